@@ -1,0 +1,161 @@
+"""``shomei bench``: how fast the hot paths run, in items per second in one process.
+
+Each figure is measured for a fixed wall-clock budget after a warm-up; read them as
+throughput of one core. Peak memory is the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from badges import data_integrity, vc_jwt
+from badges.identity import hash_identity, new_salt
+from badges.ports import DictFetcher, JSONObject
+from badges.verification import VerifierConfig, verify
+from keys import KeySigner, PrivateKey, did_document, generate_key
+from keys.did import PublishedKey
+
+ISSUER_DID = "did:web:badges.example.jp:issuers:ai-literacy"
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def sample_credential(number: int = 0) -> JSONObject:
+    """A realistic AchievementCredential: about 45 N-Quads, Japanese and English text."""
+    salt = new_salt()
+    return {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        ],
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "生成AI活用検定 ジェネラリスト / Generative AI Literacy: Generalist",
+        "issuer": {
+            "id": ISSUER_DID,
+            "type": ["Profile"],
+            "name": "一般社団法人 AIリテラシー協会",
+            "url": "https://badges.example.jp/",
+            "email": "badges@example.jp",
+            "description": "AI literacy examinations for everyone. すべての人にAIリテラシーを。",
+        },
+        "validFrom": "2026-11-30T09:00:00Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityHash": hash_identity(f"passer{number}@example.com", salt),
+                    "salt": salt,
+                    "hashed": True,
+                    "identityType": "emailAddress",
+                }
+            ],
+            "achievement": {
+                "id": "https://badges.example.jp/achievements/generalist-2026",
+                "type": ["Achievement"],
+                "achievementType": "Certificate",
+                "name": "生成AI活用検定 ジェネラリスト",
+                "description": "生成AIを安全かつ効果的に業務で活用する知識を証明します。"
+                " Certifies the knowledge to use generative AI safely and effectively.",
+                "criteria": {
+                    "id": "https://badges.example.jp/achievements/generalist-2026/criteria",
+                    "narrative": "2026年度第3回試験に合格すること。Pass the third 2026 session.",
+                },
+                "image": {
+                    "id": "https://badges.example.jp/achievements/generalist-2026/image.png",
+                    "type": "Image",
+                    "caption": "ジェネラリスト認定バッジ",
+                },
+                "tag": ["AI", "生成AI", "リテラシー"],
+                "inLanguage": "ja",
+            },
+        },
+        "credentialSchema": [
+            {
+                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+                "ob_v3p0_achievementcredential_schema.json",
+                "type": "1EdTechJsonSchemaValidator2019",
+            }
+        ],
+    }
+
+
+def _rate(action: Callable[[int], object], seconds: float, warmup: int = 20) -> float:
+    for i in range(warmup):
+        action(i)
+    count, started = 0, time.perf_counter()
+    deadline = started + seconds
+    while True:
+        for _ in range(20):
+            action(count)
+            count += 1
+        elapsed = time.perf_counter() - started
+        if time.perf_counter() >= deadline:
+            return count / elapsed
+
+
+def _issuer(keys: dict[str, PrivateKey]) -> tuple[DictFetcher, dict[str, KeySigner]]:
+    published = [PublishedKey(key.public_key(), name) for name, key in keys.items()]
+    document = did_document(ISSUER_DID, published)
+    fetcher = DictFetcher({"https://badges.example.jp/issuers/ai-literacy/did.json": document})
+    signers = {name: KeySigner(key, f"{ISSUER_DID}#{name}") for name, key in keys.items()}
+    return fetcher, signers
+
+
+def run(*, quick: bool = False) -> dict[str, Any]:
+    """Measure every figure; ``quick`` shortens each measurement for smoke tests."""
+    seconds = 0.3 if quick else 3.0
+    keys = {
+        "ed25519": generate_key("Ed25519"),
+        "p256": generate_key("P-256"),
+        "rsa": generate_key("RSA-3072"),
+    }
+    fetcher, signers = _issuer(keys)
+    config = VerifierConfig()
+    pool = [sample_credential(i) for i in range(200)]
+    figures: dict[str, Any] = {}
+
+    def di_sign(i: int) -> JSONObject:
+        return data_integrity.sign(pool[i % len(pool)], signers["ed25519"], created=NOW)
+
+    signed = [di_sign(i) for i in range(len(pool))]
+    figures["ob3_di_sign_per_s"] = _rate(di_sign, seconds)
+    verify_at = NOW + timedelta(days=1)
+
+    def di_verify(i: int) -> object:
+        report = verify(signed[i % len(signed)], fetcher=fetcher, now=verify_at, config=config)
+        if not report.ok:
+            raise RuntimeError(f"benchmark credential did not verify: {report.checks}")
+        return report
+
+    figures["ob3_di_verify_per_s"] = _rate(di_verify, seconds)
+    for name, signer in (("es256", signers["p256"]), ("rs256", signers["rsa"])):
+        tokens = [vc_jwt.sign(c, signer) for c in pool]
+
+        def jwt_sign(i: int, signer: KeySigner = signer) -> str:
+            return vc_jwt.sign(pool[i % len(pool)], signer)
+
+        figures[f"ob3_jwt_{name}_sign_per_s"] = _rate(jwt_sign, seconds)
+
+        def jwt_verify(i: int, tokens: list[str] = tokens) -> object:
+            report = verify(tokens[i % len(tokens)], fetcher=fetcher, now=verify_at, config=config)
+            if not report.ok:
+                raise RuntimeError(f"benchmark token did not verify: {report.checks}")
+            return report
+
+        figures[f"ob3_jwt_{name}_verify_per_s"] = _rate(jwt_verify, seconds)
+    figures = {k: round(v, 1) for k, v in figures.items()}
+    figures["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return figures
+
+
+def as_text(figures: dict[str, Any]) -> str:
+    """One figure per line, aligned."""
+    width = max(len(name) for name in figures)
+    return "\n".join(f"{name:<{width}}  {value:>10}" for name, value in figures.items())

@@ -1,0 +1,329 @@
+"""JSON-LD processing, offline and exact.
+
+Only the context documents shipped in ``badges/contexts`` are ever used, looked up by their exact
+URL; any other URL is a :class:`DocumentError` that names it. Nothing is fetched. The loader is
+passed to PyLD per call (never through its global setter).
+
+PyLD re-processes the same ``@context`` for every document, which costs about 80% of a
+credential's canonicalization. Context processing is a pure function of (active context, local
+context), so :class:`_Processor` memoises it for the shipped contexts. The output is unchanged:
+``tests/badges/test_jsonld.py`` compares it with PyLD's plain path over vectors and generated
+credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
+
+from badges import _rdfc
+from badges.errors import DocumentError
+from badges.ports import JSONObject
+
+# Guards against documents that would make expansion itself expensive.
+MAX_DEPTH = 64
+MAX_NODES = 20_000
+
+
+@cache
+def _contexts() -> dict[str, Any]:
+    """Map each shipped context URL to its parsed document (parsed once, never mutated)."""
+    root = resources.files("badges") / "contexts"
+    index = json.loads((root / "index.json").read_text(encoding="utf-8"))
+    return {
+        row["url"]: json.loads((root / row["file"]).read_text(encoding="utf-8")) for row in index
+    }
+
+
+def context_urls() -> frozenset[str]:
+    """The context URLs this library can process."""
+    return frozenset(_contexts())
+
+
+def document_loader(url: str, options: object = None) -> dict[str, Any]:
+    """PyLD document loader that serves only the shipped contexts, by exact URL.
+
+    Raises:
+        DocumentError: ``url`` is not a shipped context.
+    """
+    try:
+        document = _contexts()[url]
+    except KeyError:
+        raise DocumentError(
+            f"unknown JSON-LD context {url!r}: only the published Open Badges and "
+            "Verifiable Credentials contexts shipped with Shomei are used"
+        ) from None
+    # The "static" tag lets the resolver keep the resolved context between calls.
+    return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
+
+
+class _BoundedCache(dict[Any, Any]):
+    """A dict that empties itself when full: bounded memory, lock-free reads."""
+
+    def __init__(self, max_size: int) -> None:
+        super().__init__()
+        self._max_size = max_size
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if len(self) >= self._max_size:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+@cache
+def _pinned_object_ids() -> frozenset[int]:
+    """Identities of every mapping inside the shipped contexts (scoped contexts included)."""
+    ids: set[int] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ids.add(id(node))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(list(_contexts().values()))
+    return frozenset(ids)
+
+
+_resolved_contexts = _BoundedCache(512)
+_processed_contexts = _BoundedCache(4096)
+_uuid_lock = threading.Lock()
+_uuid_counter = 0
+
+
+def _memo_key(local_ctx: Any) -> Any:
+    """A cache key for a local context that is certainly immutable, else ``None``."""
+    if isinstance(local_ctx, str):
+        return local_ctx
+    if isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
+        return tuple(local_ctx)
+    if isinstance(local_ctx, dict) and id(local_ctx) in _pinned_object_ids():
+        return id(local_ctx)
+    return None  # inline contexts from a document: processed normally
+
+
+class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """PyLD with context processing memoised for the shipped (immutable) contexts."""
+
+    def __init__(self) -> None:
+        self.dropped: list[str] = []
+        super().__init__(on_property_dropped=self._on_dropped)
+
+    def _on_dropped(self, expanded_property: str | None) -> None:
+        self.dropped.append(expanded_property or "?")
+
+    def _process_context(
+        self,
+        active_ctx: dict[str, Any],
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> dict[str, Any]:
+        local_key = _memo_key(local_ctx)
+        active_uuid = active_ctx.get("_uuid")
+        if local_key is None or active_uuid is None:
+            return super()._process_context(  # type: ignore[no-any-return]
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        key = (active_uuid, local_key, override_protected, propagate, validate_scoped)
+        processed = _processed_contexts.get(key)
+        if processed is None:
+            processed = super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+            if "_uuid" not in processed:
+                processed["_uuid"] = _next_uuid()
+            _processed_contexts[key] = processed
+        return processed  # type: ignore[no-any-return]
+
+
+def _next_uuid() -> str:
+    global _uuid_counter
+    with _uuid_lock:
+        _uuid_counter += 1
+        return f"shomei-ctx-{_uuid_counter}"
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "documentLoader": document_loader,
+        "contextResolver": ContextResolver(_resolved_contexts, document_loader),
+        # No base: a relative IRI must stay relative so that it can be refused, not resolved
+        # against an arbitrary default.
+        "base": None,
+    }
+
+
+def _check_size(document: Any) -> None:
+    """Refuse documents too deep or too large to process in bounded time."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH:
+            raise DocumentError(f"the document is nested more than {MAX_DEPTH} levels deep")
+        if nodes > MAX_NODES:
+            raise DocumentError(f"the document has more than {MAX_NODES} values")
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+
+
+def _jsonld_error(error: Exception) -> DocumentError:
+    """Turn a PyLD error into a DocumentError, naming an unknown context if that was the cause."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DocumentError):
+            return cause
+        details = getattr(cause, "details", None)
+        if isinstance(details, dict):
+            nested = details.get("cause")
+            if isinstance(nested, DocumentError):
+                return nested
+        cause = cause.__cause__ or cause.__context__
+    message = getattr(error, "message", None) or str(error)
+    code = getattr(error, "code", None)
+    return DocumentError(f"JSON-LD processing failed: {message}" + (f" ({code})" if code else ""))
+
+
+def expand(document: JSONObject) -> tuple[list[Any], list[str]]:
+    """Expand ``document``; return the expanded form and the properties expansion dropped.
+
+    Raises:
+        DocumentError: unknown context, protected-term redefinition, malformed JSON-LD.
+    """
+    if not isinstance(document, dict):
+        raise DocumentError("a JSON-LD document must be a JSON object")
+    _check_size(document)
+    processor = _Processor()
+    try:
+        expanded = processor.expand(document, _options())
+    except DocumentError:
+        raise
+    except Exception as error:  # PyLD raises JsonLdError and, on malformed input, others
+        raise _jsonld_error(error) from error
+    return expanded, processor.dropped
+
+
+def _relative_iris(expanded: Any) -> Iterator[str]:
+    """Yield node ids and types in expanded JSON-LD that are not absolute IRIs (they'd be lost)."""
+    stack = [expanded]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if "@value" in node:
+                continue
+            node_id = node.get("@id")
+            if isinstance(node_id, str) and not _is_absolute(node_id):
+                yield node_id
+            for type_iri in node.get("@type", ()):
+                if isinstance(type_iri, str) and not _is_absolute(type_iri):
+                    yield type_iri
+            stack.extend(value for key, value in node.items() if key not in ("@id", "@type"))
+
+
+def _is_absolute(iri: str) -> bool:
+    """PyLD's own test, so that what we refuse is exactly what it would drop."""
+    return bool(jsonld._is_absolute_iri(iri))
+
+
+def undefined_terms(document: JSONObject) -> list[str]:
+    """Properties and IRIs of ``document`` its contexts do not define: they would go unsigned."""
+    return analyse(document).undefined
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A document's RDF quads and what its contexts leave undefined, from one expansion."""
+
+    quads: list[_rdfc.Quad]
+    undefined: list[str]
+
+    def canonical(self) -> str:
+        return _rdfc.canonicalize(self.quads)
+
+
+def analyse(document: JSONObject) -> Analysis:
+    """Expand ``document`` once; return its quads and its undefined terms.
+
+    Raises:
+        DocumentError: the document cannot be processed.
+    """
+    expanded, dropped = expand(document)
+    undefined = sorted(set(dropped) | set(_relative_iris(expanded)))
+    # PyLD's to_rdf would expand again; build the dataset from the expansion we already have.
+    processor = _Processor()
+    issuer = IdentifierIssuer("_:b")
+    node_map: dict[str, Any] = {"@default": {}}
+    options = {
+        "produceGeneralizedRdf": False,
+        "processingMode": "json-ld-1.1",
+        "rdfDirection": None,
+    }
+    try:
+        processor._create_node_map(expanded, node_map, "@default", issuer)
+        dataset = {
+            name: processor._graph_to_rdf(graph, issuer, options)
+            for name, graph in sorted(node_map.items())
+            if name == "@default" or _is_absolute(name)
+        }
+    except Exception as error:  # PyLD raises JsonLdError and, on malformed input, others
+        raise _jsonld_error(error) from error
+    return Analysis(_rdfc.quads_from_pyld(dataset), undefined)
+
+
+def to_quads(document: JSONObject, *, strict: bool) -> list[_rdfc.Quad]:
+    """Convert ``document`` to RDF quads with the shipped contexts.
+
+    Args:
+        document: a JSON-LD object (a credential, a proof configuration).
+        strict: refuse a document with undefined terms or relative IRIs, which would not be
+            covered by a signature (signing uses ``strict=True``).
+
+    Raises:
+        DocumentError: the document cannot be processed, or (strict) has undefined terms.
+    """
+    analysis = analyse(document)
+    if strict and analysis.undefined:
+        names = ", ".join(repr(name) for name in analysis.undefined)
+        raise DocumentError(
+            f"{names} {'is' if len(analysis.undefined) == 1 else 'are'} not defined by the "
+            "document's @context and would not be signed"
+        )
+    return analysis.quads
+
+
+def canonize(document: JSONObject, *, strict: bool = False) -> str:
+    """RDFC-1.0 canonical N-Quads of ``document`` (UTF-8 text, one quad per line)."""
+    return _rdfc.canonicalize(to_quads(document, strict=strict))

@@ -1,0 +1,50 @@
+"""Exceptions raised by the badges library.
+
+    BadgesError
+    ├── DocumentError       input is not a readable Open Badges document (or cannot be signed)
+    ├── FetchError          a document the caller's fetcher was asked for could not be had
+    ├── SigningError        a proof or token could not be produced
+    └── VerificationError   raised only by ``VerificationReport.raise_for_failure()``
+
+A badge that fails verification is not an exception: ``badges.verify`` returns a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from badges.report import Check
+
+
+class BadgesError(Exception):
+    """Base class of every error raised by :mod:`badges`."""
+
+
+class DocumentError(BadgesError):
+    """The input is not a readable or signable Open Badges document."""
+
+
+class FetchError(BadgesError):
+    """A document could not be fetched; the message says why (refused, timed out, 404).
+
+    ``status`` is the HTTP status when a server answered (410 Gone means revoked for OB 2.0).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SigningError(BadgesError):
+    """A proof or token could not be produced."""
+
+
+class VerificationError(BadgesError):
+    """A verification report held failed or indeterminate checks."""
+
+    def __init__(self, checks: Sequence[Check]) -> None:
+        self.checks = tuple(checks)
+        summary = "; ".join(f"{c.id}: {c.message}" for c in self.checks)
+        super().__init__(summary or "verification failed")

@@ -1,0 +1,61 @@
+"""Recipient identity hashes, shared by OB 2.0 and OB 3.0.
+
+IdentityHash = ``<alg>$`` + hex(hash(UTF-8(identifier) || UTF-8(salt))): identifier first, salt
+appended, no separator (OB 2.0 "IdentityObject", OB 3.0 §B.1.x "IdentityHash").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+HashAlgorithm = Literal["sha256", "md5"]
+RecipientKind = Literal["email", "url", "telephone"]
+
+# OB 3.0 names the identity types differently from OB 2.0's `recipient.type`.
+OB3_IDENTITY_TYPES: dict[RecipientKind, str] = {
+    "email": "emailAddress",
+    "url": "url",
+    "telephone": "phone",
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person's identifier as a verifier knows it, to compare with a badge's recipient."""
+
+    kind: RecipientKind
+    value: str
+
+    def __repr__(self) -> str:  # an identifier is personal data: keep it out of logs
+        return f"Recipient(kind={self.kind!r}, value=<redacted>)"
+
+
+def new_salt() -> str:
+    """Return a fresh random salt of 128 bits, hex encoded."""
+    return secrets.token_hex(16)
+
+
+def hash_identity(identifier: str, salt: str | None, algorithm: HashAlgorithm = "sha256") -> str:
+    """Return the IdentityHash of ``identifier`` salted with ``salt`` (``None`` = unsalted)."""
+    data = (identifier + (salt or "")).encode("utf-8")
+    digest = hashlib.sha256(data) if algorithm == "sha256" else hashlib.md5(data)  # noqa: S324
+    return f"{algorithm}${digest.hexdigest()}"
+
+
+def identity_matches(identity: str, identifier: str, *, hashed: bool, salt: str | None) -> bool:
+    """Whether a stored identity (plain or ``sha256$``/``md5$`` hashed) names ``identifier``.
+
+    Hex digests compare case-insensitively, as both specifications allow either case.
+    """
+    if not hashed:
+        return hmac.compare_digest(identity.encode(), identifier.encode())
+    algorithm, sep, digest = identity.partition("$")
+    algorithm = algorithm.lower()
+    if not sep or algorithm not in ("sha256", "md5"):
+        return False
+    expected = hash_identity(identifier, salt, algorithm)  # type: ignore[arg-type]
+    return hmac.compare_digest(expected.partition("$")[2], digest.lower())

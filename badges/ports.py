@@ -1,0 +1,66 @@
+"""The seams through which the library reaches the outside world.
+
+``badges`` does no I/O of its own: documents arrive through a :class:`Fetcher`,
+signatures through a :class:`Signer`. Both are matched structurally, so ``keys``
+and ``app`` implement them without importing this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from badges.errors import FetchError
+
+JSONObject = dict[str, Any]
+
+
+@runtime_checkable
+class Fetcher(Protocol):
+    """Fetches JSON documents (DID documents, keys, profiles, status lists)."""
+
+    def get_json(self, url: str) -> JSONObject:
+        """Return the JSON object at ``url``; raise :class:`FetchError` when it cannot."""
+        ...
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """Signs bytes with a private key that never leaves its owner."""
+
+    @property
+    def key_id(self) -> str:
+        """The verification method URL (Data Integrity) or JOSE ``kid``."""
+        ...
+
+    @property
+    def algorithm(self) -> str:
+        """The JOSE algorithm name: ``EdDSA``, ``ES256`` or ``RS256``."""
+        ...
+
+    def sign(self, data: bytes) -> bytes:
+        """Return the raw signature of ``data`` (JOSE form for ECDSA: r || s)."""
+        ...
+
+
+class DictFetcher:
+    """A fetcher backed by a mapping of URL to document; handy for tests and offline use."""
+
+    def __init__(self, documents: Mapping[str, JSONObject] | None = None) -> None:
+        self._documents = dict(documents or {})
+
+    def add(self, url: str, document: JSONObject) -> None:
+        self._documents[url] = document
+
+    def get_json(self, url: str) -> JSONObject:
+        try:
+            return self._documents[url]
+        except KeyError:
+            raise FetchError(f"{url} is not available (404)") from None
+
+
+class NullFetcher:
+    """A fetcher that fetches nothing: every remote document is unavailable."""
+
+    def get_json(self, url: str) -> JSONObject:
+        raise FetchError(f"{url} was not fetched: network access is off")

@@ -1,0 +1,217 @@
+"""Proof checks shared by credentials and status list credentials.
+
+Two questions, two checks: ``proof.signature`` (does a supported proof verify with its key?)
+and ``issuer.key_ownership`` (does the issuer's own document list that key for
+``assertionMethod``?). A key that could not be looked up makes a check indeterminate, never
+passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from badges import data_integrity, resolution
+from badges._crypto import PublicKeyInfo
+from badges.errors import DocumentError, FetchError
+from badges.ports import JSONObject
+from badges.report import Check
+from badges.verification.session import Session
+
+SIGNATURE = "proof.signature"
+OWNERSHIP = "issuer.key_ownership"
+
+
+def issuer_id(document: JSONObject) -> str | None:
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+@dataclass(frozen=True)
+class KeyLookup:
+    """A method's key and what its controller's document says about it."""
+
+    key: PublicKeyInfo | None
+    ownership: Check
+
+
+def _ownership(method: resolution.ResolvedMethod, issuer: str | None, session: Session) -> Check:
+    """Whether ``method`` is the issuer's: controlled by it and listed for assertionMethod."""
+    if issuer is None:
+        return Check(id=OWNERSHIP, status="failed", message="The credential names no issuer id.")
+    if method.controller != issuer:
+        return Check(
+            id=OWNERSHIP,
+            status="failed",
+            message=f"The signing key {method.id} is controlled by {method.controller}, "
+            f"not by the issuer {issuer}.",
+            spec="OB 3.0 impl guide, Key provenance",
+        )
+    relationships = method.relationships
+    if not relationships:
+        # The URL served the method itself: its controller's document must list it.
+        try:
+            controller_document = session.get_json(resolution.strip_fragment(method.controller))
+            relationships = resolution.find_method(controller_document, method.id).relationships
+        except FetchError as error:
+            return Check(
+                id=OWNERSHIP,
+                status="indeterminate",
+                message=f"Could not fetch the issuer's document to confirm the key: {error}",
+            )
+        except DocumentError as error:
+            return Check(id=OWNERSHIP, status="failed", message=f"{error}.")
+    if "assertionMethod" not in relationships:
+        return Check(
+            id=OWNERSHIP,
+            status="failed",
+            message=f"The issuer's document does not list {method.id} for assertionMethod.",
+        )
+    return Check(
+        id=OWNERSHIP,
+        status="passed",
+        message=f"The issuer {issuer} lists the signing key for assertionMethod.",
+    )
+
+
+def look_up_key(method_id: str, issuer: str | None, session: Session) -> KeyLookup:
+    """Resolve ``method_id`` and judge its ownership, falling back to a fragment Multikey."""
+    method_id = resolution.normalise_method_id(method_id)
+    try:
+        # The session is a fetcher that fetches each document once per verification.
+        method = resolution.resolve(method_id, session, session.config.resolver)
+    except FetchError as error:
+        return KeyLookup(
+            resolution.key_from_fragment(method_id),
+            Check(
+                id=OWNERSHIP,
+                status="indeterminate",
+                message=f"Could not fetch the document that would confirm the key: {error}",
+            ),
+        )
+    except DocumentError as error:
+        return KeyLookup(
+            resolution.key_from_fragment(method_id),
+            Check(id=OWNERSHIP, status="failed", message=f"{error}."),
+        )
+    return KeyLookup(method.key, _ownership(method, issuer, session))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    signature: Check
+    ownership: Check
+
+    @property
+    def rank(self) -> int:
+        order = {"passed": 0, "warning": 0, "indeterminate": 1, "failed": 2, "skipped": 3}
+        return order[self.signature.status] * 4 + order[self.ownership.status]
+
+
+def _check_one(
+    document: JSONObject, proof: JSONObject, session: Session, document_hash: bytes | None
+) -> _Outcome:
+    skipped = Check(id=OWNERSHIP, status="skipped", message=f"needs {SIGNATURE}")
+    if proof.get("proofPurpose") != "assertionMethod":
+        return _Outcome(
+            Check(
+                id=SIGNATURE,
+                status="failed",
+                message=f"The proof's purpose is {proof.get('proofPurpose')!r}, "
+                "not 'assertionMethod'.",
+            ),
+            skipped,
+        )
+    method_id = proof.get("verificationMethod")
+    if isinstance(method_id, dict):
+        method_id = method_id.get("id")
+    if not isinstance(method_id, str):
+        return _Outcome(
+            Check(id=SIGNATURE, status="failed", message="The proof names no verificationMethod."),
+            skipped,
+        )
+    lookup = look_up_key(method_id, issuer_id(document), session)
+    if lookup.key is None:
+        status = "indeterminate" if lookup.ownership.status == "indeterminate" else "failed"
+        return _Outcome(
+            Check(
+                id=SIGNATURE,
+                status=status,
+                message=f"The key {method_id} could not be found: {lookup.ownership.message}",
+            ),
+            lookup.ownership,
+        )
+    try:
+        valid = data_integrity.verify_signature(
+            document, proof, lookup.key, document_hash=document_hash
+        )
+    except DocumentError as error:
+        return _Outcome(Check(id=SIGNATURE, status="failed", message=f"{error}."), skipped)
+    if not valid:
+        return _Outcome(
+            Check(
+                id=SIGNATURE,
+                status="failed",
+                message="The signature does not match the credential: it was changed after "
+                "signing, or signed with another key.",
+                spec="vc-di-eddsa §3.3.2",
+            ),
+            skipped,
+        )
+    suite = proof.get("cryptosuite") or proof.get("type")
+    return _Outcome(
+        Check(
+            id=SIGNATURE,
+            status="passed",
+            message=f"The {suite} signature by {method_id} is valid.",
+        ),
+        lookup.ownership,
+    )
+
+
+def check_embedded_proofs(
+    document: JSONObject, session: Session, *, document_hash: bytes | None = None
+) -> tuple[Check, Check]:
+    """Verify the document's Data Integrity proofs; one acceptable proof suffices.
+
+    ``document_hash`` is the unsecured document's canonical hash, if the caller has it.
+    """
+    proofs = data_integrity.proofs_of(document)
+    skipped = Check(id=OWNERSHIP, status="skipped", message=f"needs {SIGNATURE}")
+    if not proofs:
+        return (
+            Check(
+                id=SIGNATURE,
+                status="failed",
+                message="The credential has no proof: it is not a verifiable credential.",
+            ),
+            skipped,
+        )
+    supported = [p for p in proofs if data_integrity.is_supported(p)]
+    unknown = sorted(
+        {str(p.get("cryptosuite") or p.get("type")) for p in proofs if isinstance(p, dict)}
+        - {str(p.get("cryptosuite") or p.get("type")) for p in supported}
+    )
+    if not supported:
+        return (
+            Check(
+                id=SIGNATURE,
+                status="failed",
+                message="No proof of a supported type (eddsa-rdfc-2022, Ed25519Signature2020): "
+                f"found {', '.join(unknown) or 'malformed proofs'}.",
+            ),
+            skipped,
+        )
+    outcomes = sorted(
+        (_check_one(document, p, session, document_hash) for p in supported),
+        key=lambda o: o.rank,
+    )
+    best = outcomes[0]
+    if unknown:
+        note = f" Proofs of unsupported types were not checked: {', '.join(unknown)}."
+        best = _Outcome(
+            best.signature.model_copy(update={"message": best.signature.message + note}),
+            best.ownership,
+        )
+    return best.signature, best.ownership

@@ -1,0 +1,136 @@
+"""Status checks: W3C Bitstring Status List entries and the 1EdTech Revocation List.
+
+A set bit fails the check and says revoked or suspended. A list that cannot be fetched, or
+whose own proof does not verify as its issuer's, leaves the check ``indeterminate``: "we could
+not check" is never reported as "not revoked".
+"""
+
+from __future__ import annotations
+
+from badges import status_list
+from badges.errors import DocumentError, FetchError
+from badges.ports import JSONObject
+from badges.report import Check
+from badges.verification.proofs import check_embedded_proofs, issuer_id
+from badges.verification.session import Session
+
+REVOCATION_LIST_TYPE = "1EdTechRevocationList"
+_STATUS_TYPES = frozenset({"BitstringStatusListEntry", "StatusList2021Entry"})
+
+
+def _entries(document: JSONObject) -> list[JSONObject]:
+    value = document.get("credentialStatus")
+    if value is None:
+        return []
+    return [e for e in (value if isinstance(value, list) else [value]) if isinstance(e, dict)]
+
+
+def check_status(document: JSONObject, session: Session) -> list[Check]:
+    """One check per status entry the verifier understands (unknown types are ignored)."""
+    entries = _entries(document)
+    checks = [
+        _check_bitstring(document, entry, session)
+        for entry in entries
+        if entry.get("type") in _STATUS_TYPES
+    ]
+    checks += [
+        _check_revocation_list(document, entry, session)
+        for entry in entries
+        if entry.get("type") == REVOCATION_LIST_TYPE
+    ]
+    if not checks:
+        return [
+            Check(
+                id="status.revocation",
+                status="skipped",
+                message="The credential names no status list, so its issuer cannot revoke it.",
+            )
+        ]
+    return checks
+
+
+def _list_credential(url: str, session: Session) -> tuple[JSONObject | None, str | None]:
+    """Fetch a status list credential and confirm it is its issuer's; else say why not."""
+    try:
+        listing = session.get_json(url)
+    except FetchError as error:
+        return None, f"the status list could not be fetched: {error}"
+    if listing.get("id") != url:
+        return None, f"the document at {url} is the status list {listing.get('id')!r}"
+    signature, ownership = check_embedded_proofs(listing, session)
+    if signature.status != "passed":
+        return None, f"the status list's proof did not verify: {signature.message}"
+    if ownership.status != "passed":
+        return None, f"the status list's key is not confirmed: {ownership.message}"
+    return listing, None
+
+
+def _check_bitstring(document: JSONObject, raw: JSONObject, session: Session) -> Check:
+    try:
+        entry = status_list.parse_status_entries(raw)[0]
+    except DocumentError as error:
+        return Check(id="status", status="failed", message=f"Malformed status entry: {error}.")
+    check_id = f"status.{entry.purpose}"
+    listing, problem = _list_credential(entry.list_credential, session)
+    if listing is None:
+        return Check(id=check_id, status="indeterminate", message=f"Could not check: {problem}.")
+    try:
+        value = status_list.read_status(listing, entry)
+    except DocumentError as error:
+        return Check(id=check_id, status="indeterminate", message=f"Could not check: {error}.")
+    issuer_note = ""
+    if issuer_id(listing) != issuer_id(document):
+        issuer_note = f" The list is published by {issuer_id(listing)}, not the issuer."
+    if value == 0:
+        return Check(
+            id=check_id,
+            status="warning" if issuer_note else "passed",
+            message=f"Not {_adjective(entry.purpose)}.{issuer_note}",
+        )
+    return Check(
+        id=check_id,
+        status="failed",
+        message=f"The issuer has {_adjective(entry.purpose)} this credential.{issuer_note}",
+        spec="Bitstring Status List v1.0 §3.2",
+    )
+
+
+def _adjective(purpose: str) -> str:
+    return {"revocation": "revoked", "suspension": "suspended"}.get(purpose, f"set {purpose} on")
+
+
+def _check_revocation_list(document: JSONObject, entry: JSONObject, session: Session) -> Check:
+    url = entry.get("id")
+    if not isinstance(url, str):
+        return Check(
+            id="status.revocation", status="failed", message="The revocation list has no URL."
+        )
+    try:
+        listing = session.get_json(url)
+    except FetchError as error:
+        return Check(
+            id="status.revocation",
+            status="indeterminate",
+            message=f"Could not fetch the revocation list: {error}",
+        )
+    revoked = listing.get("revokedCredential")
+    if not isinstance(revoked, list):
+        return Check(
+            id="status.revocation",
+            status="indeterminate",
+            message="The revocation list has no revokedCredential array.",
+        )
+    for item in revoked:
+        if isinstance(item, dict) and item.get("id") == document.get("id"):
+            if item.get("revoked", True) is False:
+                continue
+            reason = item.get("revocationReason")
+            return Check(
+                id="status.revocation",
+                status="failed",
+                message="The issuer has revoked this credential"
+                + (f": {reason}." if isinstance(reason, str) and reason else "."),
+            )
+    return Check(
+        id="status.revocation", status="passed", message="Not on the issuer's revocation list."
+    )
