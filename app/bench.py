@@ -6,17 +6,23 @@ throughput of one core. Peak memory is the process's maximum resident set size.
 
 from __future__ import annotations
 
+import json
+import random
 import resource
+import struct
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from badges import data_integrity, vc_jwt
+from badges import baking, data_integrity, ob2, vc_jwt
 from badges.identity import hash_identity, new_salt
 from badges.ports import DictFetcher, JSONObject
 from badges.verification import VerifierConfig, verify
+from badges.verification.proofs import check_embedded_proofs
+from badges.verification.session import Session
 from keys import KeySigner, PrivateKey, did_document, generate_key
 from keys.did import PublishedKey
 
@@ -86,6 +92,68 @@ def sample_credential(number: int = 0) -> JSONObject:
     }
 
 
+def sample_png(size: int = 82) -> bytes:
+    """A noisy RGB PNG of about 20 KB (noise does not compress), built without Pillow."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    noise = random.Random(7)  # noqa: S311 - pixels, not secrets
+    rows = b"".join(b"\x00" + noise.randbytes(size * 3) for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+SAMPLE_SVG = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256">'
+    b'<circle cx="128" cy="128" r="120" fill="#1d4e89"/>'
+    b'<text x="128" y="140" font-size="40" text-anchor="middle" fill="#fff">AI</text></svg>'
+)
+
+
+def _ob2_world(rsa: PrivateKey) -> tuple[DictFetcher, str]:
+    """An OB 2.0 issuer with a signed assertion, and the documents a verifier fetches."""
+    base = "https://badges.example.jp/ob2"
+    key_id, issuer_id, badge_id = f"{base}/keys/1", f"{base}/issuers/1", f"{base}/badges/1"
+    fetcher = DictFetcher()
+    fetcher.add(key_id, ob2.cryptographic_key(key_id, issuer_id, rsa.public_key().pem()))
+    fetcher.add(
+        issuer_id,
+        ob2.issuer_profile(
+            issuer_id=issuer_id,
+            name="一般社団法人 AIリテラシー協会",
+            url="https://badges.example.jp/",
+            email="badges@example.jp",
+            public_keys=[key_id],
+        ),
+    )
+    fetcher.add(
+        badge_id,
+        ob2.badge_class(
+            badge_id=badge_id,
+            issuer_id=issuer_id,
+            name="生成AI活用検定 ジェネラリスト",
+            description="Generative AI literacy: generalist",
+            image=f"{base}/badges/1/image.png",
+            criteria_narrative="試験に合格すること",
+        ),
+    )
+    assertion = ob2.hosted_assertion(
+        assertion_id=f"urn:uuid:{uuid.uuid4()}",
+        badge_id=badge_id,
+        recipient_email="passer@example.com",
+        issued_on=NOW,
+    )
+    return fetcher, ob2.signed_assertion(assertion, KeySigner(rsa, key_id), creator=key_id)
+
+
 def _rate(action: Callable[[int], object], seconds: float, warmup: int = 20) -> float:
     for i in range(warmup):
         action(i)
@@ -134,7 +202,15 @@ def run(*, quick: bool = False) -> dict[str, Any]:
             raise RuntimeError(f"benchmark credential did not verify: {report.checks}")
         return report
 
-    figures["ob3_di_verify_per_s"] = _rate(di_verify, seconds)
+    def di_proof(i: int) -> object:
+        session = Session(fetcher, verify_at, config)
+        signature, ownership = check_embedded_proofs(signed[i % len(signed)], session)
+        if signature.status != "passed" or ownership.status != "passed":
+            raise RuntimeError(f"benchmark proof did not verify: {signature}, {ownership}")
+        return signature
+
+    figures["ob3_di_verify_per_s"] = _rate(di_proof, seconds)
+    figures["ob3_verify_report_per_s"] = _rate(di_verify, seconds)
     for name, signer in (("es256", signers["p256"]), ("rs256", signers["rsa"])):
         tokens = [vc_jwt.sign(c, signer) for c in pool]
 
@@ -150,7 +226,32 @@ def run(*, quick: bool = False) -> dict[str, Any]:
             return report
 
         figures[f"ob3_jwt_{name}_verify_per_s"] = _rate(jwt_verify, seconds)
+    png, text = sample_png(), json.dumps(signed[0], ensure_ascii=False)
+    baked = baking.bake(png, text, version="3.0")
+    figures["png_bake_per_s"] = _rate(lambda i: baking.bake(png, text, version="3.0"), seconds)
+    figures["png_unbake_per_s"] = _rate(lambda i: baking.unbake(baked), seconds)
+    figures["svg_bake_per_s"] = _rate(
+        lambda i: baking.bake(SAMPLE_SVG, text, version="3.0"), seconds
+    )
+    ob2_fetcher, jws = _ob2_world(keys["rsa"])
+
+    def ob2_verify(i: int) -> object:
+        report = verify(jws, fetcher=ob2_fetcher, now=verify_at)
+        if not report.ok:
+            raise RuntimeError(f"benchmark OB 2.0 assertion did not verify: {report.checks}")
+        return report
+
+    figures["ob2_signed_verify_per_s"] = _rate(ob2_verify, seconds)
+
+    def baked_verify(i: int) -> object:
+        report = verify(baked, fetcher=fetcher, now=verify_at, config=config)
+        if not report.ok:
+            raise RuntimeError(f"benchmark baked PNG did not verify: {report.checks}")
+        return report
+
+    figures["verify_baked_png_per_s"] = _rate(baked_verify, seconds)
     figures = {k: round(v, 1) for k, v in figures.items()}
+    figures["baked_png_bytes"] = len(baked)
     figures["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return figures
 

@@ -184,7 +184,7 @@ def verify(
         try:
             baked = baking.unbake(data)
         except DocumentError as error:
-            return _failure(f"{error}", f"a {kind} image")
+            return _failure(f"{error}", f"an {kind} image" if kind == "SVG" else f"a {kind} image")
         if baked is None:
             return _failure("The image carries no Open Badge", f"a {kind} image")
         return _verify_text(baked.text, session, f"a baked {kind} image")
