@@ -99,6 +99,10 @@ def _pinned_object_ids() -> frozenset[int]:
 
 _resolved_contexts = _BoundedCache(512)
 _processed_contexts = _BoundedCache(4096)
+# The uuids of the contexts in the memo above, whose term expansions are memoised too.
+_stable_contexts = _BoundedCache(4096)
+_expanded_iris = _BoundedCache(32768)
+_MISSING = object()
 _uuid_lock = threading.Lock()
 _uuid_counter = 0
 
@@ -161,7 +165,30 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
             if "_uuid" not in processed:
                 processed["_uuid"] = _next_uuid()
             _processed_contexts[key] = processed
+            _stable_contexts[processed["_uuid"]] = True
         return processed  # type: ignore[no-any-return]
+
+    def _expand_iri(
+        self,
+        active_ctx: dict[str, Any],
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        # Outside context processing, expanding a term is a pure function of the active
+        # context; the memoised contexts above are never changed, so memoise it for them.
+        if local_ctx is None and defined is None and isinstance(value, str):
+            active_uuid = active_ctx.get("_uuid")
+            if active_uuid in _stable_contexts:
+                key = (active_uuid, value, base, vocab)
+                expanded = _expanded_iris.get(key, _MISSING)
+                if expanded is _MISSING:
+                    expanded = super()._expand_iri(active_ctx, value, base, vocab)
+                    _expanded_iris[key] = expanded
+                return expanded
+        return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
 
 
 def _next_uuid() -> str:
