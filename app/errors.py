@@ -36,6 +36,21 @@ class ForbiddenError(AppError):
     code = "forbidden"
 
 
+class UnauthorizedError(AppError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class UnprocessableError(AppError):
+    status_code = 422
+    code = "invalid_request"
+
+
+class PayloadTooLargeError(AppError):
+    status_code = 413
+    code = "payload_too_large"
+
+
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     """An ``application/problem+json`` response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
@@ -47,7 +62,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem(exc.status_code, exc.code, str(exc))
+        response = problem(exc.status_code, exc.code, str(exc))
+        if isinstance(exc, UnauthorizedError):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(DocumentError)
     def _document_error(request: Request, exc: DocumentError) -> JSONResponse:

@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from app import pages
+from app.db import make_engine, make_sessionmaker
+from app.deps import Resources
 from app.errors import install_error_handlers
+from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
+from app.issuers.router import public as issuers_public
+from app.issuers.router import router as issuers_router
+from app.keyring import Keyring
 from app.schemas import Health
 from app.settings import Settings, get_settings
+from app.urls import Urls
+
+ROUTERS = (issuers_router, issuers_public)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the Shomei application for ``settings`` (the environment's by default)."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        urls = Urls(settings.base_url)
+        config = FetchConfig(allow=parse_allow_list(settings.fetch_allow))
+        with SafeFetcher.create(config) as fetcher:
+            app.state.resources = Resources(
+                settings=settings,
+                sessions=make_sessionmaker(engine),
+                keyring=Keyring(settings.key_passphrase.get_secret_value(), urls),
+                urls=urls,
+                fetcher=fetcher,
+            )
+            yield
+        engine.dispose()
+
     app = FastAPI(
         title="Shomei",
         version="0.1.0",
         description="Open Badges 2.0 and 3.0 issuance and verification.",
+        lifespan=lifespan,
     )
-    app.state.settings = settings
     install_error_handlers(app)
 
     @app.get("/healthz", summary="Health check", tags=["service"])
@@ -32,4 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Say what Shomei serves."""
         return HTMLResponse(pages.home(settings.base_url))
 
+    for router in ROUTERS:
+        app.include_router(router)
     return app

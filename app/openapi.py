@@ -10,5 +10,5 @@ from app.settings import Settings
 
 def render() -> str:
     """The OpenAPI document of an app built with default settings, as YAML text."""
-    app = create_app(Settings(_env_file=None))
+    app = create_app(Settings(_env_file=None, development=True))
     return yaml.safe_dump(app.openapi(), sort_keys=False, allow_unicode=True, width=100)

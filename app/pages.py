@@ -49,3 +49,48 @@ baked in.</li>
 def home(base_url: str) -> str:
     """The home page."""
     return _HOME.format(base=escape(base_url))
+
+
+_PAGE = """<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, "Noto Sans CJK JP", sans-serif; margin: 0; color: #1d2433;
+       background: #f6f7f9; line-height: 1.6; }}
+main {{ max-width: 44rem; margin: 0 auto; padding: 2rem 1.25rem; }}
+section {{ background: #fff; border-radius: .75rem; padding: 1rem 1.25rem; margin: 1rem 0;
+          box-shadow: 0 1px 2px rgba(0,0,0,.06); }}
+dt {{ font-weight: 600; }} dd {{ margin: 0 0 .5rem; }}
+</style>
+</head>
+<body><main>{body}</main></body>
+</html>
+"""
+
+
+def page(title: str, body: str, lang: str = "ja") -> str:
+    """A plain, readable page around ``body`` (already escaped HTML)."""
+    return _PAGE.format(lang=escape(lang), title=escape(title), body=body)
+
+
+def issuer(profile: dict[str, object], translations: dict[str, str]) -> str:
+    """The public page of an issuer."""
+    name = str(profile.get("name", ""))
+    english = translations.get("en")
+    rows = [
+        ("ID", str(profile.get("id", ""))),
+        ("URL", str(profile.get("url", ""))),
+        ("E-mail", str(profile.get("email", ""))),
+    ]
+    details = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    description = profile.get("description")
+    body = (
+        f"<h1>{escape(name)}</h1>"
+        + (f'<p lang="en">{escape(english)}</p>' if english else "")
+        + (f"<section><p>{escape(str(description))}</p></section>" if description else "")
+        + f"<section><dl>{details}</dl></section>"
+    )
+    return page(name, body)

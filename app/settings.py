@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_PASSPHRASES = frozenset({"", "changeme", "change-me", "secret", "password"})
 
 
 class Settings(BaseSettings):
@@ -15,17 +18,39 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./var/shomei.db"
     base_url: str = "http://127.0.0.1:8000"
-    key_passphrase: SecretStr | None = None
+    key_passphrase: SecretStr = SecretStr("")
     development: bool = False
     fetch_allow: str = ""
     did_web_http_hosts: str = ""
+    max_upload_bytes: int = 5 * 1024 * 1024
+    max_image_bytes: int = 1024 * 1024
+    verify_rate_per_minute: int = 120
 
     @field_validator("base_url")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
+    def _http_base(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("SHOMEI_BASE_URL must be an http(s) URL")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _real_secrets_outside_development(self) -> Settings:
+        passphrase = self.key_passphrase.get_secret_value()
+        if not self.development and passphrase.lower() in PLACEHOLDER_PASSPHRASES:
+            raise ValueError(
+                "SHOMEI_KEY_PASSPHRASE must be set to a real passphrase "
+                "(or SHOMEI_DEVELOPMENT=true for a local development run)"
+            )
+        return self
+
+    @property
+    def host(self) -> str:
+        """The base URL's host, with ``:port`` when it has one."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def http_did_web_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.did_web_http_hosts.split(",") if h.strip())
 
 
 @cache

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.settings import Settings
 
-
-def _client() -> TestClient:
-    return TestClient(create_app(Settings(_env_file=None)))
-
-
-def test_health_answers_ok() -> None:
-    response = _client().get("/healthz")
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_home_page_says_what_shomei_serves_in_japanese_and_english() -> None:
-    response = _client().get("/")
+def test_home_page_says_what_shomei_serves_in_japanese_and_english(client: TestClient) -> None:
+    response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "Open Badges 3.0" in response.text
@@ -27,8 +20,8 @@ def test_home_page_says_what_shomei_serves_in_japanese_and_english() -> None:
     assert "バッジ" in response.text
 
 
-def test_unknown_paths_are_problem_documents() -> None:
-    response = _client().get("/no/such/page")
+def test_unknown_paths_are_problem_documents(client: TestClient) -> None:
+    response = client.get("/no/such/page")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 404

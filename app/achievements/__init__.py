@@ -1,0 +1,1 @@
+"""Achievements: what a badge certifies (an exam, a qualification), with its image."""

@@ -1,0 +1,1 @@
+"""API keys: bearer tokens for issuing staff (one issuer) and administrators (all)."""

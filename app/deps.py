@@ -1,0 +1,78 @@
+"""Request dependencies, as ``Annotated`` aliases: database session, caller, clock, services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.apikeys.service import Principal, authenticate
+from app.errors import UnauthorizedError
+from app.fetching import SafeFetcher
+from app.keyring import Keyring
+from app.settings import Settings
+from app.urls import Urls
+
+
+@dataclass
+class Resources:
+    """What the running service holds: built in the lifespan, shared by requests."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    keyring: Keyring
+    urls: Urls
+    fetcher: SafeFetcher
+
+
+def _resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+def _session(resources: Annotated[Resources, Depends(_resources)]) -> Iterator[Session]:
+    # Services commit their own unit of work; this only closes the session.
+    with resources.sessions() as session:
+        yield session
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `shm_…`")
+
+
+def _principal(
+    session: Annotated[Session, Depends(_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise UnauthorizedError("an API key is required: Authorization: Bearer shm_…")
+    principal = authenticate(session, credentials.credentials)
+    if principal is None:
+        raise UnauthorizedError("the API key is not valid")
+    return principal
+
+
+ResourcesDep = Annotated[Resources, Depends(_resources)]
+SessionDep = Annotated[Session, Depends(_session)]
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+NowDep = Annotated[datetime, Depends(_now)]
+
+
+def urls(resources: ResourcesDep) -> Urls:
+    return resources.urls
+
+
+def keyring(resources: ResourcesDep) -> Keyring:
+    return resources.keyring
+
+
+UrlsDep = Annotated[Urls, Depends(urls)]
+KeyringDep = Annotated[Keyring, Depends(keyring)]

@@ -1,0 +1,1 @@
+"""Issuers: the organisations that award badges, their keys and their public documents."""

@@ -1,0 +1,53 @@
+"""Tables of issuers and their signing keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+
+
+class Issuer(Base):
+    __tablename__ = "issuer"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    url: Mapped[str] = mapped_column(String(500))
+    email: Mapped[str] = mapped_column(String(254))
+    description: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    keys: Mapped[list[IssuerKey]] = relationship(
+        back_populates="issuer", order_by="IssuerKey.created_at", lazy="selectin"
+    )
+
+
+class IssuerKey(Base):
+    """One signing key; retired keys stay published so old credentials keep verifying."""
+
+    __tablename__ = "issuer_key"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    issuer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("issuer.id"), index=True)
+    fragment: Mapped[str] = mapped_column(String(100))
+    key_type: Mapped[str] = mapped_column(String(20))
+    algorithm: Mapped[str] = mapped_column(String(10))
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    encrypted_private_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    issuer: Mapped[Issuer] = relationship(back_populates="keys")
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None

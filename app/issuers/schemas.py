@@ -1,0 +1,80 @@
+"""Request and response models of the issuer API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+LanguageTag = str
+
+
+class IssuerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=SLUG_PATTERN, description="Lower-case letters, digits and hyphens.")
+    name: str = Field(min_length=1, max_length=200)
+    name_translations: dict[LanguageTag, str] = Field(
+        default_factory=dict, description="Names by language tag, e.g. {'en': '…'}."
+    )
+    url: HttpUrl
+    email: EmailStr
+    description: str | None = Field(default=None, max_length=5000)
+    image_url: HttpUrl | None = None
+
+
+class IssuerUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name_translations: dict[LanguageTag, str] | None = None
+    url: HttpUrl | None = None
+    email: EmailStr | None = None
+    description: str | None = Field(default=None, max_length=5000)
+    image_url: HttpUrl | None = None
+
+
+class KeyRead(BaseModel):
+    id: uuid.UUID
+    verification_method: str
+    algorithm: str
+    key_type: str
+    status: Literal["active", "retired"]
+    public_jwk: dict[str, str]
+    created_at: datetime
+    retired_at: datetime | None
+
+
+class IssuerRead(BaseModel):
+    id: uuid.UUID
+    slug: str
+    did: str
+    name: str
+    name_translations: dict[str, str]
+    url: str
+    email: str
+    description: str | None
+    image_url: str | None
+    profile_url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class IssuerList(BaseModel):
+    items: list[IssuerRead]
+    total: int
+
+
+class KeyList(BaseModel):
+    items: list[KeyRead]
+
+
+class KeyRotate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    algorithm: Literal["EdDSA", "ES256", "RS256"] = Field(
+        description="Which key to replace: EdDSA (Data Integrity), ES256 or RS256 (VC-JWT, OB 2.0)."
+    )

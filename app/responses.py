@@ -1,0 +1,56 @@
+"""Shared response shapes: problem documents for OpenAPI, JSON-LD and content negotiation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for error codes, all problem documents."""
+    descriptions = {
+        400: "The request cannot be read.",
+        401: "No valid API key.",
+        403: "The API key may not do this.",
+        404: "No such resource (or not one this key may see).",
+        409: "Conflicts with the current state.",
+        413: "The upload is too large.",
+        415: "Unsupported media type.",
+        422: "The request is not valid.",
+        429: "Too many requests.",
+    }
+    return {
+        code: {
+            "model": Problem,
+            "description": descriptions[code],
+            "content": {"application/problem+json": {}},
+        }
+        for code in codes
+    }
+
+
+def json_document(document: Any, media_type: str = "application/json", **headers: str) -> Response:
+    """A JSON document, UTF-8, non-ASCII kept as is."""
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the client prefers an HTML page to JSON (browsers do; wallets and APIs don't)."""
+    accept = request.headers.get("accept", "")
+    if not accept or "json" in accept.split(",")[0]:
+        return False
+    return "text/html" in accept

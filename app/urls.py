@@ -1,0 +1,72 @@
+"""Every public URL and identifier the service mints, in one place.
+
+Identifiers are stable: they are signed into credentials, so changing one here would orphan
+every credential already issued.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from keys import did_web
+
+
+@dataclass(frozen=True)
+class Urls:
+    """URL builders under the service's base URL."""
+
+    base: str
+
+    @property
+    def _split(self) -> tuple[str, int | None, list[str]]:
+        parts = urlsplit(self.base)
+        path = [p for p in parts.path.split("/") if p]
+        return parts.hostname or "", parts.port, path
+
+    def issuer_did(self, slug: str) -> str:
+        host, port, path = self._split
+        return did_web(host, port, [*path, "issuers", slug])
+
+    def issuer_did_document(self, slug: str) -> str:
+        return f"{self.base}/issuers/{quote(slug)}/did.json"
+
+    def issuer_profile(self, slug: str) -> str:
+        return f"{self.base}/issuers/{quote(slug)}"
+
+    def issuer_jwks(self, slug: str) -> str:
+        return f"{self.base}/issuers/{quote(slug)}/jwks.json"
+
+    def verification_method(self, slug: str, fragment: str) -> str:
+        return f"{self.issuer_did(slug)}#{fragment}"
+
+    def achievement(self, achievement_id: uuid.UUID) -> str:
+        return f"{self.base}/achievements/{achievement_id}"
+
+    def achievement_image(self, achievement_id: uuid.UUID, extension: str) -> str:
+        return f"{self.base}/achievements/{achievement_id}/image.{extension}"
+
+    def credential(self, credential_id: uuid.UUID) -> str:
+        return f"{self.base}/credentials/{credential_id}"
+
+    def status_list(self, slug: str, purpose: str, number: int) -> str:
+        return f"{self.base}/status/{quote(slug)}/{purpose}/{number}"
+
+    def ob2_assertion(self, credential_id: uuid.UUID) -> str:
+        return f"{self.base}/ob2/assertions/{credential_id}"
+
+    def ob2_badge(self, achievement_id: uuid.UUID) -> str:
+        return f"{self.base}/ob2/badges/{achievement_id}"
+
+    def ob2_issuer(self, slug: str) -> str:
+        return f"{self.base}/ob2/issuers/{quote(slug)}"
+
+    def ob2_key(self, key_id: uuid.UUID) -> str:
+        return f"{self.base}/ob2/keys/{key_id}"
+
+    def ob2_revocations(self, slug: str) -> str:
+        return f"{self.base}/ob2/revocations/{quote(slug)}"
+
+    def verify_page(self) -> str:
+        return f"{self.base}/verify"
