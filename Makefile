@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/shomei serve
+	$(BIN)/shomei serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

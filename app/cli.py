@@ -16,8 +16,31 @@ from badges.verification import verify
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    from app.migrate import upgrade
+    from app.settings import Settings
+
+    if args.demo:
+        from app import demo
+
+        overrides: dict[str, object] = {"development": True}
+        if "SHOMEI_BASE_URL" not in os.environ:  # ids must name where the demo really serves
+            overrides["base_url"] = f"http://{args.host}:{args.port}"
+        prepared = demo.prepare(Settings(**overrides))  # type: ignore[arg-type]
+        settings = prepared.settings
+        # The workers build their settings from the environment: hand them what they need.
+        os.environ["SHOMEI_KEY_PASSPHRASE"] = settings.key_passphrase.get_secret_value()
+        os.environ["SHOMEI_DEVELOPMENT"] = "true"
+        os.environ["SHOMEI_BASE_URL"] = settings.base_url
+        print(f"Shomei demo issuer: {settings.base_url}/issuers/{demo.DEMO_SLUG}")
+        if prepared.admin_key:
+            print(f"Administrator API key (shown once, keep it): {prepared.admin_key}")
+    else:
+        settings = Settings()
+        upgrade(settings.database_url)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -26,6 +49,39 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="info",
     )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from app.migrate import upgrade
+    from app.settings import Settings
+
+    upgrade(Settings().database_url)
+    print("database is at the newest schema", file=sys.stderr)
+    return 0
+
+
+def _apikey(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.apikeys.service import create_api_key
+    from app.db import make_engine, make_sessionmaker
+    from app.issuers.models import Issuer
+    from app.settings import Settings
+
+    engine = make_engine(Settings().database_url)
+    with make_sessionmaker(engine)() as session:
+        issuer_id = None
+        if args.issuer:
+            issuer = session.scalar(select(Issuer).where(Issuer.slug == args.issuer))
+            if issuer is None:
+                print(f"shomei: no issuer {args.issuer!r}", file=sys.stderr)
+                return 2
+            issuer_id = issuer.id
+        key = create_api_key(session, issuer_id=issuer_id, is_admin=args.admin, label=args.label)
+    engine.dispose()
+    print(key)
+    print("(shown once: only its hash is stored)", file=sys.stderr)
     return 0
 
 
@@ -103,7 +159,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--demo", action="store_true", help="development setup: passphrase in ./var, demo issuer"
+    )
     serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
+    migrate.set_defaults(handler=_migrate)
+
+    apikey = commands.add_parser("apikey", help="API keys")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
+    create = apikey_commands.add_parser("create", help="print a new API key once")
+    scope = create.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--issuer", metavar="SLUG", help="a key for one issuer's staff")
+    scope.add_argument("--admin", action="store_true", help="an administrator's key")
+    create.add_argument("--label")
+    create.set_defaults(handler=_apikey)
 
     check = commands.add_parser("verify", help="verify a badge: file, URL or - for stdin")
     check.add_argument("source")
