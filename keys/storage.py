@@ -33,7 +33,8 @@ _DIR_MODE: Final = 0o700
 _SUFFIX: Final = ".pem"
 # A key id becomes a file name as it is, so it may only use characters that cannot name another
 # directory: no separators, no leading dot (hidden files, "." and ".."), bounded length.
-_KID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:#%~+=@-]{0,199}")
+# (RFC 7638 thumbprints are base64url, so they may start with "-" or "_".)
+_KID: Final = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._:#%~+=@-]{0,199}")
 
 
 def _check_passphrase(passphrase: str) -> bytes:
@@ -195,7 +196,7 @@ def check_kid(kid: str) -> str:
     if not isinstance(kid, str) or not _KID.fullmatch(kid):
         raise KeyStoreError(
             "invalid key id: use 1-200 characters from A-Z a-z 0-9 . _ : # % ~ + = @ -, "
-            "starting with a letter or digit (no path separators)"
+            "not starting with a dot (no path separators)"
         )
     return kid
 

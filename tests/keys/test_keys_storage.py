@@ -170,7 +170,6 @@ def test_file_store_modes_do_not_depend_on_the_umask(
         "",
         "nul\x00byte",
         "new\nline",
-        "-leading-dash",
         "x" * 201,
     ],
 )
@@ -278,3 +277,12 @@ def test_both_stores_implement_the_key_store_protocol(tmp_path: Path) -> None:
     stores: list[KeyStore] = [MemoryKeyStore(), FileKeyStore(tmp_path, PASSPHRASE)]
     assert all(isinstance(store, KeyStore) for store in stores)
     assert not isinstance(object(), KeyStore)
+
+
+@pytest.mark.parametrize("kid", ["-Abc", "_abc", "-"])
+def test_thumbprint_like_ids_may_start_with_a_dash_or_underscore(
+    tmp_path: Path, ed25519_key: PrivateKey, kid: str
+) -> None:
+    store = FileKeyStore(tmp_path, PASSPHRASE)
+    store.save(kid, ed25519_key)
+    assert store.kids() == [kid]
