@@ -11,12 +11,19 @@ a stable id::
     badge.fetch           (3) gate  BadgeClass, embedded or fetched
     issuer.fetch          (4) gate  issuer Profile, always fetched from its id
     proof.signature       (5)       JWS signature, or the hosted copy at the id
-    issuer.key_ownership  (6)       signed: the key is the issuer's
-    hosted.scope          (7)       hosted: the id is where the issuer allows
-    status.revocation     (8)       410 / revoked copy / issuer RevocationList
-    validity.window       (9)       issuedOn and expires against ``now``
-    recipient.identity    (10)      the badge names the given recipient
-    transport.https       (11)      documents fetched over plain HTTP (warning)
+    hosted.copy           (6)       hosted: the copy given is the issuer's (warning)
+    issuer.key_ownership  (7)       signed: the key is the issuer's
+    hosted.scope          (8)       hosted: the id is where the issuer allows
+    status.revocation     (9)       410 / revoked copy / issuer RevocationList
+    validity.window       (10)      issuedOn and expires against ``now``
+    recipient.identity    (11)      the badge names the given recipient
+    transport.https       (12)      documents fetched over plain HTTP (warning)
+
+A hosted assertion given as JSON (or baked in an image) whose id is an HTTP(S) URL is
+verified as the copy fetched from that id, as 1EdTech's validator does (digest §5.2):
+that copy is the issuer's word, it is what the checks judge and what the report carries
+as ``credential``. When the copy given differs from it, ``hosted.copy`` warns and names
+the properties that differ; a copy that is gone (410) or now a revocation notice fails.
 
 A gate that fails or stays indeterminate skips the checks after it, each naming it.
 Nothing here raises because a badge is bad: documents that cannot be had make a check
@@ -93,7 +100,9 @@ def verify_ob2(
 
     Returns:
         The report; ``format`` is ``ob2-signed`` or ``ob2-hosted`` (``unknown`` when the
-        input could not be read) and ``credential`` is the decoded assertion.
+        input could not be read) and ``credential`` is the assertion verified: the JWS
+        payload, or for a hosted assertion the issuer's copy fetched from its id (the
+        copy given when that one cannot be had).
 
     Raises:
         ValueError: ``now`` is naive.
@@ -191,8 +200,10 @@ class _Context:
     badge: BadgeClass | None = None
     issuer: Profile | None = None
     key_url: str | None = None
+    from_id: bool = False  # raw is the document served at the assertion's own id
+    given: JSONObject | None = None  # the copy given, when the hosted copy replaced it
     hosted_revoked: str | None = None  # the reason, when the hosted copy says revoked
-    hosted_miss: _Miss | None = None
+    hosted_miss: _Miss | None = None  # why the hosted copy is not at hand
 
     def need_assertion(self) -> Assertion:
         assert self.assertion is not None, "document.shape gates later steps"  # noqa: S101
@@ -215,7 +226,8 @@ def _check(check_id: str, status: Status, message: str, spec: str | None = None)
 
 def _parse(ctx: _Context) -> _Result:
     if isinstance(ctx.data, dict):
-        return _accept_raw(ctx, ctx.data, "the assertion was given as a JSON object")
+        _accept_raw(ctx, ctx.data)
+        return _adopt_hosted_copy(ctx, "the assertion was given as a JSON object")
     text = ctx.data.strip()
     if _JWS_PATTERN.fullmatch(text):
         ctx.format = "ob2-signed"
@@ -227,7 +239,8 @@ def _parse(ctx: _Context) -> _Result:
                 return "failed", f"{text} answers 410 Gone: the issuer revoked the assertion"
             return got.status, got.reason
         ctx.source_url = text
-        return _accept_raw(ctx, got, f"fetched the assertion from {text}")
+        _accept_raw(ctx, got)
+        return _adopt_hosted_copy(ctx, f"fetched the assertion from {text}")
     if text.startswith("{"):
         try:
             value = json.loads(text)
@@ -235,7 +248,8 @@ def _parse(ctx: _Context) -> _Result:
             return "failed", f"the input is not valid JSON: {exc}"
         if not isinstance(value, dict):
             return "failed", "the input JSON is not an object"
-        return _accept_raw(ctx, value, "parsed the assertion JSON")
+        _accept_raw(ctx, value)
+        return _adopt_hosted_copy(ctx, "parsed the assertion JSON")
     return "failed", "the input is not assertion JSON, a compact JWS or an HTTP(S) URL"
 
 
@@ -261,14 +275,56 @@ def _b64url_json(segment: str) -> JSONObject | None:
     return value if isinstance(value, dict) else None
 
 
-def _accept_raw(ctx: _Context, raw: JSONObject, message: str) -> _Result:
+def _accept_raw(ctx: _Context, raw: JSONObject) -> None:
     ctx.raw = raw
     verification = raw.get("verification", raw.get("verify"))
     kind = verification.get("type") if isinstance(verification, dict) else None
     kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
     signed = any(isinstance(k, str) and k in SIGNED_TYPES for k in kinds)
     ctx.format = "ob2-signed" if signed else "ob2-hosted"
-    return "passed", message
+
+
+def _adopt_hosted_copy(ctx: _Context, message: str) -> _Result:
+    """Put the copy served at a hosted assertion's id in place of the one given.
+
+    Digest §5.2 step 1: the copy at the id is the truth, and 1EdTech's validator verifies
+    JSON input with an HTTP(S) id as if that URL had been given. A copy that cannot be
+    had leaves the given one in place for the later checks; ``proof.signature`` and
+    ``status.revocation`` then say why it is not verified.
+    """
+    raw = ctx.raw
+    assert raw is not None  # noqa: S101
+    url = raw.get("id")
+    if ctx.format != "ob2-hosted" or not isinstance(url, str) or not _is_http_url(url):
+        return "passed", message  # signed, or document.shape will refuse the id
+    if url == ctx.source_url:
+        ctx.from_id = True
+        return "passed", message
+    got = ctx.fetches.get(url, "assertion")
+    if isinstance(got, _Miss):
+        if got.gone:
+            ctx.hosted_revoked = f"{url} answers 410 Gone"
+            ctx.hosted_miss = _Miss(f"the hosted copy is gone: {url} answers 410 Gone", "failed")
+        else:
+            ctx.hosted_miss = _Miss(
+                f"the hosted copy could not be checked: {got.reason}", got.status
+            )
+        return "passed", message
+    if got.get("revoked") is True and "recipient" not in got:
+        # OB 2.0 "Hosted Badges": an issuer may replace a revoked assertion with a notice.
+        ctx.hosted_revoked = str(got.get("revocationReason") or "no reason given")
+        ctx.hosted_miss = _Miss(
+            f"{url} now holds a revocation notice instead of the assertion", "failed"
+        )
+        return "passed", message
+    if got.get("id") != url:
+        ctx.hosted_miss = _Miss(
+            f"the document hosted at {url} names a different id, {got.get('id')!r}", "failed"
+        )
+        return "passed", message
+    ctx.given, ctx.source_url, ctx.from_id = raw, url, True
+    _accept_raw(ctx, got)
+    return "passed", f"{message}; verifying the issuer's copy fetched from its id {url}"
 
 
 # --- (2) document.shape ----------------------------------------------------------------
@@ -376,26 +432,39 @@ def _proof(ctx: _Context) -> _Result:
 
 
 def _compare_hosted_copy(ctx: _Context, assertion: Assertion) -> _Result:
-    # OB 2.0 "Hosted Badges" (digest §5.2): the copy at the assertion's id is the truth.
-    got = ctx.fetches.get(assertion.id, "assertion")
-    if isinstance(got, _Miss):
-        if got.gone:
-            ctx.hosted_revoked = f"{assertion.id} answers 410 Gone"
-            return "failed", f"the hosted copy is gone: {assertion.id} answers 410 Gone"
-        ctx.hosted_miss = got
-        return got.status, f"the hosted copy could not be checked: {got.reason}"
-    if got.get("revoked") is True:
-        ctx.hosted_revoked = str(got.get("revocationReason") or "no reason given")
-    if got == ctx.raw:
-        where = "is" if ctx.source_url == assertion.id else "matches"
-        return "passed", f"the assertion {where} the copy hosted at its id {assertion.id}"
-    if ctx.hosted_revoked is not None and "recipient" not in got:
-        return "failed", f"{assertion.id} now holds a revocation notice instead of the assertion"
+    # OB 2.0 "Hosted Badges" (digest §5.2): the copy at the assertion's id is the truth;
+    # document.parse put it in place of the copy given, when it could be had.
+    if ctx.from_id:
+        return "passed", f"the assertion is the copy hosted at its id {assertion.id}"
+    miss = ctx.hosted_miss
+    assert miss is not None, "document.parse fetches every hosted HTTP(S) id"  # noqa: S101
+    return miss.status, miss.reason
+
+
+# --- (6) hosted.copy -------------------------------------------------------------------
+
+
+def _hosted_copy(ctx: _Context) -> _Result:
+    assertion = ctx.need_assertion()
+    if ctx.token is not None or assertion.is_signed:
+        return "skipped", "signed assertion: the JWS is verified, not a hosted copy"
+    if not ctx.from_id:
+        return (
+            "skipped",
+            f"needs proof.signature: the issuer's copy at {assertion.id} is not at hand",
+        )
+    if ctx.given is None:
+        return "passed", f"the assertion was fetched from its id {assertion.id}"
+    if ctx.given == ctx.raw:
+        return "passed", f"the badge you were given matches the issuer's copy at {assertion.id}"
     assert ctx.raw is not None  # noqa: S101
-    differing = sorted(k for k in got.keys() | ctx.raw.keys() if got.get(k) != ctx.raw.get(k))
-    return "failed", (
-        f"the copy hosted at {assertion.id} differs from the given assertion "
-        f"(in {', '.join(differing)})"
+    given, hosted = ctx.given, ctx.raw
+    differing = sorted(k for k in given.keys() | hosted.keys() if given.get(k) != hosted.get(k))
+    # Not a failure: the issuer may amend a hosted assertion (add evidence, fix a typo),
+    # and its current copy is what was verified above.
+    return "warning", (
+        "the badge you were given differs from the issuer's current copy in: "
+        f"{', '.join(differing)}; showing the issuer's copy"
     )
 
 
@@ -453,7 +522,7 @@ def _verify_with_key(ctx: _Context, url: str, alg: str) -> _Miss | None:
     return None
 
 
-# --- (6) issuer.key_ownership ----------------------------------------------------------
+# --- (7) issuer.key_ownership ----------------------------------------------------------
 
 
 def _key_ownership(ctx: _Context) -> _Result:
@@ -478,7 +547,7 @@ def _key_ownership(ctx: _Context) -> _Result:
     return "passed", f"key {key_url} is listed in and owned by issuer {issuer.id}"
 
 
-# --- (7) hosted.scope ------------------------------------------------------------------
+# --- (8) hosted.scope ------------------------------------------------------------------
 
 
 def _hosted_scope(ctx: _Context) -> _Result:
@@ -514,7 +583,7 @@ def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-# --- (8) status.revocation -------------------------------------------------------------
+# --- (9) status.revocation -------------------------------------------------------------
 
 
 def _revocation(ctx: _Context) -> _Result:
@@ -550,7 +619,7 @@ def _check_revocation_list(ctx: _Context, assertion: Assertion, url: str) -> _Re
     return "passed", f"not revoked in the issuer's revocation list {url}"
 
 
-# --- (9) validity.window ---------------------------------------------------------------
+# --- (10) validity.window --------------------------------------------------------------
 
 
 def _validity(ctx: _Context) -> _Result:
@@ -567,7 +636,7 @@ def _validity(ctx: _Context) -> _Result:
     return "passed", f"valid from {issued.isoformat()} until {expires.isoformat()}"
 
 
-# --- (10) recipient.identity -----------------------------------------------------------
+# --- (11) recipient.identity -----------------------------------------------------------
 
 
 def _recipient(ctx: _Context) -> _Result:
@@ -596,7 +665,7 @@ def _recipient(ctx: _Context) -> _Result:
     return "failed", f"the badge's {form} {stated.type} identity does not match the recipient"
 
 
-# --- (11) transport.https --------------------------------------------------------------
+# --- (12) transport.https --------------------------------------------------------------
 
 
 def _transport(ctx: _Context) -> _Result:
@@ -613,6 +682,7 @@ _STEPS: tuple[tuple[str, _Step, bool, str], ...] = (  # (id, step, gate?, spec)
     ("badge.fetch", _badge, True, "OB 2.0 BadgeClass"),
     ("issuer.fetch", _issuer, True, "OB 2.0 Profile"),
     ("proof.signature", _proof, False, "OB 2.0 Signed Badges / Hosted Badges"),
+    ("hosted.copy", _hosted_copy, False, "OB 2.0 Hosted Badges"),
     ("issuer.key_ownership", _key_ownership, False, "OB 2.0 CryptographicKey"),
     ("hosted.scope", _hosted_scope, False, "OB 2.0 VerificationObject"),
     ("status.revocation", _revocation, False, "OB 2.0 RevocationList"),

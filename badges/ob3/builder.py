@@ -48,6 +48,8 @@ _ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 # escapes (\u0007), URDNA2015 implementations such as PyLD write them raw, so the
 # canonical bytes and the signature differ. Lone surrogates cannot be written as UTF-8.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_MAX_SAFE_INTEGER = 2**53 - 1
+_SMALLEST_PORTABLE_FRACTION = 1e-6
 
 
 def build_credential(
@@ -150,8 +152,7 @@ def build_credential(
     unsafe = [f"{path} contains {what}" for path, what in _unsafe_strings(doc)]
     if unsafe:
         raise DocumentError(
-            "control characters canonicalise differently between implementations: "
-            + "; ".join(unsafe)
+            "values that canonicalize differently between implementations: " + "; ".join(unsafe)
         )
     issues = validate_credential(doc)
     if issues:
@@ -212,3 +213,11 @@ def _unsafe_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _unsafe_strings(item, f"{path}[{index}]")
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_SAFE_INTEGER:
+        # JavaScript reads integers beyond 2^53 - 1 as other numbers: other verifiers would
+        # canonicalize (and check the signature over) a different value.
+        yield path, "an integer too large for JavaScript verifiers"
+    elif isinstance(value, float) and 0 < abs(value) < _SMALLEST_PORTABLE_FRACTION:
+        # jsonld.js writes non-integral numbers below 1e-6 as the integer 0, so its
+        # canonical form, and the signature it checks, differ from the JSON-LD 1.1 rules.
+        yield path, "a number too small for other verifiers to canonicalize alike"

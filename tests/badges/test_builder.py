@@ -297,3 +297,21 @@ def test_schema_failure_lists_every_issue() -> None:
     message = str(caught.value)
     assert "issuer.type must include Profile" in message
     assert "credentialSubject.achievement.inLanguage must be a language code" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(1e-7, "too small"), (-5e-10, "too small"), (2**53, "too large"), (-(2**60), "too large")],
+)
+def test_numbers_other_verifiers_would_read_differently_are_refused(
+    value: float, message: str
+) -> None:
+    """jsonld.js writes 1e-7 as 0; JavaScript cannot hold integers beyond 2^53 - 1."""
+    with pytest.raises(DocumentError, match=message):
+        build(achievement=make_achievement(credits_available=value))
+
+
+@pytest.mark.parametrize("value", [0, 0.0, 1e-6, 2.5, 2**53 - 1, 120])
+def test_ordinary_numbers_pass(value: float) -> None:
+    doc = build(achievement=make_achievement(credits_available=value))
+    assert doc["credentialSubject"]["achievement"]["creditsAvailable"] == value

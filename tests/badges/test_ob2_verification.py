@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from badges import baking
 from badges.errors import FetchError
 from badges.identity import Recipient, hash_identity
 from badges.ob2.issuing import (
@@ -34,6 +35,7 @@ from badges.ob2.issuing import (
 from badges.ob2.verification import MAX_FETCHES, verify_ob2
 from badges.ports import DictFetcher, JSONObject
 from badges.report import VerificationReport
+from badges.verification import verify
 
 HERE = Path(__file__).resolve().parent
 VALIDATOR = HERE.parent / "vectors" / "ob2" / "1edtech-validator"
@@ -319,6 +321,15 @@ def _hosted_revocation_notice(keys: Keys) -> Case:
     return document, fetcher, None
 
 
+def _simple_badge_png_differs_from_hosted(keys: Keys) -> Case:
+    # 1EdTech's baked sample lacks the evidence that basic-assertion.json, hosted at the
+    # same id, has: the hosted copy is verified and the difference is a warning.
+    baked = baking.unbake((VALIDATOR / "simple-badge.png").read_bytes())
+    assert baked is not None
+    hosted = _read(VALIDATOR / "basic-assertion.json")
+    return baked.text, _hosted(DictFetcher(_vector_documents()), hosted), NOBODY
+
+
 def _hosted_gone(keys: Keys) -> Case:
     document = _read(VALIDATOR / "basic-assertion.json")
     return document, CountingFetcher(_vector_documents(), gone=frozenset({document["id"]})), None
@@ -343,6 +354,7 @@ GOLDEN: dict[str, Callable[[Keys], Case]] = {
     "own-signed-revoked": _own_signed_revoked,
     "hosted-revocation-notice": _hosted_revocation_notice,
     "hosted-gone": _hosted_gone,
+    "simple-badge-png-differs-from-hosted": _simple_badge_png_differs_from_hosted,
 }
 
 
@@ -390,6 +402,7 @@ def test_assertion_url_is_fetched_and_verified() -> None:
     assert report.credential == document
     assert fetcher.requests.count(document["id"]) == 1
     assert "is the copy hosted" in _message(report, "proof.signature")
+    assert _statuses(report)["hosted.copy"] == "passed"
 
 
 def test_assertion_json_text_verifies_like_the_object() -> None:
@@ -771,14 +784,86 @@ def test_malformed_signatures_fail_without_raising(signature: str) -> None:
 # --- hosted verification and hosted.scope -----------------------------------------------
 
 
-def test_hosted_copy_that_differs_fails_proof_and_names_the_properties() -> None:
+def test_given_copy_that_differs_is_judged_as_the_issuers_copy_with_a_warning() -> None:
+    document = _read(VALIDATOR / "basic-assertion.json")
+    fetcher = CountingFetcher({**_vector_documents(), document["id"]: document})
+    amended = {**document, "issuedOn": "2015-01-01T00:00:00Z", "expires": "2020-01-01T00:00:00Z"}
+    report = verify_ob2(amended, fetcher=fetcher, now=FIXED_NOW)
+    assert report.ok
+    assert _statuses(report)["proof.signature"] == "passed"
+    assert _statuses(report)["hosted.copy"] == "warning"
+    assert _message(report, "hosted.copy") == (
+        "the badge you were given differs from the issuer's current copy in: expires, "
+        "issuedOn; showing the issuer's copy"
+    )
+    # The issuer's copy, not the one given, is judged and reported.
+    assert report.credential == document
+    assert _message(report, "validity.window") == "issued on 2016-12-31T23:59:59+00:00; no expiry"
+    assert "verifying the issuer's copy" in _message(report, "document.parse")
+    assert fetcher.requests.count(document["id"]) == 1
+
+
+def test_given_copy_naming_another_recipient_is_judged_on_the_issuers_copy() -> None:
     document = _read(VALIDATOR / "basic-assertion.json")
     fetcher = _hosted(DictFetcher(_vector_documents()), document)
-    forged = {**document, "issuedOn": "2015-01-01T00:00:00Z"}
-    report = verify_ob2(forged, fetcher=fetcher, now=FIXED_NOW)
-    assert _statuses(report)["proof.signature"] == "failed"
-    assert "(in issuedOn)" in _message(report, "proof.signature")
+    claimed = copy.deepcopy(document)
+    claimed["recipient"]["identity"] = hash_identity("mallory@example.org", "deadsea")
+    mallory = Recipient("email", "mallory@example.org")
+    report = verify_ob2(claimed, fetcher=fetcher, now=FIXED_NOW, recipient=mallory)
+    assert _statuses(report)["hosted.copy"] == "warning"
+    assert "in: recipient;" in _message(report, "hosted.copy")
+    assert _statuses(report)["recipient.identity"] == "failed"
     assert not report.ok
+
+
+def test_baked_png_differing_from_the_hosted_copy_verifies_with_a_warning() -> None:
+    hosted = _read(VALIDATOR / "basic-assertion.json")
+    fetcher = _hosted(DictFetcher(_vector_documents()), hosted)
+    image = (VALIDATOR / "simple-badge.png").read_bytes()
+    report = verify(image, fetcher=fetcher, now=FIXED_NOW, recipient=NOBODY)
+    assert report.format == "ob2-hosted"
+    assert report.ok
+    assert report.credential == hosted
+    check = report.check("hosted.copy")
+    assert check is not None
+    assert check.status == "warning"
+    assert check.message == (
+        "the badge you were given differs from the issuer's current copy in: evidence; "
+        "showing the issuer's copy"
+    )
+
+
+def test_hosted_copy_marked_revoked_fails_even_when_the_given_copy_is_not() -> None:
+    document = _read(VALIDATOR / "basic-assertion.json")
+    revoked = {**document, "revoked": True, "revocationReason": "Awarded in error."}
+    fetcher = _hosted(DictFetcher(_vector_documents()), revoked)
+    report = verify_ob2(document, fetcher=fetcher, now=FIXED_NOW)
+    assert _statuses(report)["status.revocation"] == "failed"
+    assert _message(report, "status.revocation") == "revoked: Awarded in error."
+    assert "in: revocationReason, revoked;" in _message(report, "hosted.copy")
+    assert not report.ok
+
+
+def test_hosted_copy_naming_another_id_fails_proof() -> None:
+    document = _read(VALIDATOR / "basic-assertion.json")
+    fetcher = DictFetcher(_vector_documents())
+    fetcher.add(document["id"], {**document, "id": "https://example.org/another.json"})
+    report = verify_ob2(document, fetcher=fetcher, now=FIXED_NOW)
+    assert _statuses(report)["proof.signature"] == "failed"
+    assert "names a different id" in _message(report, "proof.signature")
+    assert _statuses(report)["hosted.copy"] == "skipped"
+    assert report.credential == document
+    assert not report.ok
+
+
+def test_url_whose_document_names_another_id_is_verified_from_that_id() -> None:
+    document = _read(VALIDATOR / "basic-assertion.json")
+    mirror = "https://mirror.example/beths-robotics-badge.json"
+    fetcher = CountingFetcher({**_vector_documents(), mirror: document, document["id"]: document})
+    report = verify_ob2(mirror, fetcher=fetcher, now=FIXED_NOW)
+    assert report.ok
+    assert fetcher.requests[:2] == [mirror, document["id"]]
+    assert _statuses(report)["hosted.copy"] == "passed"
 
 
 def test_unreachable_hosted_copy_is_indeterminate_never_passed() -> None:
@@ -786,7 +871,9 @@ def test_unreachable_hosted_copy_is_indeterminate_never_passed() -> None:
     report = verify_ob2(document, fetcher=DictFetcher(_vector_documents()), now=FIXED_NOW)
     statuses = _statuses(report)
     assert statuses["proof.signature"] == "indeterminate"
+    assert statuses["hosted.copy"] == "skipped"
     assert statuses["status.revocation"] == "indeterminate"
+    assert report.credential == document
     assert not report.ok
 
 
@@ -1014,7 +1101,7 @@ def test_arbitrary_assertion_mutations_never_raise(base: JSONObject, changes: JS
     document = {**base, **changes}
     fetcher = _hosted(DictFetcher(_vector_documents()), base)
     report = verify_ob2(document, fetcher=fetcher, now=FIXED_NOW)
-    assert len(report.checks) == 11
+    assert len(report.checks) == 12
     if report.ok:
         assert all(c.status != "indeterminate" for c in report.checks)
 
