@@ -46,6 +46,11 @@ class UnprocessableError(AppError):
     code = "invalid_request"
 
 
+class UnsupportedMediaTypeError(AppError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class PayloadTooLargeError(AppError):
     status_code = 413
     code = "payload_too_large"

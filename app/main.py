@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from app import pages
+from app.achievements.router import public as achievements_public
+from app.achievements.router import router as achievements_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import Resources
 from app.errors import install_error_handlers
@@ -20,7 +22,7 @@ from app.schemas import Health
 from app.settings import Settings, get_settings
 from app.urls import Urls
 
-ROUTERS = (issuers_router, issuers_public)
+ROUTERS = (issuers_router, achievements_router, issuers_public, achievements_public)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,13 +1,22 @@
-"""The documents an achievement appears as: an OB 3.0 Achievement and an OB 2.0 BadgeClass."""
+"""The documents an achievement appears as: an OB 3.0 Achievement, an OB 2.0 BadgeClass, and
+the public page people see when they follow a badge's link.
+"""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
+from app import pages
 from app.achievements.models import Achievement
 from app.urls import Urls
+from badges.schema import VCDM2_CONTEXT, validate_credential
 
 IMAGE_EXTENSIONS = {"image/png": "png", "image/svg+xml": "svg"}
+OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# The published Achievement stands alone, so it carries the contexts its terms come from.
+ACHIEVEMENT_CONTEXT = (VCDM2_CONTEXT, OB3_CONTEXT)
+_EMBEDDED_AT = "credentialSubject.achievement"
 
 
 def image_url(urls: Urls, achievement: Achievement) -> str | None:
@@ -47,6 +56,48 @@ def achievement_document(urls: Urls, achievement: Achievement) -> dict[str, Any]
     return document
 
 
+def public_document(urls: Urls, achievement: Achievement) -> dict[str, Any]:
+    """The OB 3.0 Achievement published at its id: with ``@context`` and its ``creator``."""
+    issuer = achievement.issuer
+    document: dict[str, Any] = {"@context": list(ACHIEVEMENT_CONTEXT)}
+    document |= achievement_document(urls, achievement)
+    document["creator"] = {
+        "id": urls.issuer_did(issuer.slug),
+        "type": ["Profile"],
+        "name": issuer.name,
+        "url": issuer.url,
+    }
+    return document
+
+
+def schema_problems(urls: Urls, achievement: Achievement) -> list[str]:
+    """What keeps the published Achievement from passing the official OB 3.0 JSON Schema.
+
+    The schema describes credentials, so the Achievement is checked where credentials carry
+    it: inside a minimal credential built around it, which is not kept.
+    """
+    embedded = public_document(urls, achievement)
+    del embedded["@context"]
+    credential = {
+        "@context": list(ACHIEVEMENT_CONTEXT),
+        "id": f"urn:uuid:{achievement.id}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": embedded["creator"],
+        "validFrom": "2000-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "urn:uuid:00000000-0000-4000-8000-000000000000",
+            "type": ["AchievementSubject"],
+            "achievement": embedded,
+        },
+    }
+    problems = []
+    for issue in validate_credential(credential):
+        path = issue.path.removeprefix(_EMBEDDED_AT).lstrip(".") or "the achievement"
+        message = issue.message.replace(_EMBEDDED_AT + ".", "")
+        problems.append(f"{path}: {message}" if path not in message else message)
+    return problems
+
+
 def badge_class_document(urls: Urls, achievement: Achievement) -> dict[str, Any]:
     """The OB 2.0 BadgeClass hosted for this achievement."""
     criteria: dict[str, Any] = {}
@@ -77,3 +128,75 @@ def badge_class_document(urls: Urls, achievement: Achievement) -> dict[str, Any]
     if achievement.tags:
         document["tags"] = list(achievement.tags)
     return document
+
+
+# -- the public page ------------------------------------------------------------------------
+
+
+def _by_language(texts: dict[str, str], primary: str) -> list[tuple[str, str]]:
+    """Texts with the primary language first, then the others in tag order."""
+    return sorted(texts.items(), key=lambda item: (item[0] != primary, item[0]))
+
+
+def _label(text: str) -> str:
+    # Interface words are English; marking them keeps a screen reader from reading them
+    # with the page's (the achievement's) language.
+    return f'<span lang="en">{escape(text)}</span>'
+
+
+def achievement_page(urls: Urls, achievement: Achievement) -> str:
+    """The public HTML page of an achievement: every language, criteria, image and issuer."""
+    lang = achievement.language
+    name = achievement.text(achievement.name)
+    issuer = achievement.issuer
+    parts = [f"<h1>{escape(name)}</h1>"]
+    url = image_url(urls, achievement)
+    if url:
+        parts.append(
+            f'<p><img src="{escape(url)}" alt="{escape(name)}" '
+            'style="max-width:12rem;height:auto"></p>'
+        )
+    parts.append(
+        f"<p>{_label('Issued by')} "
+        f'<a href="{escape(urls.issuer_profile(issuer.slug))}">{escape(issuer.name)}</a></p>'
+    )
+
+    names = "".join(
+        f'<dt><code>{escape(tag)}</code></dt><dd lang="{escape(tag)}">{escape(text)}</dd>'
+        for tag, text in _by_language(achievement.name, lang)
+    )
+    parts.append(f"<section><h2>{_label('Name')}</h2><dl>{names}</dl></section>")
+    descriptions = "".join(
+        f'<div lang="{escape(tag)}"><h3><code>{escape(tag)}</code></h3>'
+        f'<p style="white-space:pre-line">{escape(text)}</p></div>'
+        for tag, text in _by_language(achievement.description, lang)
+    )
+    parts.append(f"<section><h2>{_label('Description')}</h2>{descriptions}</section>")
+
+    criteria = []
+    if achievement.criteria_narrative:
+        # Markdown is shown as written (line breaks kept), not rendered: no HTML from input.
+        criteria.append(
+            f'<p lang="{escape(lang)}" style="white-space:pre-wrap">'
+            f"{escape(achievement.criteria_narrative)}</p>"
+        )
+    if achievement.criteria_url:
+        link = escape(achievement.criteria_url)
+        criteria.append(f'<p>{_label("Details:")} <a href="{link}">{link}</a></p>')
+    parts.append(f"<section><h2>{_label('Criteria')}</h2>{''.join(criteria)}</section>")
+
+    details = []
+    if achievement.achievement_type:
+        details.append((_label("Type"), f"<code>{escape(achievement.achievement_type)}</code>"))
+    for alignment in achievement.alignments:
+        target = escape(str(alignment.get("targetName", "")))
+        link = escape(str(alignment.get("targetUrl", "")))
+        framework = alignment.get("targetFramework")
+        suffix = f" ({escape(str(framework))})" if framework else ""
+        details.append((_label("Aligned with"), f'<a href="{link}">{target}</a>{suffix}'))
+    if achievement.tags:
+        details.append((_label("Tags"), ", ".join(escape(tag) for tag in achievement.tags)))
+    if details:
+        rows = "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in details)
+        parts.append(f"<section><h2>{_label('Details')}</h2><dl>{rows}</dl></section>")
+    return pages.page(name, "".join(parts), lang=lang)
