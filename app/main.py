@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse
 from app import pages
 from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
+from app.credentials.public import public as credentials_public
+from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import Resources
 from app.errors import install_error_handlers
@@ -18,11 +20,22 @@ from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
+from app.ob2.router import public as ob2_public
 from app.schemas import Health
 from app.settings import Settings, get_settings
+from app.status.router import public as status_public
 from app.urls import Urls
 
-ROUTERS = (issuers_router, achievements_router, issuers_public, achievements_public)
+ROUTERS = (
+    issuers_router,
+    achievements_router,
+    credentials_router,
+    issuers_public,
+    achievements_public,
+    credentials_public,
+    status_public,
+    ob2_public,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

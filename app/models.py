@@ -2,6 +2,8 @@
 
 from app.achievements.models import Achievement
 from app.apikeys.models import ApiKey
+from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
+from app.status.models import StatusList
 
-__all__ = ["Achievement", "ApiKey", "Issuer", "IssuerKey"]
+__all__ = ["Achievement", "ApiKey", "IssuedCredential", "Issuer", "IssuerKey", "StatusList"]

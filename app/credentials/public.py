@@ -1,0 +1,166 @@
+"""Public documents of a credential (no authentication): the credential, its page, its images.
+
+The credential is served exactly as stored. Revoked and suspended credentials stay
+resolvable: their documents do not change (verifiers learn the status from the status
+lists, or for OB 2.0 from the hosted assertion), and the page says so.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from app.achievements.models import Achievement
+from app.credentials import page, service
+from app.credentials.models import IssuedCredential
+from app.deps import NowDep, SessionDep, UrlsDep
+from app.errors import NotFoundError
+from app.issuers import service as issuer_service
+from app.responses import problems, wants_html
+from app.urls import Urls
+from badges import baking
+
+public = APIRouter(tags=["public documents"])
+
+VC_LD_JSON = "application/vc+ld+json"
+# A credential never changes once issued; its page and status do.
+_IMMUTABLE = {"Cache-Control": "public, max-age=3600", "Vary": "Accept"}
+_IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def _json_media(request: Request, preferred: str) -> str:
+    """``preferred`` unless the client asks only for a plainer JSON type."""
+    accept = request.headers.get("accept", "")
+    if preferred in accept:
+        return preferred
+    for media in ("application/ld+json", "application/json"):
+        if media in accept:
+            return media
+    return preferred
+
+
+def _json_response(request: Request, credential: IssuedCredential) -> Response:
+    if credential.format == "ob3-jwt":
+        return Response(credential.document, media_type="text/plain", headers=_IMMUTABLE)
+    preferred = VC_LD_JSON if credential.format == "ob3" else "application/ld+json"
+    return Response(
+        credential.document.encode(),
+        media_type=_json_media(request, preferred),
+        headers=_IMMUTABLE,
+    )
+
+
+def _load(session: Session, credential_id: str) -> IssuedCredential:
+    return service.get_credential(session, service.parse_id(credential_id))
+
+
+def _image(achievement: Achievement, extension: str) -> bytes:
+    media_type = _IMAGE_TYPES[extension]
+    if achievement.image is None or achievement.image_media_type != media_type:
+        raise NotFoundError(f"the achievement has no {extension.upper()} image")
+    return achievement.image
+
+
+def _baked(session: Session, credential_id: str, extension: str) -> Response:
+    credential = _load(session, credential_id)
+    image = _image(service.achievement_of(session, credential), extension)
+    if credential.format == "ob2":
+        # OB 2.0 images carry the signed assertion: it verifies without the host.
+        baked = baking.bake(image, credential.signed_document or credential.document, version="2.0")
+    else:
+        baked = baking.bake(image, credential.document, version="3.0")
+    return Response(baked, media_type=_IMAGE_TYPES[extension], headers=_IMMUTABLE)
+
+
+@public.get(
+    "/credentials/{credential_id}.json",
+    summary="Credential (JSON)",
+    responses={200: {"content": {VC_LD_JSON: {}, "application/json": {}}}, **problems(404)},
+)
+def credential_json(credential_id: str, request: Request, session: SessionDep) -> Response:
+    """The credential exactly as issued; for a VC-JWT, the JWT's payload."""
+    credential = _load(session, credential_id)
+    if credential.format == "ob3-jwt":
+        payload = credential.document.split(".")[1]
+        body = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        return Response(body, media_type="application/json", headers=_IMMUTABLE)
+    return _json_response(request, credential)
+
+
+@public.get(
+    "/credentials/{credential_id}.jwt",
+    summary="Credential (VC-JWT)",
+    responses={200: {"content": {"text/plain": {}}}, **problems(404)},
+)
+def credential_jwt(credential_id: str, session: SessionDep) -> Response:
+    """The VC-JWT exactly as issued (VC-JWT credentials only)."""
+    credential = _load(session, credential_id)
+    if credential.format != "ob3-jwt":
+        raise NotFoundError(f"credential {credential.id} is not a VC-JWT")
+    return Response(credential.document, media_type="text/plain", headers=_IMMUTABLE)
+
+
+@public.get(
+    "/credentials/{credential_id}.png",
+    summary="Baked PNG badge",
+    responses={200: {"content": {"image/png": {}}}, **problems(404)},
+)
+def credential_png(credential_id: str, session: SessionDep) -> Response:
+    """The achievement's PNG image with the credential baked in."""
+    return _baked(session, credential_id, "png")
+
+
+@public.get(
+    "/credentials/{credential_id}.svg",
+    summary="Baked SVG badge",
+    responses={200: {"content": {"image/svg+xml": {}}}, **problems(404)},
+)
+def credential_svg(credential_id: str, session: SessionDep) -> Response:
+    """The achievement's SVG image with the credential baked in."""
+    return _baked(session, credential_id, "svg")
+
+
+@public.get(
+    "/credentials/{credential_id}",
+    summary="Credential",
+    responses={
+        200: {"content": {VC_LD_JSON: {}, "text/html": {}, "text/plain": {}}},
+        **problems(404),
+    },
+)
+def credential_document(
+    credential_id: str, request: Request, session: SessionDep, urls: UrlsDep, now: NowDep
+) -> Response:
+    """The credential exactly as issued, or its page for browsers."""
+    credential = _load(session, credential_id)
+    if not wants_html(request):
+        return _json_response(request, credential)
+    html = page.render(_page_view(session, urls, credential), now)
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Vary": "Accept"})
+
+
+def _page_view(session: Session, urls: Urls, credential: IssuedCredential) -> page.CredentialPage:
+    achievement = service.achievement_of(session, credential)
+    issuer = issuer_service.get_issuer_by_id(session, credential.issuer_id)
+    public_url = urls.credential(credential.id)
+    extension = {"image/png": "png", "image/svg+xml": "svg"}.get(achievement.image_media_type or "")
+    english = achievement.name.get("en") if achievement.language != "en" else None
+    return page.CredentialPage(
+        achievement_name=achievement.text(achievement.name),
+        achievement_name_en=english,
+        achievement_description=achievement.text(achievement.description),
+        issuer_name=issuer.name,
+        issuer_profile_url=urls.issuer_profile(issuer.slug),
+        recipient_name=credential.recipient_name,
+        issued_at=credential.issued_at,
+        valid_until=credential.valid_until,
+        status=credential.status,
+        revocation_reason=credential.revocation_reason,
+        format=credential.format,
+        image_url=f"{public_url}.{extension}" if extension else None,
+        public_url=public_url,
+        verify_url=urls.verify_page(),
+    )

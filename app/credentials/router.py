@@ -1,0 +1,167 @@
+"""Credential API (``/api/v1/credentials``): issue, list, get, revoke, suspend, unsuspend."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Query, Response
+from pydantic import EmailStr
+
+from app.credentials import service
+from app.credentials.models import IssuedCredential
+from app.credentials.schemas import (
+    CredentialCreate,
+    CredentialFormat,
+    CredentialList,
+    CredentialRead,
+    CredentialStatus,
+    RevokeRequest,
+)
+from app.deps import KeyringDep, NowDep, PrincipalDep, SessionDep, UrlsDep
+from app.responses import problems
+from app.urls import Urls
+
+router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
+
+
+def read(urls: Urls, slug: str, credential: IssuedCredential) -> CredentialRead:
+    public_url = urls.credential(credential.id)
+    return CredentialRead(
+        id=credential.id,
+        issuer=slug,
+        achievement_id=credential.achievement_id,
+        format=cast(CredentialFormat, credential.format),
+        status=cast(CredentialStatus, credential.status),
+        recipient_email=credential.recipient_email,
+        recipient_name=credential.recipient_name,
+        issued_at=credential.issued_at,
+        valid_until=credential.valid_until,
+        external_id=credential.external_id,
+        revocation_reason=credential.revocation_reason,
+        public_url=public_url,
+        json_url=f"{public_url}.json",
+        jwt_url=f"{public_url}.jwt" if credential.format == "ob3-jwt" else None,
+        png_url=f"{public_url}.png",
+        svg_url=f"{public_url}.svg",
+        document=service.document_object(credential),
+    )
+
+
+def _read(session: SessionDep, urls: Urls, credential: IssuedCredential) -> CredentialRead:
+    return read(urls, service.issuer_slug(session, credential), credential)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Issue a credential",
+    responses={
+        200: {"model": CredentialRead, "description": "Issued before under this external_id."},
+        **problems(401, 422),
+    },
+)
+def issue_credential(
+    body: CredentialCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    keyring: KeyringDep,
+    urls: UrlsDep,
+    now: NowDep,
+) -> CredentialRead:
+    """Issue a credential to one recipient (or return the one issued for its external_id)."""
+    issued = service.issue_credential(session, keyring, urls, principal, body, now)
+    if not issued.created:
+        response.status_code = 200
+    return read(urls, issued.issuer_slug, issued.credential)
+
+
+@router.get("", summary="List credentials", responses=problems(401, 422))
+def list_credentials(
+    session: SessionDep,
+    principal: PrincipalDep,
+    urls: UrlsDep,
+    achievement_id: uuid.UUID | None = None,
+    status: CredentialStatus | None = None,
+    format: CredentialFormat | None = None,
+    external_id: str | None = None,
+    recipient_email: EmailStr | None = None,
+    issued_after: datetime | None = None,
+    issued_before: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CredentialList:
+    """List the credentials this key may see, newest first."""
+    filters = service.CredentialFilter(
+        achievement_id=achievement_id,
+        status=status,
+        format=format,
+        external_id=external_id,
+        recipient_email=str(recipient_email) if recipient_email else None,
+        issued_after=issued_after,
+        issued_before=issued_before,
+    )
+    rows, total = service.list_credentials(session, principal, filters, limit=limit, offset=offset)
+    return CredentialList(items=[_read(session, urls, r) for r in rows], total=total)
+
+
+@router.get("/{credential_id}", summary="Get a credential", responses=problems(401, 404))
+def get_credential(
+    credential_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, urls: UrlsDep
+) -> CredentialRead:
+    """Get one credential."""
+    return _read(session, urls, service.get_credential_for(session, principal, credential_id))
+
+
+@router.post(
+    "/{credential_id}/revoke",
+    summary="Revoke a credential",
+    responses=problems(401, 404, 409, 422),
+)
+def revoke_credential(
+    credential_id: uuid.UUID,
+    body: RevokeRequest,
+    session: SessionDep,
+    principal: PrincipalDep,
+    urls: UrlsDep,
+    now: NowDep,
+) -> CredentialRead:
+    """Revoke a credential for good, with a reason verifiers will see."""
+    credential = service.get_credential_for(session, principal, credential_id)
+    return _read(session, urls, service.revoke(session, credential, body.reason, now))
+
+
+@router.post(
+    "/{credential_id}/suspend",
+    summary="Suspend a credential",
+    responses=problems(401, 404, 409),
+)
+def suspend_credential(
+    credential_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    urls: UrlsDep,
+    now: NowDep,
+) -> CredentialRead:
+    """Suspend an OB 3.0 credential until it is unsuspended."""
+    credential = service.get_credential_for(session, principal, credential_id)
+    return _read(session, urls, service.suspend(session, credential, now))
+
+
+@router.post(
+    "/{credential_id}/unsuspend",
+    summary="Lift a suspension",
+    responses=problems(401, 404, 409),
+)
+def unsuspend_credential(
+    credential_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    urls: UrlsDep,
+    now: NowDep,
+) -> CredentialRead:
+    """Make a suspended credential valid again."""
+    credential = service.get_credential_for(session, principal, credential_id)
+    return _read(session, urls, service.unsuspend(session, credential, now))

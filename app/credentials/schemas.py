@@ -1,0 +1,121 @@
+"""Request and response models of the credential API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+
+CredentialFormat = Literal["ob3", "ob3-jwt", "ob2"]
+CredentialStatus = Literal["active", "revoked", "suspended"]
+# OB 3.0 ResultStatusType.
+ResultStatus = Literal[
+    "Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew"
+]
+
+
+class RecipientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(description="Written into the credential only as a salted hash.")
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Shown on the credential's public page; not part of the credential.",
+    )
+
+
+class EvidenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: HttpUrl | None = Field(default=None, description="Where the evidence can be seen.")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    narrative: str | None = Field(default=None, min_length=1, max_length=5000)
+    description: str | None = Field(default=None, min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not (self.id or self.name or self.narrative or self.description):
+            raise ValueError("evidence needs at least one of id, name, narrative, description")
+        return self
+
+
+class ResultIn(BaseModel):
+    """A recipient's result, written as an OB 3.0 ``Result`` (OB 2.0 has none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: str | None = Field(
+        default=None, min_length=1, max_length=200, description="A score or grade, e.g. '87'."
+    )
+    status: ResultStatus | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if self.value is None and self.status is None:
+            raise ValueError("a result needs a value or a status")
+        return self
+
+
+class CredentialCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    achievement_id: uuid.UUID
+    recipient: RecipientIn
+    format: CredentialFormat = Field(
+        default="ob3",
+        description="ob3: Data Integrity eddsa-rdfc-2022; ob3-jwt: VC-JWT; "
+        "ob2: an OB 2.0 hosted assertion and its signed (RS256) twin.",
+    )
+    jwt_algorithm: Literal["ES256", "RS256"] = Field(
+        default="ES256", description="The VC-JWT signature algorithm (ob3-jwt only)."
+    )
+    valid_until: AwareDatetime | None = Field(
+        default=None, description="When the credential expires; must be in the future."
+    )
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    result: list[ResultIn] = Field(default_factory=list, max_length=20)
+    external_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Your reference: issuing the same achievement with the same external_id "
+        "again returns the existing credential.",
+    )
+
+
+class RevokeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CredentialRead(BaseModel):
+    id: uuid.UUID
+    issuer: str = Field(description="The issuer's slug.")
+    achievement_id: uuid.UUID
+    format: CredentialFormat
+    status: CredentialStatus
+    recipient_email: str
+    recipient_name: str | None
+    issued_at: datetime
+    valid_until: datetime | None
+    external_id: str | None
+    revocation_reason: str | None
+    public_url: str
+    json_url: str
+    jwt_url: str | None
+    png_url: str
+    svg_url: str
+    document: dict[str, Any] | str = Field(
+        description="The credential exactly as issued: a JSON object (ob3, the OB 2.0 hosted "
+        "assertion) or a compact JWS (ob3-jwt)."
+    )
+
+
+class CredentialList(BaseModel):
+    items: list[CredentialRead]
+    total: int

@@ -1,0 +1,288 @@
+"""Credential use cases: issue, find, list, revoke, suspend and unsuspend.
+
+Issuing, in one transaction:
+
+1. load the achievement (and through it the issuer) the caller may issue;
+2. with an ``external_id``, return the credential already issued for it, if there is one;
+3. OB 3.0: take a random position on the issuer's status lists; build the credential with
+   the issuer Profile, the Achievement, a salted hash of the recipient's e-mail address,
+   ``credentialStatus`` and ``credentialSchema`` (the builder checks the official JSON
+   Schema); sign it with eddsa-rdfc-2022 (``ob3``) or as a VC-JWT (``ob3-jwt``).
+   OB 2.0: build the hosted assertion and sign the same assertion as a JWS (RS256);
+4. store the exact text that was signed and commit.
+
+A unique constraint makes the external id idempotent under concurrency: the request that
+loses the race rolls back and returns the winner's credential. A lost race for a status
+list position is retried with a fresh one.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, cast
+
+from sqlalchemy import CursorResult, Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.achievements import service as achievement_service
+from app.achievements.models import Achievement
+from app.apikeys.service import Principal
+from app.credentials import issuing
+from app.credentials.models import IssuedCredential
+from app.credentials.schemas import CredentialCreate
+from app.errors import ConflictError, NotFoundError, UnprocessableError
+from app.issuers.models import Issuer
+from app.keyring import Keyring
+from app.status import service as status_service
+from app.urls import Urls
+
+_ATTEMPTS: Final = 4
+
+
+@dataclass(frozen=True)
+class Issued:
+    """The credential a request stands for, and whether this request created it."""
+
+    credential: IssuedCredential
+    created: bool
+    issuer_slug: str
+
+
+@dataclass(frozen=True)
+class CredentialFilter:
+    achievement_id: uuid.UUID | None = None
+    status: str | None = None
+    format: str | None = None
+    external_id: str | None = None
+    recipient_email: str | None = None
+    issued_after: datetime | None = None
+    issued_before: datetime | None = None
+
+
+def issue_credential(
+    session: Session,
+    keyring: Keyring,
+    urls: Urls,
+    principal: Principal,
+    request: CredentialCreate,
+    now: datetime,
+) -> Issued:
+    """Issue one credential, or return the one already issued for its external id.
+
+    Raises:
+        UnprocessableError: unknown achievement (or another issuer's), ``valid_until`` not in
+            the future.
+    """
+    if request.valid_until is not None:
+        # Credentials state times to the second; store what the credential says.
+        valid_until = request.valid_until.astimezone(UTC).replace(microsecond=0)
+        if valid_until <= now:
+            raise UnprocessableError("valid_until must be in the future")
+        request = request.model_copy(update={"valid_until": valid_until})
+    if request.format == "ob2" and request.result:
+        raise UnprocessableError("results are written only into OB 3.0 credentials")
+    for attempt in range(_ATTEMPTS):
+        # (1) what is awarded, and by whom
+        achievement = _achievement_for(session, principal, request.achievement_id)
+        # (2) idempotency: the same award under the same external id exists already
+        existing = _by_external_id(session, achievement, request.external_id)
+        if existing is not None:
+            return Issued(existing, created=False, issuer_slug=achievement.issuer.slug)
+        # (3) build and sign, (4) store
+        try:
+            row = issuing.build(session, keyring, urls, achievement, request, now)
+            session.add(row)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if attempt == _ATTEMPTS - 1:
+                raise
+            # Another request issued the same external id first (found in (2) on the next
+            # round), or took the same status list position or opened the same new list
+            # (a fresh position is drawn).
+            continue
+        return Issued(row, created=True, issuer_slug=achievement.issuer.slug)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _achievement_for(
+    session: Session, principal: Principal, achievement_id: uuid.UUID
+) -> Achievement:
+    try:
+        return achievement_service.get_achievement_for(session, principal, achievement_id)
+    except NotFoundError as error:
+        # A reference in the request body that names nothing (or another issuer's
+        # achievement, reported the same way) makes the request invalid, not the URL.
+        raise UnprocessableError(str(error)) from None
+
+
+def _by_external_id(
+    session: Session, achievement: Achievement, external_id: str | None
+) -> IssuedCredential | None:
+    if external_id is None:
+        return None
+    return session.scalar(
+        select(IssuedCredential).where(
+            IssuedCredential.issuer_id == achievement.issuer_id,
+            IssuedCredential.achievement_id == achievement.id,
+            IssuedCredential.external_id == external_id,
+        )
+    )
+
+
+def parse_id(value: str) -> uuid.UUID:
+    """A credential id from a URL path segment; anything else is simply not found."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFoundError(f"credential {value!r} does not exist") from None
+
+
+def get_credential(session: Session, credential_id: uuid.UUID) -> IssuedCredential:
+    credential = session.get(IssuedCredential, credential_id)
+    if credential is None:
+        raise NotFoundError(f"credential {credential_id} does not exist")
+    return credential
+
+
+def get_credential_for(
+    session: Session, principal: Principal, credential_id: uuid.UUID
+) -> IssuedCredential:
+    """The credential, if ``principal`` may see it (else 404, revealing nothing)."""
+    credential = session.get(IssuedCredential, credential_id)
+    if credential is None or not principal.may_act_for(credential.issuer_id):
+        raise NotFoundError(f"credential {credential_id} does not exist")
+    return credential
+
+
+def list_credentials(
+    session: Session, principal: Principal, filters: CredentialFilter, *, limit: int, offset: int
+) -> tuple[list[IssuedCredential], int]:
+    """The credentials ``principal`` may see, newest first, and how many match in all."""
+    query = _filtered(select(IssuedCredential), principal, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
+
+
+def _filtered(query: Select[Any], principal: Principal, filters: CredentialFilter) -> Select[Any]:
+    if not principal.is_admin:
+        query = query.where(IssuedCredential.issuer_id == principal.issuer_id)
+    if filters.achievement_id is not None:
+        query = query.where(IssuedCredential.achievement_id == filters.achievement_id)
+    if filters.status is not None:
+        query = query.where(IssuedCredential.status == filters.status)
+    if filters.format is not None:
+        query = query.where(IssuedCredential.format == filters.format)
+    if filters.external_id is not None:
+        query = query.where(IssuedCredential.external_id == filters.external_id)
+    if filters.recipient_email is not None:
+        query = query.where(
+            IssuedCredential.recipient_email_lower == filters.recipient_email.lower()
+        )
+    if filters.issued_after is not None:
+        query = query.where(IssuedCredential.issued_at >= filters.issued_after)
+    if filters.issued_before is not None:
+        query = query.where(IssuedCredential.issued_at < filters.issued_before)
+    return query
+
+
+def _transition(
+    session: Session, credential: IssuedCredential, allowed_from: tuple[str, ...], **values: Any
+) -> bool:
+    # A conditional UPDATE, so two concurrent changes cannot both succeed.
+    result = session.execute(
+        update(IssuedCredential)
+        .where(IssuedCredential.id == credential.id, IssuedCredential.status.in_(allowed_from))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+def revoke(
+    session: Session, credential: IssuedCredential, reason: str, now: datetime
+) -> IssuedCredential:
+    """Revoke for good (OB 3.0 revocation list bit; OB 2.0 revocation list and hosted copy).
+
+    Raises:
+        ConflictError: it is revoked already.
+    """
+    changed = _transition(
+        session,
+        credential,
+        ("active", "suspended"),
+        status="revoked",
+        revoked_at=now,
+        revocation_reason=reason,
+        status_changed_at=now,
+    )
+    if not changed:
+        session.rollback()
+        raise ConflictError(f"credential {credential.id} is revoked already")
+    # A suspended credential leaves the suspension list as it enters the revocation list.
+    status_service.record_change(session, credential, {"revocation", "suspension"})
+    session.commit()
+    session.refresh(credential)
+    return credential
+
+
+def suspend(session: Session, credential: IssuedCredential, now: datetime) -> IssuedCredential:
+    """Suspend until further notice (OB 3.0 only: OB 2.0 has no suspension).
+
+    Raises:
+        ConflictError: it is an OB 2.0 assertion, revoked, or suspended already.
+    """
+    if credential.format == "ob2":
+        raise ConflictError("OB 2.0 assertions cannot be suspended, only revoked")
+    if not _transition(session, credential, ("active",), status="suspended", status_changed_at=now):
+        session.rollback()
+        session.refresh(credential)
+        raise ConflictError(f"credential {credential.id} is {credential.status}, not active")
+    status_service.record_change(session, credential, {"suspension"})
+    session.commit()
+    session.refresh(credential)
+    return credential
+
+
+def unsuspend(session: Session, credential: IssuedCredential, now: datetime) -> IssuedCredential:
+    """Lift a suspension.
+
+    Raises:
+        ConflictError: it is not suspended (active, or revoked for good).
+    """
+    if not _transition(session, credential, ("suspended",), status="active", status_changed_at=now):
+        session.rollback()
+        session.refresh(credential)
+        raise ConflictError(f"credential {credential.id} is {credential.status}, not suspended")
+    status_service.record_change(session, credential, {"suspension"})
+    session.commit()
+    session.refresh(credential)
+    return credential
+
+
+def document_object(credential: IssuedCredential) -> dict[str, Any] | str:
+    """The stored document as the API returns it: parsed JSON, or the JWS as it is."""
+    if credential.format == "ob3-jwt":
+        return credential.document
+    parsed: dict[str, Any] = json.loads(credential.document)
+    return parsed
+
+
+def issuer_slug(session: Session, credential: IssuedCredential) -> str:
+    slug = session.scalar(select(Issuer.slug).where(Issuer.id == credential.issuer_id))
+    if slug is None:  # pragma: no cover - a foreign key guarantees it
+        raise NotFoundError(f"issuer {credential.issuer_id} does not exist")
+    return slug
+
+
+def achievement_of(session: Session, credential: IssuedCredential) -> Achievement:
+    return achievement_service.get_achievement(session, credential.achievement_id)

@@ -1,0 +1,1 @@
+"""Credential status: per-issuer Bitstring Status Lists for revocation and suspension."""

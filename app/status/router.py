@@ -1,0 +1,48 @@
+"""Public status list credentials: ``/status/{slug}/{purpose}/{number}``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.deps import KeyringDep, NowDep, SessionDep, UrlsDep
+from app.responses import problems
+from app.status import service
+
+public = APIRouter(tags=["public documents"])
+
+
+@public.get(
+    "/status/{slug}/{purpose}/{number}",
+    summary="Status list credential",
+    responses={
+        200: {"content": {"application/vc+ld+json": {}}},
+        304: {"description": "Not modified since the ETag given in If-None-Match."},
+        **problems(404, 422),
+    },
+)
+def status_list_credential(
+    slug: str,
+    purpose: str,
+    number: int,
+    request: Request,
+    session: SessionDep,
+    keyring: KeyringDep,
+    urls: UrlsDep,
+    now: NowDep,
+) -> Response:
+    """A signed BitstringStatusListCredential (purpose: revocation or suspension)."""
+    signed = service.signed_status_list(session, keyring, urls, slug, purpose, number, now)
+    # Short-lived: a revocation must reach verifiers quickly (BSL `ttl` says the same).
+    headers = {"Cache-Control": f"max-age={service.TTL_SECONDS}", "ETag": signed.etag}
+    if _matches(request.headers.get("if-none-match"), signed.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(signed.body, media_type="application/vc+ld+json", headers=headers)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    # RFC 9110 §13.1.2: a list of entity tags, compared weakly, or "*".
+    if not if_none_match:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags

@@ -1,0 +1,308 @@
+"""Status lists: allocating positions, recording changes, publishing signed lists.
+
+Each issuer has numbered lists of 131,072 entries (the Bitstring Status List minimum, which
+hides each holder among many). A list number is published twice, at
+``/status/{slug}/revocation/{n}`` and ``/status/{slug}/suspension/{n}``, and a credential holds
+the same position on both: position (list, index) is allocated once, at random, and a unique
+constraint on the credential table guarantees no two credentials share it. When a list is half
+full the next number opens, so a random free index is always found in a few draws and the
+fill level of a list says little about how many badges an issuer has awarded.
+
+Which bits are set is not stored: a bit is set while its credential is revoked (revocation
+list) or suspended (suspension list). Each change bumps the list's version for that purpose;
+a signed list is made once per version and kept in memory.
+
+Credentials carry only the revocation entry in ``credentialStatus``: the OB 3.0 JSON Schema
+allows one status object there, not an array. The suspension entry of a credential is the
+same list number and index on the suspension list (:func:`companion_entry`).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import secrets
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, Literal
+
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import Session
+
+from app.credentials.models import IssuedCredential
+from app.errors import NotFoundError
+from app.issuers import service as issuer_service
+from app.issuers.models import Issuer
+from app.keyring import Keyring
+from app.status.models import StatusList
+from app.urls import Urls
+from badges import data_integrity, status_list
+from badges.ob3 import format_datetime_stamp
+from badges.schema import VCDM2_CONTEXT
+
+Purpose = Literal["revocation", "suspension"]
+PURPOSES: Final[tuple[Purpose, ...]] = ("revocation", "suspension")
+LIST_SIZE: Final = status_list.MIN_ENTRIES
+# Open the next list once this many positions are taken: random draws then hit a free
+# index at least half the time.
+FILL_LIMIT: Final = LIST_SIZE // 2
+_MAX_DRAWS: Final = 64
+# Verifiers may keep a list this long (BSL `ttl`, in ms), matching the HTTP max-age.
+TTL_SECONDS: Final = 60
+_STATUS_OF: Final[dict[str, str]] = {"revocation": "revoked", "suspension": "suspended"}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a credential sits on its issuer's status lists."""
+
+    status_list: StatusList
+    index: int
+
+
+def allocate_position(session: Session, issuer: Issuer, now: datetime) -> Position:
+    """Pick a free random position on the issuer's current list (opening one if needed).
+
+    Nothing is written yet: :func:`claim_position` does that in the issuing transaction. A
+    concurrent issue may take the same index first; the unique constraint then fails that
+    transaction and the caller retries.
+    """
+    # One round trip for the usual case: the current list, and whether a first random
+    # index on it is taken.
+    index = secrets.randbelow(LIST_SIZE)
+    taken = (
+        select(IssuedCredential.id)
+        .where(
+            IssuedCredential.status_list_id == StatusList.id,
+            IssuedCredential.status_index == index,
+        )
+        .exists()
+    )
+    found = session.execute(
+        select(StatusList, taken)
+        .where(StatusList.issuer_id == issuer.id)
+        .order_by(StatusList.number.desc())
+        .limit(1)
+    ).first()
+    if found is None or found[0].allocated >= FILL_LIMIT:
+        opened = StatusList(
+            id=uuid.uuid4(),
+            issuer_id=issuer.id,
+            number=found[0].number + 1 if found else 1,
+            capacity=LIST_SIZE,
+            allocated=0,
+            revocation_version=0,
+            suspension_version=0,
+            created_at=now,
+        )
+        return Position(opened, index)
+    current, index_taken = found
+    draws = 1
+    while index_taken:
+        # Below half full, 64 draws all landing on taken indexes has probability < 2**-64.
+        if draws == _MAX_DRAWS:
+            raise RuntimeError(f"no free index found on status list {current.id}")
+        index = secrets.randbelow(current.capacity)
+        taken_id = session.scalar(
+            select(IssuedCredential.id).where(
+                IssuedCredential.status_list_id == current.id,
+                IssuedCredential.status_index == index,
+            )
+        )
+        index_taken = taken_id is not None
+        draws += 1
+    return Position(current, index)
+
+
+def claim_position(session: Session, position: Position) -> None:
+    """Write the allocation: a new list row, or one more on the current list's counter."""
+    listing = position.status_list
+    if inspect(listing).transient:
+        listing.allocated = 1
+        session.add(listing)
+        session.flush()  # before the credential that refers to it
+        return
+    session.execute(
+        update(StatusList)
+        .where(StatusList.id == listing.id)
+        .values(allocated=StatusList.allocated + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def entry_for(urls: Urls, slug: str, number: int, index: int, purpose: Purpose) -> dict[str, Any]:
+    """The ``BitstringStatusListEntry`` of a position for one purpose."""
+    return status_list.StatusEntry(
+        type="BitstringStatusListEntry",
+        purpose=purpose,
+        index=index,
+        list_credential=urls.status_list(slug, purpose, number),
+    ).to_json()
+
+
+def companion_entry(entry: dict[str, Any], purpose: Purpose) -> dict[str, Any] | None:
+    """The entry for ``purpose`` at the same position as one of our own entries.
+
+    Credentials name only their revocation entry; their suspension entry is the same index
+    of the same list number on the suspension list. Returns ``None`` for an entry that is
+    not one of ours.
+    """
+    url = entry.get("statusListCredential")
+    current = entry.get("statusPurpose")
+    index = entry.get("statusListIndex")
+    if not isinstance(url, str) or current not in PURPOSES or not isinstance(index, str):
+        return None
+    head, sep, number = url.rpartition(f"/{current}/")
+    if not sep or "/status/" not in head or not number.isdigit():
+        return None
+    return status_list.StatusEntry(
+        type="BitstringStatusListEntry",
+        purpose=purpose,
+        index=int(index),
+        list_credential=f"{head}/{purpose}/{number}",
+    ).to_json()
+
+
+def record_change(session: Session, credential: IssuedCredential, purposes: set[Purpose]) -> None:
+    """Bump the versions of the lists whose bit for ``credential`` changed (no commit)."""
+    if credential.status_list_id is None or not purposes:
+        return
+    values: dict[str, Any] = {}
+    if "revocation" in purposes:
+        values["revocation_version"] = StatusList.revocation_version + 1
+    if "suspension" in purposes:
+        values["suspension_version"] = StatusList.suspension_version + 1
+    session.execute(
+        update(StatusList)
+        .where(StatusList.id == credential.status_list_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class SignedList:
+    """A signed status list credential as served: the body and its entity tag."""
+
+    document: dict[str, Any]
+    body: bytes
+    etag: str
+
+
+class _Cache:
+    """Signed lists by (base URL, list, purpose, version); bounded, shared by threads."""
+
+    def __init__(self, max_entries: int = 512) -> None:
+        self._entries: OrderedDict[tuple[str, uuid.UUID, str, int], SignedList] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, uuid.UUID, str, int]) -> SignedList | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, uuid.UUID, str, int], value: SignedList) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+
+_cache = _Cache()
+
+
+def signed_status_list(
+    session: Session,
+    keyring: Keyring,
+    urls: Urls,
+    slug: str,
+    purpose: str,
+    number: int,
+    now: datetime,
+) -> SignedList:
+    """The current signed BitstringStatusListCredential of one list and purpose.
+
+    Raises:
+        NotFoundError: no such issuer, list number or purpose.
+    """
+    if purpose not in PURPOSES:
+        raise NotFoundError(f"{purpose!r} is not a status purpose (revocation, suspension)")
+    issuer = issuer_service.get_issuer(session, slug)
+    listing = session.scalar(
+        select(StatusList).where(StatusList.issuer_id == issuer.id, StatusList.number == number)
+    )
+    if listing is None:
+        raise NotFoundError(f"issuer {slug!r} has no status list {number}")
+    # The version is read before the bits: a change committed in between is then at worst
+    # published early under the older version, never hidden under the newer one.
+    version = listing.revocation_version if purpose == "revocation" else listing.suspension_version
+    key = (urls.base, listing.id, purpose, version)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    signed = _sign_list(session, keyring, urls, issuer, listing, purpose, now)
+    _cache.put(key, signed)
+    return signed
+
+
+def status_list_document(
+    session: Session,
+    keyring: Keyring,
+    urls: Urls,
+    slug: str,
+    purpose: str,
+    number: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """The signed status list credential as a JSON object (a copy, free to change).
+
+    Raises:
+        NotFoundError: no such issuer, list number or purpose.
+    """
+    signed = signed_status_list(session, keyring, urls, slug, purpose, number, now)
+    return copy.deepcopy(signed.document)
+
+
+def _sign_list(
+    session: Session,
+    keyring: Keyring,
+    urls: Urls,
+    issuer: Issuer,
+    listing: StatusList,
+    purpose: str,
+    now: datetime,
+) -> SignedList:
+    bits = status_list.new_bitstring(listing.capacity)
+    indexes = session.scalars(
+        select(IssuedCredential.status_index).where(
+            IssuedCredential.status_list_id == listing.id,
+            IssuedCredential.status == _STATUS_OF[purpose],
+        )
+    )
+    for index in indexes:
+        if index is not None:
+            status_list.set_bit(bits, index, 1)
+    url = urls.status_list(issuer.slug, purpose, listing.number)
+    unsigned: dict[str, Any] = {
+        "@context": [VCDM2_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": urls.issuer_did(issuer.slug),
+        "validFrom": format_datetime_stamp(now, "validFrom"),
+        "credentialSubject": status_list.status_list_credential_subject(
+            subject_id=f"{url}#list", purpose=purpose, bits=bits, ttl=TTL_SECONDS * 1000
+        ),
+    }
+    _, signer = keyring.active_signer(session, issuer, "EdDSA", now)
+    document = data_integrity.sign(unsigned, signer, created=now)
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return SignedList(document=document, body=body, etag=etag)
