@@ -20,7 +20,7 @@ _EMBEDDED_AT = "credentialSubject.achievement"
 
 
 def image_url(urls: Urls, achievement: Achievement) -> str | None:
-    if achievement.image is None or achievement.image_media_type is None:
+    if achievement.image_media_type is None:  # (the image bytes themselves are not loaded)
         return None
     return urls.achievement_image(achievement.id, IMAGE_EXTENSIONS[achievement.image_media_type])
 

@@ -27,7 +27,8 @@ class Achievement(Base):
     achievement_type: Mapped[str | None] = mapped_column(String(100))
     alignments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Loaded only when read: issuing needs the media type, not the bytes.
+    image: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     image_media_type: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
