@@ -256,6 +256,82 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     return figures
 
 
+def run_http(*, quick: bool = False) -> dict[str, Any]:
+    """The service figures: issuing, public GETs and verification through a real server."""
+    import httpx
+
+    from app.loadgen import load, request_bytes, serve
+
+    seconds = 1.0 if quick else 5.0
+    figures: dict[str, Any] = {}
+    with serve(workers=1) as served:
+        admin = {"Authorization": f"Bearer {served.admin_key}"}
+        with httpx.Client(base_url=served.base_url, headers=admin, timeout=30) as client:
+            achievement_id = _http_setup(client)
+            body = {"achievement_id": achievement_id, "format": "ob3"}
+
+            def issue(i: int) -> object:
+                response = client.post(
+                    "/api/v1/credentials",
+                    json={**body, "recipient": {"email": f"passer{i}@example.com"}},
+                )
+                if response.status_code != 201:
+                    raise RuntimeError(f"issuing failed: {response.status_code} {response.text}")
+                return response
+
+            figures["api_issue_ob3_per_s"] = round(_rate(issue, seconds, warmup=5), 1)
+    with serve(workers=2) as served:
+        admin = {"Authorization": f"Bearer {served.admin_key}"}
+        with httpx.Client(base_url=served.base_url, headers=admin, timeout=30) as client:
+            achievement_id = _http_setup(client)
+            issued = client.post(
+                "/api/v1/credentials",
+                json={
+                    "achievement_id": achievement_id,
+                    "recipient": {"email": "passer@example.com"},
+                },
+            ).json()
+        path = "/credentials/" + issued["id"] + ".json"
+        get = request_bytes(served.base_url, "GET", path)
+        result = load(served.base_url, lambda i: get, concurrency=16, seconds=seconds)
+        figures["public_get_per_s"] = round(result.per_second, 1)
+        figures["public_get_p99_ms"] = round(result.percentile(0.99), 1)
+        post = request_bytes(
+            served.base_url, "POST", "/api/v1/verify", {"credential": issued["document"]}
+        )
+        result = load(served.base_url, lambda i: post, concurrency=8, seconds=seconds)
+        figures["api_verify_ob3_per_s"] = round(result.per_second, 1)
+        figures["api_verify_ob3_p99_ms"] = round(result.percentile(0.99), 1)
+        figures["http_errors"] = result.errors
+    return figures
+
+
+def _http_setup(client: Any) -> str:
+    """An issuer and an achievement on a fresh server; return the achievement id."""
+    client.post(
+        "/api/v1/issuers",
+        json={
+            "slug": "bench",
+            "name": "一般社団法人 AIリテラシー検定協会",
+            "url": "https://badges.example.jp/",
+            "email": "badges@example.jp",
+        },
+    ).raise_for_status()
+    response = client.post(
+        "/api/v1/achievements",
+        json={
+            "issuer": "bench",
+            "language": "ja",
+            "name": {"ja": "生成AI活用検定 ジェネラリスト", "en": "Generative AI: Generalist"},
+            "description": {"ja": "生成AIの基礎知識を証明します。", "en": "Generative AI basics."},
+            "criteria": {"narrative": "試験に合格すること"},
+            "achievement_type": "Certificate",
+        },
+    )
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
 def as_text(figures: dict[str, Any]) -> str:
     """One figure per line, aligned."""
     width = max(len(name) for name in figures)

@@ -25,16 +25,21 @@ from app.schemas import Health
 from app.settings import Settings, get_settings
 from app.status.router import public as status_public
 from app.urls import Urls
+from app.verification.local import LocalDocuments
+from app.verification.router import page as verification_page
+from app.verification.router import router as verification_router
 
 ROUTERS = (
     issuers_router,
     achievements_router,
     credentials_router,
+    verification_router,
     issuers_public,
     achievements_public,
     credentials_public,
     status_public,
     ob2_public,
+    verification_page,
 )
 
 
@@ -46,14 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         urls = Urls(settings.base_url)
+        sessions = make_sessionmaker(engine)
+        keyring = Keyring(settings.key_passphrase.get_secret_value(), urls)
         config = FetchConfig(allow=parse_allow_list(settings.fetch_allow))
-        with SafeFetcher.create(config) as fetcher:
+        # The service answers its own URLs (DID documents, keys, status lists) from the
+        # database, without a network round trip.
+        local = LocalDocuments(sessions, keyring, urls)
+        with SafeFetcher.create(config, local=local) as fetcher:
             app.state.resources = Resources(
-                settings=settings,
-                sessions=make_sessionmaker(engine),
-                keyring=Keyring(settings.key_passphrase.get_secret_value(), urls),
-                urls=urls,
-                fetcher=fetcher,
+                settings=settings, sessions=sessions, keyring=keyring, urls=urls, fetcher=fetcher
             )
             yield
         engine.dispose()

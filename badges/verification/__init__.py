@@ -89,6 +89,8 @@ def _verify_text(text: str, session: Session, source: str) -> VerificationReport
             document = json.loads(text)
         except json.JSONDecodeError as error:
             return _failure(f"Not valid JSON: {error.msg} at line {error.lineno}", source)
+        except RecursionError:
+            return _failure("The JSON is nested too deeply to be a badge", source)
         return _verify_object(document, session, source)
     if vc_jwt.looks_like_jws(text):
         try:

@@ -134,3 +134,12 @@ def test_unreadable_input_is_a_failed_parse_check(data: Any, message: str) -> No
 def test_a_naive_clock_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="time zone"):
         verify({}, fetcher=DictFetcher(), now=datetime(2026, 1, 1))
+
+
+def test_json_nested_beyond_the_parser_limit_is_a_failed_parse_check() -> None:
+    report = verify("[" * 100_000 + "]" * 100_000, fetcher=DictFetcher(), now=FIXED_NOW)
+    assert report.checks[0].status == "failed"
+    deep_object = '{"a":' * 100_000 + "1" + "}" * 100_000
+    report = verify(deep_object, fetcher=DictFetcher(), now=FIXED_NOW)
+    assert report.checks[0].status == "failed"
+    assert "nested too deeply" in report.checks[0].message

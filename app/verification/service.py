@@ -1,0 +1,245 @@
+"""Verifying badges for the verify API and the verify page.
+
+A :class:`Verifier` runs ``badges.verify`` with the service's fetcher, so every document a
+badge names (DID documents, keys, profiles, badge classes, status lists) is fetched under the
+fetcher's address policy and limits, and the service's own documents are answered locally.
+Per verification it:
+
+1. answers the service's own URLs from the database (:mod:`app.verification.local`);
+2. fetches the entry URL (``{"url": …}``) accepting JSON, a JWT or a baked image, so a link to
+   a PNG verifies like the PNG itself;
+3. stops fetching once its time budget is spent: what could not be fetched stays
+   ``indeterminate``, never ``passed`` (the library's rule);
+4. remembers what it fetched, so the summary can name an OB 2.0 badge class and issuer.
+
+A badge that fails is a report with ``ok`` false; only input that is not a badge at all
+raises (:class:`NotABadgeError`, a 422), and only for single verifications.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from app.errors import UnprocessableError
+from app.fetching import FetchedDocument
+from app.verification.schemas import VerifyReport, VerifyRequest
+from app.verification.summary import to_read
+from badges.errors import FetchError
+from badges.identity import Recipient
+from badges.ports import JSONObject
+from badges.report import Check, VerificationReport
+from badges.resolution import ResolverConfig
+from badges.verification import VerifierConfig, verify
+
+__all__ = [
+    "NotABadgeError",
+    "Subject",
+    "Verification",
+    "Verifier",
+    "verifier_config",
+]
+
+# What a badge link may lead to: the JSON document, a compact JWS, or a baked image.
+BADGE_ACCEPT = (
+    "application/ld+json, application/json;q=0.9, application/jwt;q=0.8, "
+    "image/png;q=0.7, image/svg+xml;q=0.7, text/plain;q=0.5, */*;q=0.1"
+)
+REQUEST_BUDGET_S = 15.0  # network time one verification may spend (each fetch also caps at 5 s)
+BATCH_BUDGET_S = 60.0  # and a whole batch
+_URL = re.compile(r"https?://\S+")
+TOO_DEEP = "Not an Open Badge: the document is nested too deeply to read"
+
+
+class NotABadgeError(UnprocessableError):
+    """The input could be read, but it is not an Open Badge in any supported form."""
+
+    code = "not_a_badge"
+
+
+class DocumentSource(Protocol):
+    """What the verifier needs of :class:`app.fetching.SafeFetcher`."""
+
+    def get_json(self, url: str) -> JSONObject: ...
+
+    def get(self, url: str, *, accept: str) -> FetchedDocument: ...
+
+
+class LocalSource(Protocol):
+    """What the verifier needs of :class:`app.verification.local.LocalDocuments`."""
+
+    def __call__(self, url: str) -> JSONObject | None: ...
+
+    def body(self, url: str) -> bytes | None: ...
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A badge to verify: JSON, text (JWS, JSON or a URL), or bytes (a file, an image)."""
+
+    data: str | bytes | JSONObject
+    url: str | None = None  # set when the badge is to be fetched from this URL
+
+    @classmethod
+    def from_request(cls, request: VerifyRequest) -> Subject:
+        if request.url is not None:
+            return cls(request.url, url=request.url)
+        credential = request.credential
+        if isinstance(credential, str):
+            return cls.from_text(credential)
+        if credential is None:  # pragma: no cover - the request model requires one
+            raise ValueError("a request names a credential or a URL")
+        return cls(credential)
+
+    @classmethod
+    def from_text(cls, text: str) -> Subject:
+        """Pasted text: a URL is fetched, anything else is read as JSON or a JWS."""
+        text = text.strip()
+        if _URL.fullmatch(text):
+            return cls(text, url=text)
+        return cls(text)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A report and the documents fetched to reach it."""
+
+    report: VerificationReport
+    documents: Mapping[str, JSONObject] = field(default_factory=dict)
+
+    @property
+    def not_a_badge(self) -> bool:
+        """Nothing in the input could be read as a badge (as opposed to: could not fetch it)."""
+        parse = self.report.check("document.parse")
+        return self.report.format == "unknown" and parse is not None and parse.status == "failed"
+
+    def read(self) -> VerifyReport:
+        return to_read(self.report, self.documents)
+
+    def require_badge(self) -> Verification:
+        """Return self, or raise :class:`NotABadgeError` with the reason it is not a badge."""
+        if self.not_a_badge:
+            parse = self.report.check("document.parse")
+            raise NotABadgeError(parse.message if parse else "not an Open Badge")
+        return self
+
+
+def verifier_config(did_web_http_hosts: frozenset[str]) -> VerifierConfig:
+    """The library's policy with the service's settings."""
+    return VerifierConfig(resolver=ResolverConfig(did_web_http_hosts=did_web_http_hosts))
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """Verifies badges through one shared fetcher; safe to use from many threads."""
+
+    fetcher: DocumentSource
+    config: VerifierConfig = field(default_factory=VerifierConfig)
+    local: LocalSource | None = None
+    budget: float = REQUEST_BUDGET_S
+    clock: Callable[[], float] = time.monotonic
+
+    def verify(
+        self,
+        subject: Subject,
+        *,
+        now: datetime,
+        recipient: Recipient | None = None,
+        deadline: float | None = None,
+    ) -> Verification:
+        """Verify one badge; a badge that fails is a report, never an exception."""
+        own_deadline = self.clock() + self.budget
+        fetches = _RequestFetcher(
+            self.fetcher,
+            self.local,
+            subject.url,
+            own_deadline if deadline is None else min(deadline, own_deadline),
+            self.clock,
+        )
+        report = self._run(subject.data, fetches, now, recipient)
+        if fetches.entry_body is not None:
+            # (2) The link led to an image or a JWS rather than JSON: verify what it served.
+            report = self._run(fetches.entry_body, fetches, now, recipient)
+        return Verification(report, fetches.documents)
+
+    def _run(
+        self,
+        data: str | bytes | JSONObject,
+        fetches: _RequestFetcher,
+        now: datetime,
+        recipient: Recipient | None,
+    ) -> VerificationReport:
+        try:
+            return verify(data, fetcher=fetches, now=now, recipient=recipient, config=self.config)
+        except RecursionError:
+            # JSON nested thousands deep parses in C but overflows the Python that walks it.
+            return VerificationReport(
+                format="unknown",
+                version=None,
+                checks=(Check(id="document.parse", status="failed", message=TOO_DEEP),),
+            )
+
+    def verify_many(
+        self, requests: Sequence[VerifyRequest], *, now: datetime
+    ) -> list[Verification]:
+        """Verify a batch in order, within one overall time budget."""
+        deadline = self.clock() + BATCH_BUDGET_S
+        return [
+            self.verify(
+                Subject.from_request(request),
+                now=now,
+                recipient=request.recipient.to_recipient() if request.recipient else None,
+                deadline=deadline,
+            )
+            for request in requests
+        ]
+
+
+class _RequestFetcher:
+    """One verification's view of the fetcher: local answers, the entry URL, a deadline."""
+
+    def __init__(
+        self,
+        inner: DocumentSource,
+        local: LocalSource | None,
+        entry_url: str | None,
+        deadline: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._inner = inner
+        self._local = local
+        self._entry_url = entry_url
+        self._deadline = deadline
+        self._clock = clock
+        self.documents: dict[str, JSONObject] = {}
+        self.entry_body: bytes | None = None
+
+    def get_json(self, url: str) -> JSONObject:
+        document = self._local(url) if self._local is not None else None
+        if document is None:
+            if self._clock() > self._deadline:
+                raise FetchError(f"{url} was not fetched: the verification ran out of time")
+            document = self._entry(url) if url == self._entry_url else self._inner.get_json(url)
+        self.documents[url] = document
+        return document
+
+    def _entry(self, url: str) -> JSONObject:
+        self._entry_url = None  # fetched once; the library remembers the outcome
+        body = self._local.body(url) if self._local is not None else None
+        media_type = "text/plain"
+        if body is None:
+            fetched = self._inner.get(url, accept=BADGE_ACCEPT)
+            body, media_type = fetched.body, fetched.media_type or "no type"
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            document = None
+        if isinstance(document, dict):
+            return document
+        self.entry_body = body
+        raise FetchError(f"{url} is not a JSON document ({media_type})")
