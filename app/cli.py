@@ -18,8 +18,6 @@ from badges.verification import verify
 def _serve(args: argparse.Namespace) -> int:
     import os
 
-    import uvicorn
-
     from app.migrate import upgrade
     from app.settings import Settings
 
@@ -41,14 +39,9 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         settings = Settings()
         upgrade(settings.database_url)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-    )
+    from app.serving import run
+
+    run(host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
@@ -138,6 +131,8 @@ def _bench(args: argparse.Namespace) -> int:
     from app import bench
 
     figures = bench.run(quick=args.quick)
+    if not args.library_only:
+        figures |= bench.run_http(quick=args.quick)
     print(json.dumps(figures, indent=2) if args.json else bench.as_text(figures))
     return 0
 
@@ -197,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="measure signing, verifying and baking speed")
     bench.add_argument("--json", action="store_true", help="print figures as JSON")
     bench.add_argument("--quick", action="store_true", help="fewer iterations (smoke test)")
+    bench.add_argument(
+        "--library-only", action="store_true", help="skip the figures through a real server"
+    )
     bench.set_defaults(handler=_bench)
 
     openapi = commands.add_parser("openapi", help="print the service's OpenAPI document (YAML)")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
+from cachetools import LRUCache
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +31,11 @@ class Resources:
     keyring: Keyring
     urls: Urls
     fetcher: SafeFetcher
+    # Issued documents never change: the public GETs keep the most asked-for in memory.
+    issued_documents: LRUCache[uuid.UUID, tuple[str, str]] = field(
+        default_factory=lambda: LRUCache(maxsize=4096)
+    )
+    issued_documents_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 # Dependencies that do no I/O are `async def`: FastAPI then runs them on the event loop

@@ -54,6 +54,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+import jsonschema_rs
 from jsonschema import Draft201909Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -218,6 +219,9 @@ class _Schemas:
     registry: Registry[Any]
     official: dict[str, Draft201909Validator]
     vcdm11: dict[str, Draft201909Validator]
+    # The same schemas compiled by a much faster validator: it answers "valid?" for the
+    # common case; the detailed (and tolerant) path runs only for documents it rejects.
+    fast: dict[int, Any]
 
 
 @cache
@@ -242,11 +246,18 @@ def _schemas() -> _Schemas:
     def compile_(uri: str) -> Draft201909Validator:
         return Draft201909Validator(registry.contents(uri), registry=registry)
 
-    return _Schemas(
-        registry=registry,
-        official={url: compile_(url) for url in contents},
-        vcdm11={url: compile_(variant) for url, variant in _VARIANT_IDS.items()},
-    )
+    official = {url: compile_(url) for url in contents}
+    vcdm11 = {url: compile_(variant) for url, variant in _VARIANT_IDS.items()}
+    fast = {
+        id(validator): jsonschema_rs.Draft201909Validator(
+            registry.contents(uri), validate_formats=False, offline=True
+        )
+        for uri, validator in (
+            *official.items(),
+            *((_VARIANT_IDS[url], validator) for url, validator in vcdm11.items()),
+        )
+    }
+    return _Schemas(registry=registry, official=official, vcdm11=vcdm11, fast=fast)
 
 
 def _vcdm11_schema(official: JSONObject, schema_id: str) -> JSONObject:
@@ -297,6 +308,8 @@ def _validate_tolerantly(
     validator: Draft201909Validator, doc: JSONObject
 ) -> tuple[list[SchemaIssue], list[SchemaIssue], JSONObject]:
     """Validate, wrapping compacted values until no tolerated failure remains (step 3)."""
+    if _schemas().fast[id(validator)].is_valid(doc):
+        return [], [], doc
     errors = list(validator.iter_errors(doc))
     current, warnings = doc, []
     fixed: set[_Path] = set()

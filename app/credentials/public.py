@@ -8,15 +8,17 @@ lists, or for OB 2.0 from the hosted assertion), and the page says so.
 from __future__ import annotations
 
 import base64
+import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.achievements.models import Achievement
 from app.credentials import page, service
 from app.credentials.models import IssuedCredential
-from app.deps import NowDep, SessionDep, UrlsDep
+from app.deps import NowDep, Resources, ResourcesDep, SessionDep, UrlsDep
 from app.errors import NotFoundError
 from app.issuers import service as issuer_service
 from app.responses import problems, wants_html
@@ -42,15 +44,34 @@ def _json_media(request: Request, preferred: str) -> str:
     return preferred
 
 
-def _json_response(request: Request, credential: IssuedCredential) -> Response:
-    if credential.format == "ob3-jwt":
-        return Response(credential.document, media_type="text/plain", headers=_IMMUTABLE)
-    preferred = VC_LD_JSON if credential.format == "ob3" else "application/ld+json"
+def _json_response(request: Request, credential_format: str, document: str) -> Response:
+    if credential_format == "ob3-jwt":
+        return Response(document, media_type="text/plain", headers=_IMMUTABLE)
+    preferred = VC_LD_JSON if credential_format == "ob3" else "application/ld+json"
     return Response(
-        credential.document.encode(),
-        media_type=_json_media(request, preferred),
-        headers=_IMMUTABLE,
+        document.encode(), media_type=_json_media(request, preferred), headers=_IMMUTABLE
     )
+
+
+def _read_issued(resources: Resources, credential_id: uuid.UUID) -> tuple[str, str]:
+    with resources.sessions() as session:
+        credential = service.get_credential(session, credential_id)
+        return credential.format, credential.document
+
+
+async def _issued(resources: Resources, credential_id: str) -> tuple[str, str]:
+    """(format, document) of a credential: from memory, or read once in the thread pool.
+
+    The hot public GETs run on the event loop and touch the database only on a miss.
+    """
+    key = service.parse_id(credential_id)
+    with resources.issued_documents_lock:
+        found = resources.issued_documents.get(key)
+    if found is None:
+        found = await run_in_threadpool(_read_issued, resources, key)
+        with resources.issued_documents_lock:
+            resources.issued_documents[key] = found
+    return found
 
 
 def _load(session: Session, credential_id: str) -> IssuedCredential:
@@ -80,14 +101,16 @@ def _baked(session: Session, credential_id: str, extension: str) -> Response:
     summary="Credential (JSON)",
     responses={200: {"content": {VC_LD_JSON: {}, "application/json": {}}}, **problems(404)},
 )
-def credential_json(credential_id: str, request: Request, session: SessionDep) -> Response:
+async def credential_json(
+    credential_id: str, request: Request, resources: ResourcesDep
+) -> Response:
     """The credential exactly as issued; for a VC-JWT, the JWT's payload."""
-    credential = _load(session, credential_id)
-    if credential.format == "ob3-jwt":
-        payload = credential.document.split(".")[1]
+    credential_format, document = await _issued(resources, credential_id)
+    if credential_format == "ob3-jwt":
+        payload = document.split(".")[1]
         body = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         return Response(body, media_type="application/json", headers=_IMMUTABLE)
-    return _json_response(request, credential)
+    return _json_response(request, credential_format, document)
 
 
 @public.get(
@@ -95,12 +118,12 @@ def credential_json(credential_id: str, request: Request, session: SessionDep) -
     summary="Credential (VC-JWT)",
     responses={200: {"content": {"text/plain": {}}}, **problems(404)},
 )
-def credential_jwt(credential_id: str, session: SessionDep) -> Response:
+async def credential_jwt(credential_id: str, resources: ResourcesDep) -> Response:
     """The VC-JWT exactly as issued (VC-JWT credentials only)."""
-    credential = _load(session, credential_id)
-    if credential.format != "ob3-jwt":
-        raise NotFoundError(f"credential {credential.id} is not a VC-JWT")
-    return Response(credential.document, media_type="text/plain", headers=_IMMUTABLE)
+    credential_format, document = await _issued(resources, credential_id)
+    if credential_format != "ob3-jwt":
+        raise NotFoundError(f"credential {credential_id} is not a VC-JWT")
+    return Response(document, media_type="text/plain", headers=_IMMUTABLE)
 
 
 @public.get(
@@ -137,7 +160,7 @@ def credential_document(
     """The credential exactly as issued, or its page for browsers."""
     credential = _load(session, credential_id)
     if not wants_html(request):
-        return _json_response(request, credential)
+        return _json_response(request, credential.format, credential.document)
     html = page.render(_page_view(session, urls, credential), now)
     return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Vary": "Accept"})
 

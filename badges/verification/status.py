@@ -7,7 +7,12 @@ not check" is never reported as "not revoked".
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
+
 from badges import status_list
+from badges._lru import LRUCache
 from badges.errors import DocumentError, FetchError
 from badges.ports import JSONObject
 from badges.report import Check
@@ -15,6 +20,10 @@ from badges.verification.proofs import check_embedded_proofs, issuer_id
 from badges.verification.session import Session
 
 REVOCATION_LIST_TYPE = "1EdTechRevocationList"
+# How long a status list whose proof and key were confirmed is trusted without checking again
+# (its issuer could retire the key meanwhile; lists themselves say to re-fetch after a minute).
+CONFIRMED_LIST_SECONDS = 60.0
+_confirmed_lists: LRUCache[str, float] = LRUCache(1024)
 _STATUS_TYPES = frozenset({"BitstringStatusListEntry", "StatusList2021Entry"})
 
 
@@ -57,11 +66,18 @@ def _list_credential(url: str, session: Session) -> tuple[JSONObject | None, str
         return None, f"the status list could not be fetched: {error}"
     if listing.get("id") != url:
         return None, f"the document at {url} is the status list {listing.get('id')!r}"
+    # Every credential on a list points at the same list document: once its proof has been
+    # checked, the same bytes need not be checked again for a while.
+    digest = hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest()
+    confirmed_until = _confirmed_lists.get(digest)
+    if confirmed_until is not None and time.monotonic() < confirmed_until:
+        return listing, None
     signature, ownership = check_embedded_proofs(listing, session)
     if signature.status != "passed":
         return None, f"the status list's proof did not verify: {signature.message}"
     if ownership.status != "passed":
         return None, f"the status list's key is not confirmed: {ownership.message}"
+    _confirmed_lists.put(digest, time.monotonic() + CONFIRMED_LIST_SECONDS)
     return listing, None
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft201909Validator
 
 from badges.schema import (
@@ -24,6 +26,7 @@ from badges.schema import (
     validate_credential,
     validate_profile,
 )
+from tests.strategies import credentials
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 OB3 = VECTORS / "ob3-1edtech-validator"
@@ -432,3 +435,38 @@ def test_validating_a_typical_credential_is_fast() -> None:
     # Typically ~0.3 ms; the bound is loose so a busy machine does not fail the test, yet
     # tight enough to catch a validator rebuilt per call (loading takes ~10 ms).
     assert per_call < 0.005
+
+
+def _both_validators() -> list[tuple[Any, Any]]:
+    from badges.schema import _schemas
+
+    schemas = _schemas()
+    pairs = [*schemas.official.values(), *schemas.vcdm11.values()]
+    return [(slow, schemas.fast[id(slow)]) for slow in pairs]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        [
+            *(VECTORS / "ob3-1edtech-validator").glob("*.json"),
+            *(VECTORS / "bitstring-status-list").glob("*.json"),
+            VECTORS / "ob3-impl-guide-eddsa-rdfc-2022" / "signed-credential.json",
+        ]
+    ),
+    ids=lambda p: p.name,
+)
+def test_the_fast_validator_agrees_with_the_detailed_one(path: Path) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for slow, fast in _both_validators():
+        assert fast.is_valid(document) is slow.is_valid(document), path.name
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(credentials(), st.sampled_from(["", "type", "name", "credentialSubject", "validFrom"]))
+def test_the_fast_validator_agrees_on_generated_and_broken_credentials(
+    credential: dict[str, Any], removed: str
+) -> None:
+    credential.pop(removed, None)
+    for slow, fast in _both_validators():
+        assert fast.is_valid(credential) is slow.is_valid(credential)
