@@ -85,8 +85,16 @@ def revocation_list(session: Session, urls: Urls, issuer: Issuer) -> dict[str, A
         )
         .order_by(IssuedCredential.revoked_at, IssuedCredential.id)
     )
+    revoked: list[tuple[str, str | None]] = [
+        (urls.ob2_assertion(row.id), row.revocation_reason) for row in rows
+    ]
+    if len(revoked) == 1:
+        # 1EdTech's OB 2.0 validator reads a one-entry revokedAssertions array as the entry
+        # itself and then misses it. An entry naming no assertion (the spec allows unknown
+        # ids; revocation lists may carry decoys) keeps the array an array.
+        revoked.append(
+            (f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, urls.ob2_issuer(issuer.slug))}", None)
+        )
     return ob2.revocation_list(
-        urls.ob2_revocations(issuer.slug),
-        urls.ob2_issuer(issuer.slug),
-        [(urls.ob2_assertion(row.id), row.revocation_reason) for row in rows],
+        urls.ob2_revocations(issuer.slug), urls.ob2_issuer(issuer.slug), revoked
     )

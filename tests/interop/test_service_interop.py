@@ -612,18 +612,21 @@ def test_validator_limitation_a_revoked_hosted_assertion_passes(
     assert _not_ok(verdicts.ours) == {"status.revocation": f"revoked: {REASON}"}
 
 
-def test_validator_limitation_the_only_entry_of_a_revocation_list_is_missed(
+def test_the_only_revoked_assertion_of_an_issuer_is_reported_revoked_too(
     service: Service, ob2_issued: dict[str, Ob2Assertion], ob2_verdicts: dict[str, Ob2Verdicts]
 ) -> None:
-    # We serve revokedAssertions as a JSON array of one entry. The validator's JSON-LD
-    # compaction turns it into the bare entry object, and its revocation task then iterates
-    # over that object's keys, so the assertion never matches: the revoked badge passes.
+    # The validator's JSON-LD compaction turns a one-entry revokedAssertions array into the
+    # bare entry, and its revocation task then iterates over that object's keys and misses
+    # it. We keep the array an array with an entry that names no assertion.
     listed = service.api.public(f"/ob2/revocations/{ONE_REVOKED_SLUG}").json()
-    assert listed["revokedAssertions"] == [
-        {"id": ob2_issued["only-revoked"].url, "revocationReason": REASON}
-    ]
+    entries = listed["revokedAssertions"]
+    assert entries[0] == {"id": ob2_issued["only-revoked"].url, "revocationReason": REASON}
+    assert len(entries) == 2 and entries[1]["id"].startswith("urn:uuid:")
     verdicts = ob2_verdicts["signed-revoked-alone-in-its-list"]
-    _assert_valid(verdicts.validator)
+    assert not verdicts.validator.valid
+    assert [code for code, _ in _errors(verdicts.validator)] == [
+        "VERIFY_SIGNED_ASSERTION_NOT_REVOKED"
+    ]
     assert _not_ok(verdicts.ours) == {"status.revocation": f"revoked: {REASON}"}
 
 
