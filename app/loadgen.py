@@ -111,14 +111,21 @@ async def _client(
             number = counter[0]
             counter[0] += 1
             started = time.perf_counter()
-            writer.write(make_request(number))
-            await writer.drain()
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
+            try:
+                writer.write(make_request(number))
+                await writer.drain()
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                await reader.readexactly(length)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                # Counted, then a new connection: the figure must not hide failures.
+                errors += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+                continue
             if not head.startswith((b"HTTP/1.1 200", b"HTTP/1.1 201")):
                 errors += 1
             latencies.append((time.perf_counter() - started) * 1000)

@@ -8,6 +8,7 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
 from pydantic import EmailStr
+from starlette.concurrency import run_in_threadpool
 
 from app.credentials import service
 from app.credentials.models import IssuedCredential
@@ -19,7 +20,7 @@ from app.credentials.schemas import (
     CredentialStatus,
     RevokeRequest,
 )
-from app.deps import KeyringDep, NowDep, PrincipalDep, SessionDep, UrlsDep
+from app.deps import NowDep, PrincipalDep, ResourcesDep, SessionDep, UrlsDep
 from app.responses import problems
 from app.urls import Urls
 
@@ -62,20 +63,27 @@ def _read(session: SessionDep, urls: Urls, credential: IssuedCredential) -> Cred
         **problems(401, 422),
     },
 )
-def issue_credential(
+async def issue_credential(
     body: CredentialCreate,
     response: Response,
-    session: SessionDep,
+    resources: ResourcesDep,
     principal: PrincipalDep,
-    keyring: KeyringDep,
-    urls: UrlsDep,
     now: NowDep,
 ) -> CredentialRead:
     """Issue a credential to one recipient (or return the one issued for its external_id)."""
-    issued = service.issue_credential(session, keyring, urls, principal, body, now)
-    if not issued.created:
+
+    # The hot path: the whole unit of work in one trip to the thread pool.
+    def issue() -> tuple[bool, CredentialRead]:
+        with resources.sessions() as session:
+            issued = service.issue_credential(
+                session, resources.keyring, resources.urls, principal, body, now
+            )
+            return issued.created, read(resources.urls, issued.issuer_slug, issued.credential)
+
+    created, credential = await run_in_threadpool(issue)
+    if not created:
         response.status_code = 200
-    return read(urls, issued.issuer_slug, issued.credential)
+    return credential
 
 
 @router.get("", summary="List credentials", responses=problems(401, 422))
