@@ -301,7 +301,7 @@ def run_http(*, quick: bool = False) -> dict[str, Any]:
         post = request_bytes(
             served.base_url, "POST", "/api/v1/verify", {"credential": issued["document"]}
         )
-        result = load(served.base_url, lambda i: post, concurrency=8, seconds=seconds)
+        result = load(served.base_url, lambda i: post, concurrency=16, seconds=seconds)
         figures["api_verify_ob3_per_s"] = round(result.per_second, 1)
         figures["api_verify_ob3_p99_ms"] = round(result.percentile(0.99), 1)
         figures["http_errors"] = issue_errors + result.errors
