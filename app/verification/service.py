@@ -28,9 +28,11 @@ from typing import Protocol
 
 from app.errors import UnprocessableError
 from app.fetching import FetchedDocument
+from app.status import service as status_service
 from app.verification.schemas import VerifyReport, VerifyRequest
 from app.verification.summary import to_read
-from badges.errors import FetchError
+from badges import status_list
+from badges.errors import DocumentError, FetchError
 from badges.identity import Recipient
 from badges.ports import JSONObject
 from badges.report import Check, VerificationReport
@@ -165,7 +167,46 @@ class Verifier:
         if fetches.entry_body is not None:
             # (2) The link led to an image or a JWS rather than JSON: verify what it served.
             report = self._run(fetches.entry_body, fetches, now, recipient)
-        return Verification(report, fetches.documents)
+        return Verification(self._own_suspension(report), fetches.documents)
+
+    def _own_suspension(self, report: VerificationReport) -> VerificationReport:
+        """Add the suspension check of a credential this service issued.
+
+        The OB 3.0 schema allows one ``credentialStatus``, so our credentials name only their
+        revocation entry; their suspension bit sits at the same place on the issuer's
+        suspension list. Other verifiers cannot know that; this one can, for its own lists.
+        """
+        document = report.credential or {}
+        entry = document.get("credentialStatus")
+        if self.local is None or not isinstance(entry, dict) or not report.ok:
+            return report
+        companion = status_service.companion_entry(entry, "suspension")
+        if companion is None:
+            return report
+        listing = self.local(companion["statusListCredential"])
+        if listing is None:  # not one of this service's lists
+            return report
+        try:
+            suspended = status_list.read_status(
+                listing, status_list.parse_status_entries(companion)[0]
+            )
+        except DocumentError:
+            return report
+        check = (
+            Check(
+                id="status.suspension",
+                status="failed",
+                message="The issuer has suspended this credential.",
+            )
+            if suspended
+            else Check(id="status.suspension", status="passed", message="Not suspended.")
+        )
+        checks = list(report.checks)
+        after = next(
+            (i + 1 for i, c in enumerate(checks) if c.id.startswith("status.")), len(checks)
+        )
+        checks.insert(after, check)
+        return report.model_copy(update={"checks": tuple(checks)})
 
     def _run(
         self,

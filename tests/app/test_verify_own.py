@@ -1,0 +1,44 @@
+"""The verify API on credentials this service issued: it sees their suspension too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.app.test_credentials import issue, make_achievement
+
+MakeIssuer = Callable[..., tuple[dict[str, Any], dict[str, str]]]
+
+
+def _statuses(client: TestClient, credential: dict[str, Any]) -> tuple[bool, dict[str, str]]:
+    response = client.post("/api/v1/verify", json={"credential": credential["document"]})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    return report["ok"], {c["id"]: c["status"] for c in report["checks"]}
+
+
+def test_suspension_of_our_own_credential_is_reported_and_lifted(
+    client: TestClient, app: FastAPI, make_issuer: MakeIssuer
+) -> None:
+    issuer, staff = make_issuer("ai-exam")
+    achievement_id = make_achievement(app, issuer["id"])
+    credential = issue(client, staff, achievement_id)
+
+    ok, checks = _statuses(client, credential)
+    assert ok and checks["status.revocation"] == "passed"
+    assert checks["status.suspension"] == "passed"
+
+    suspend = client.post(f"/api/v1/credentials/{credential['id']}/suspend", headers=staff)
+    assert suspend.status_code == 200, suspend.text
+    ok, checks = _statuses(client, credential)
+    assert not ok
+    assert checks["status.revocation"] == "passed"
+    assert checks["status.suspension"] == "failed"
+
+    lift = client.post(f"/api/v1/credentials/{credential['id']}/unsuspend", headers=staff)
+    assert lift.status_code == 200, lift.text
+    ok, checks = _statuses(client, credential)
+    assert ok and checks["status.suspension"] == "passed"
