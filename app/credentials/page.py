@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from app import pages
 
@@ -77,6 +77,7 @@ def render(view: CredentialPage, now: datetime) -> str:
         else ""
     )
     verify_link = f"{view.verify_url}?url={quote(view.public_url, safe='')}"
+    share = _share(view) if view.status == "active" else ""
     body = (
         _STYLE
         + "<section>"
@@ -93,8 +94,54 @@ def render(view: CredentialPage, now: datetime) -> str:
         + f"<section><dl>{details}</dl>"
         + f'<p><a href="{escape(view.issuer_profile_url)}">'
         + "発行者について / About the issuer</a></p></section>"
+        + share
         + f'<section><p><a href="{escape(verify_link)}">'
         + "このバッジを検証する / Verify this badge</a>"
         + f' · <a href="{escape(view.public_url)}.json">JSON</a></p></section>'
     )
     return pages.page(view.achievement_name, body)
+
+
+def _share(view: CredentialPage) -> str:
+    """Download the badge (the credential baked in) and share its link: plain links only."""
+    links: list[tuple[str, str, bool]] = []
+    if view.image_url:
+        links.append((view.image_url, "バッジ画像をダウンロード / Download the badge image", True))
+    if view.format == "ob3-jwt":
+        links.append(
+            (f"{view.public_url}.jwt", "VC-JWT をダウンロード / Download the VC-JWT", True)
+        )
+    else:
+        links.append((f"{view.public_url}.json", "JSON をダウンロード / Download the JSON", True))
+    text = f"{view.achievement_name} — {view.issuer_name}"
+    linkedin = "https://www.linkedin.com/profile/add?" + urlencode(
+        {
+            "startTask": "CERTIFICATION_NAME",
+            "name": view.achievement_name,
+            "organizationName": view.issuer_name,
+            "issueYear": view.issued_at.year,
+            "issueMonth": view.issued_at.month,
+            "certUrl": view.public_url,
+        }
+    )
+    links += [
+        (linkedin, "LinkedIn のプロフィールに追加 / Add to LinkedIn", False),
+        (
+            "https://x.com/intent/post?" + urlencode({"text": text, "url": view.public_url}),
+            "X で共有 / Share on X",
+            False,
+        ),
+        (
+            "mailto:?" + urlencode({"subject": text, "body": view.public_url}, quote_via=quote),
+            "メールで送る / Send by e-mail",
+            False,
+        ),
+    ]
+    external = ' rel="noopener" target="_blank"'
+    items = "".join(
+        f'<li><a href="{escape(href)}"'
+        + (" download" if download else "" if href.startswith("mailto:") else external)
+        + f">{escape(label)}</a></li>"
+        for href, label, download in links
+    )
+    return f"<section><h2>ダウンロードと共有 / Download and share</h2><ul>{items}</ul></section>"
