@@ -9,6 +9,9 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+# Larger offsets overflow the databases' integers (and no list is that long).
+MAX_OFFSET = 2**31 - 1
+
 
 class Problem(BaseModel):
     """An RFC 9457 problem document."""

@@ -24,6 +24,7 @@ from badges.errors import DocumentError
 KeyKind = Literal["Ed25519", "P-256"]
 
 _ED25519_HEADER = b"\xed\x01"
+MAX_MULTIBASE_LENGTH = 256
 _P256_HEADER = b"\x80\x24"
 
 
@@ -72,6 +73,9 @@ def decode_multibase_base58(value: str, what: str = "value") -> bytes:
     """
     if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
         raise DocumentError(f"{what} must be a base58btc multibase string starting with 'z'")
+    if len(value) > MAX_MULTIBASE_LENGTH:
+        # Keys and signatures are under 100 characters; base58 decoding is quadratic.
+        raise DocumentError(f"{what} is too long for a key or a signature")
     try:
         return base58.b58decode(value[1:])
     except ValueError:

@@ -50,8 +50,11 @@ def is_supported(proof: Any) -> bool:
         return False
     if proof.get("type") == LEGACY_PROOF_TYPE:
         return True
-    return proof.get("type") == PROOF_TYPE and (
-        proof.get("cryptosuite") == CRYPTOSUITE or proof.get("cryptosuite") in LEGACY_CRYPTOSUITES
+    suite = proof.get("cryptosuite")
+    return (
+        proof.get("type") == PROOF_TYPE
+        and isinstance(suite, str)
+        and (suite == CRYPTOSUITE or suite in LEGACY_CRYPTOSUITES)
     )
 
 

@@ -58,4 +58,5 @@ def identity_matches(identity: str, identifier: str, *, hashed: bool, salt: str 
     if not sep or algorithm not in ("sha256", "md5"):
         return False
     expected = hash_identity(identifier, salt, algorithm)  # type: ignore[arg-type]
-    return hmac.compare_digest(expected.partition("$")[2], digest.lower())
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a badge may carry any.
+    return hmac.compare_digest(expected.partition("$")[2].encode(), digest.lower().encode())

@@ -158,6 +158,11 @@ def find_method(document: JSONObject, method_id: str) -> ResolvedMethod:
         if not isinstance(controller, str):
             raise DocumentError(f"verification method {method_id} names no controller")
         key, jwk = _key_of(candidate)
+        if controller != document_id:
+            # A document may claim any controller for a method it serves; only the
+            # controller's own document can say what the method is for (VC Data Integrity
+            # §4.5, "Retrieve Verification Method").
+            relationships = set()
         return ResolvedMethod(method_id, controller, key, jwk, frozenset(relationships))
     raise DocumentError(f"{document_id or 'the document'} does not list {method_id}")
 

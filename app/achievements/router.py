@@ -31,7 +31,7 @@ from app.errors import (
     UnprocessableError,
     UnsupportedMediaTypeError,
 )
-from app.responses import json_document, problems, wants_html
+from app.responses import MAX_OFFSET, json_document, problems, wants_html
 from app.urls import Urls
 
 router = APIRouter(prefix="/api/v1/achievements", tags=["achievements"])
@@ -174,7 +174,7 @@ def list_achievements(
     urls: UrlsDep,
     issuer: Annotated[str | None, Query(description="Only this issuer's (slug).")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AchievementList:
     """List the achievements this key may see, newest first."""
     rows, total = service.list_achievements(

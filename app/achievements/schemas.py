@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from app.issuers.schemas import SLUG_PATTERN
+from app.validation import plain_text
 
 # OB 3.0 Achievement.inLanguage (the official schema's pattern).
 LANGUAGE_PATTERN = r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
@@ -79,16 +80,10 @@ ALIGNMENT_TARGET_TYPES = frozenset(
 )
 # The schema's extension pattern, `(ext:)[a-z|A-Z|0-9|.|-|_]+`, is unanchored; ours is not.
 _EXTENSION = re.compile(r"ext:[A-Za-z0-9._-]+")
-# C0 controls except TAB, LF and CR; DEL; lone surrogates.
-_NOT_ALLOWED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MAX_URL_LENGTH = 500
 
 
-def _plain(value: str) -> str:
-    match = _NOT_ALLOWED.search(value)
-    if match:
-        raise ValueError(f"contains the control character U+{ord(match.group()):04X}")
-    return value
+_plain = plain_text
 
 
 def _not_blank(value: str) -> str:

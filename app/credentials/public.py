@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.achievements.models import Achievement
+from app.achievements.router import SVG_POLICY
 from app.credentials import page, service
 from app.credentials.models import IssuedCredential
 from app.deps import NowDep, Resources, ResourcesDep, SessionDep, UrlsDep
@@ -93,7 +94,10 @@ def _baked(session: Session, credential_id: str, extension: str) -> Response:
         baked = baking.bake(image, credential.signed_document or credential.document, version="2.0")
     else:
         baked = baking.bake(image, credential.document, version="3.0")
-    return Response(baked, media_type=_IMAGE_TYPES[extension], headers=_IMMUTABLE)
+    headers = dict(_IMMUTABLE)
+    if extension == "svg":  # opened on our origin, an SVG may load nothing and run nothing
+        headers |= {"Content-Security-Policy": SVG_POLICY, "X-Content-Type-Options": "nosniff"}
+    return Response(baked, media_type=_IMAGE_TYPES[extension], headers=headers)
 
 
 @public.get(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
-from pydantic import EmailStr
+from pydantic import AwareDatetime, EmailStr
 from starlette.concurrency import run_in_threadpool
 
 from app.credentials import service
@@ -21,7 +20,7 @@ from app.credentials.schemas import (
     RevokeRequest,
 )
 from app.deps import NowDep, PrincipalDep, ResourcesDep, SessionDep, UrlsDep
-from app.responses import problems
+from app.responses import MAX_OFFSET, problems
 from app.urls import Urls
 
 router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
@@ -96,10 +95,10 @@ def list_credentials(
     format: CredentialFormat | None = None,
     external_id: str | None = None,
     recipient_email: EmailStr | None = None,
-    issued_after: datetime | None = None,
-    issued_before: datetime | None = None,
+    issued_after: AwareDatetime | None = None,
+    issued_before: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CredentialList:
     """List the credentials this key may see, newest first."""
     filters = service.CredentialFilter(

@@ -6,7 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    field_validator,
+    model_validator,
+)
 
 CredentialFormat = Literal["ob3", "ob3-jwt", "ob2"]
 CredentialStatus = Literal["active", "revoked", "suspended"]
@@ -76,6 +85,15 @@ class CredentialCreate(BaseModel):
     valid_until: AwareDatetime | None = Field(
         default=None, description="When the credential expires; must be in the future."
     )
+
+    @field_validator("valid_until")
+    @classmethod
+    def _representable(cls, value: datetime | None) -> datetime | None:
+        # Any zone must still be a date in UTC (year 9999 at -14:00 is not).
+        if value is not None and value.year >= 9999:
+            raise ValueError("valid_until must be before the year 9999")
+        return value
+
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
     result: list[ResultIn] = Field(default_factory=list, max_length=20)
     external_id: str | None = Field(

@@ -20,10 +20,11 @@ from app.issuers.schemas import (
     KeyRead,
     KeyRotate,
 )
-from app.responses import json_document, problems, wants_html
+from app.responses import MAX_OFFSET, json_document, problems, wants_html
 from app.urls import Urls
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
+_VARY = {"Vary": "Accept"}  # one URL, a page for browsers and JSON for the rest
 public = APIRouter(tags=["public documents"])
 
 
@@ -79,7 +80,7 @@ def list_issuers(
     principal: PrincipalDep,
     urls: UrlsDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> IssuerList:
     """List the issuers this key may act for."""
     rows, total = service.list_issuers(session, principal, limit=limit, offset=offset)
@@ -140,9 +141,10 @@ def issuer_profile(slug: str, request: Request, session: SessionDep, urls: UrlsD
     issuer = service.get_issuer(session, slug)
     profile = service.profile_of(urls, issuer)
     if wants_html(request):
-        return HTMLResponse(pages.issuer(profile, issuer.name_translations))
+        return HTMLResponse(pages.issuer(profile, issuer.name_translations), headers=_VARY)
     media = "application/ld+json" if "ld+json" in request.headers.get("accept", "") else None
-    return json_document(profile, media or "application/json", **{"Cache-Control": "max-age=300"})
+    headers = {"Cache-Control": "max-age=300", **_VARY}
+    return json_document(profile, media or "application/json", **headers)
 
 
 @public.get("/issuers/{slug}/did.json", summary="Issuer DID document", responses=problems(404))

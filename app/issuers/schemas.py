@@ -4,36 +4,43 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+
+from app.validation import plain_text
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
-LanguageTag = str
+LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
+# Signed into every credential: control characters canonicalize differently between
+# implementations, so the builder would refuse them and the issuer could issue nothing.
+PlainText = Annotated[str, Field(max_length=5000), AfterValidator(plain_text)]
 
 
 class IssuerCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: str = Field(pattern=SLUG_PATTERN, description="Lower-case letters, digits and hyphens.")
-    name: str = Field(min_length=1, max_length=200)
-    name_translations: dict[LanguageTag, str] = Field(
-        default_factory=dict, description="Names by language tag, e.g. {'en': '…'}."
+    name: PlainText = Field(min_length=1, max_length=200)
+    name_translations: dict[LanguageTag, PlainText] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Names by language tag, e.g. {'en': '…'}.",
     )
     url: HttpUrl
     email: EmailStr
-    description: str | None = Field(default=None, max_length=5000)
+    description: PlainText | None = Field(default=None, max_length=5000)
     image_url: HttpUrl | None = None
 
 
 class IssuerUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    name_translations: dict[LanguageTag, str] | None = None
+    name: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    name_translations: dict[LanguageTag, PlainText] | None = Field(default=None, max_length=20)
     url: HttpUrl | None = None
     email: EmailStr | None = None
-    description: str | None = Field(default=None, max_length=5000)
+    description: PlainText | None = Field(default=None, max_length=5000)
     image_url: HttpUrl | None = None
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app.deps import KeyringDep, NowDep, SessionDep, UrlsDep
@@ -24,7 +26,7 @@ public = APIRouter(tags=["public documents"])
 def status_list_credential(
     slug: str,
     purpose: str,
-    number: int,
+    number: Annotated[int, Path(ge=0, le=2**31 - 1)],
     request: Request,
     session: SessionDep,
     keyring: KeyringDep,

@@ -175,9 +175,20 @@ def verify(
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
     session = Session(fetcher, now, config or VerifierConfig(), recipient)
+    try:
+        return _verify(data, session)
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError) as e:
+        # A value of an unexpected type or size deep in a badge: the badge is bad, and
+        # verify() never raises for a bad badge. (Bugs of our own surface in the tests.)
+        return _failure(f"The badge could not be processed: {type(e).__name__} in its data")
+
+
+def _verify(data: str | bytes | JSONObject, session: Session) -> VerificationReport:
     if isinstance(data, dict):
         return _verify_object(data, session, "the given JSON")
     if isinstance(data, str):
+        if len(data) > MAX_INPUT_BYTES:
+            return _failure(f"The input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
         return _verify_text(data, session, "the given text")
     if len(data) > MAX_INPUT_BYTES:
         return _failure(f"The input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")

@@ -42,7 +42,9 @@ Step = Callable[[JSONObject, Session], list[Check]]
 
 def _types(document: JSONObject) -> list[str]:
     value = document.get("type", [])
-    return [value] if isinstance(value, str) else [t for t in value if isinstance(t, str)]
+    if isinstance(value, str):
+        return [value]
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
 
 
 def check_context(document: JSONObject) -> Check:

@@ -50,10 +50,16 @@ def _ownership(method: resolution.ResolvedMethod, issuer: str | None, session: S
         )
     relationships = method.relationships
     if not relationships:
-        # The URL served the method itself: its controller's document must list it.
+        # The method came from a document that is not its controller's (or was the method
+        # itself): the controller's own document must list it, with the same key.
         try:
-            controller_document = session.get_json(resolution.strip_fragment(method.controller))
-            relationships = resolution.find_method(controller_document, method.id).relationships
+            controller_document = resolution.load_controller_document(
+                method.controller, session, session.config.resolver
+            )
+            listed = resolution.find_method(controller_document, method.id)
+            if listed.jwk != method.jwk or listed.key != method.key:
+                raise DocumentError(f"the issuer's document lists {method.id} with another key")
+            relationships = listed.relationships
         except FetchError as error:
             return Check(
                 id=OWNERSHIP,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from datetime import datetime
 
 from badges import status_list
 from badges._lru import LRUCache
@@ -34,18 +35,25 @@ def _entries(document: JSONObject) -> list[JSONObject]:
     return [e for e in (value if isinstance(value, list) else [value]) if isinstance(e, dict)]
 
 
+def _entry_types(entry: JSONObject) -> set[str]:
+    """An entry's types; JSON-LD allows one string or an array of them."""
+    value = entry.get("type")
+    values = value if isinstance(value, list) else [value]
+    return {v for v in values if isinstance(v, str)}
+
+
 def check_status(document: JSONObject, session: Session) -> list[Check]:
     """One check per status entry the verifier understands (unknown types are ignored)."""
     entries = _entries(document)
     checks = [
         _check_bitstring(document, entry, session)
         for entry in entries
-        if entry.get("type") in _STATUS_TYPES
+        if _entry_types(entry) & _STATUS_TYPES
     ]
     checks += [
         _check_revocation_list(document, entry, session)
         for entry in entries
-        if entry.get("type") == REVOCATION_LIST_TYPE
+        if REVOCATION_LIST_TYPE in _entry_types(entry)
     ]
     if not checks:
         return [
@@ -72,6 +80,9 @@ def _list_credential(url: str, session: Session) -> tuple[JSONObject | None, str
     confirmed_until = _confirmed_lists.get(digest)
     if confirmed_until is not None and time.monotonic() < confirmed_until:
         return listing, None
+    expired = _outside_validity(listing, session)
+    if expired:
+        return None, expired
     signature, ownership = check_embedded_proofs(listing, session)
     if signature.status != "passed":
         return None, f"the status list's proof did not verify: {signature.message}"
@@ -79,6 +90,26 @@ def _list_credential(url: str, session: Session) -> tuple[JSONObject | None, str
         return None, f"the status list's key is not confirmed: {ownership.message}"
     _confirmed_lists.put(digest, time.monotonic() + CONFIRMED_LIST_SECONDS)
     return listing, None
+
+
+def _outside_validity(listing: JSONObject, session: Session) -> str | None:
+    """Why a status list is not to be used now (a stale list may be replayed), or None."""
+    skew = session.config.clock_skew
+    for name, too_early in (("validFrom", True), ("validUntil", False)):
+        value = listing.get(name)
+        if value is None:
+            continue
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return f"the status list's {name} is not a date-time"
+        if moment.tzinfo is None:
+            return f"the status list's {name} has no time zone"
+        if too_early and session.now + skew < moment:
+            return f"the status list is valid only from {value}"
+        if not too_early and session.now - skew > moment:
+            return f"the status list expired on {value}"
+    return None
 
 
 def _check_bitstring(document: JSONObject, raw: JSONObject, session: Session) -> Check:

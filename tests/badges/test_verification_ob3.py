@@ -221,3 +221,84 @@ def test_recipient_check_uses_the_subject_id() -> None:
     )
     assert _statuses(other)["recipient.identity"] == F
     assert other.ok is False
+
+
+def _forged_by_a_document_claiming_the_issuer(method_id: str) -> tuple[dict[str, Any], Any]:
+    """A forger signs for the issuer with a key in its own document that names the issuer."""
+    honest = _document("simple.json")
+    forger = generate_key("Ed25519")
+    forged = data_integrity.sign(
+        data_integrity.unsecured(honest), KeySigner(forger, method_id), created=FIXED_NOW
+    )
+    base = method_id.partition("#")[0]
+    claimed = {
+        "id": base,
+        "verificationMethod": [
+            {
+                "id": method_id,
+                "type": "Multikey",
+                "controller": honest["issuer"]["id"],  # the lie
+                "publicKeyMultibase": forger.public_key().multikey(),
+            }
+        ],
+        "assertionMethod": [method_id],
+    }
+    return forged, claimed
+
+
+@pytest.mark.parametrize(
+    ("method_id", "document_url"),
+    [
+        ("https://evil.example/keys#k", "https://evil.example/keys"),
+        ("did:web:evil.example#k", "https://evil.example/.well-known/did.json"),
+    ],
+)
+def test_a_document_claiming_the_issuer_as_controller_proves_nothing(
+    method_id: str, document_url: str
+) -> None:
+    forged, claimed = _forged_by_a_document_claiming_the_issuer(method_id)
+    if method_id.startswith("did:"):
+        claimed["id"] = "did:web:evil.example"
+    honest_controller, honest_document = _controller(
+        _document("simple.json")["proof"][0]["verificationMethod"]
+    )
+    fetcher = DictFetcher({document_url: claimed, honest_controller: honest_document})
+    report = verify(forged, fetcher=fetcher, now=FIXED_NOW)
+    assert _statuses(report)["proof.signature"] == P
+    assert _statuses(report)["issuer.key_ownership"] == F
+    assert report.ok is False
+    # Without the issuer's own document, it stays unconfirmed.
+    report = verify(forged, fetcher=DictFetcher({document_url: claimed}), now=FIXED_NOW)
+    assert _statuses(report)["issuer.key_ownership"] == UNKNOWN
+    assert report.ok is False
+
+
+def test_a_jwt_key_from_a_document_claiming_the_issuer_proves_nothing() -> None:
+    from badges import vc_jwt
+
+    honest = data_integrity.unsecured(_document("simple.json"))
+    forger = generate_key("P-256")
+    method_id = "did:web:evil.example#k"
+    token = vc_jwt.sign(honest, KeySigner(forger, method_id))
+    claimed = {
+        "id": "did:web:evil.example",
+        "verificationMethod": [
+            {
+                "id": method_id,
+                "type": "Multikey",
+                "controller": honest["issuer"]["id"],
+                "publicKeyMultibase": forger.public_key().multikey(),
+            }
+        ],
+        "assertionMethod": [method_id],
+    }
+    fetcher = DictFetcher(
+        {
+            "https://evil.example/.well-known/did.json": claimed,
+            "https://example.com/.well-known/jwks.json": {"keys": []},
+        }
+    )
+    report = verify(token, fetcher=fetcher, now=FIXED_NOW)
+    assert _statuses(report)["proof.signature"] == P
+    assert _statuses(report)["issuer.key_ownership"] == F
+    assert report.ok is False

@@ -25,18 +25,22 @@ CONTEXT = [
 ]
 
 
-def _list_credential(purpose: str, set_bits: tuple[int, ...] = ()) -> dict[str, Any]:
+def _list_credential(
+    purpose: str, set_bits: tuple[int, ...] = (), *, url: str | None = None, **dates: str
+) -> dict[str, Any]:
     bits = status_list.new_bitstring()
     for index in set_bits:
         status_list.set_bit(bits, index, 1)
+    url = url or LISTS[purpose]
     unsigned = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "id": LISTS[purpose],
+        "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": DID,
         "validFrom": "2026-01-01T00:00:00Z",
+        **dates,
         "credentialSubject": status_list.status_list_credential_subject(
-            subject_id=f"{LISTS[purpose]}#list", purpose=purpose, bits=bits
+            subject_id=f"{url}#list", purpose=purpose, bits=bits
         ),
     }
     return data_integrity.sign(unsigned, SIGNER, created=FIXED_NOW)
@@ -127,10 +131,26 @@ def test_a_list_signed_by_a_key_its_issuer_does_not_list_is_indeterminate() -> N
     assert ok is False
 
 
-@pytest.mark.parametrize("purpose", ["suspension"])
-def test_a_list_of_another_purpose_is_indeterminate(purpose: str) -> None:
-    listing = _list_credential(purpose)
-    listing_at_revocation_url = dict(listing, id=LISTS["revocation"])
-    status, _, ok = _status(_world(revocation=listing_at_revocation_url))
+def test_a_list_of_another_purpose_is_indeterminate() -> None:
+    # A genuine, signed suspension list served where the revocation list should be.
+    listing = _list_credential("suspension", url=LISTS["revocation"])
+    status, message, ok = _status(_world(revocation=listing))
     assert status == "indeterminate"
+    assert "the list is for ['suspension'], not 'revocation'" in message
+    assert ok is False
+
+
+@pytest.mark.parametrize(
+    ("dates", "reason"),
+    [
+        ({"validUntil": "2026-06-01T00:00:00Z"}, "expired"),
+        ({"validFrom": "2030-01-01T00:00:00Z"}, "valid only from"),
+    ],
+)
+def test_a_list_outside_its_validity_is_indeterminate(dates: dict[str, str], reason: str) -> None:
+    """A stale list could be replayed to hide a revocation made since."""
+    listing = _list_credential("revocation", **dates)
+    status, message, ok = _status(_world(revocation=listing))
+    assert status == "indeterminate"
+    assert reason in message
     assert ok is False

@@ -143,3 +143,49 @@ def test_json_nested_beyond_the_parser_limit_is_a_failed_parse_check() -> None:
     report = verify(deep_object, fetcher=DictFetcher(), now=FIXED_NOW)
     assert report.checks[0].status == "failed"
     assert "nested too deeply" in report.checks[0].message
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: c.update(type=5),
+        lambda c: c.update(type={"a": 1}),
+        lambda c: c["proof"].__setitem__("cryptosuite", ["eddsa-rdfc-2022"]),
+        lambda c: c.update(credentialStatus={"type": ["BitstringStatusListEntry"]}),
+        lambda c: c.update(credentialStatus="https://status.example/1"),
+        lambda c: c.update(proof="not a proof"),
+        lambda c: c.update(validFrom=12),
+        lambda c: c["credentialSubject"].update(
+            identifier=[
+                {"identityHash": "sha256$é", "hashed": True, "identityType": "emailAddress"}
+            ]
+        ),
+    ],
+)
+def test_strange_values_are_reported_never_raised(change: Any) -> None:
+    credential = _own_credential()
+    credential["proof"] = credential["proof"][0]
+    change(credential)
+    report = verify(
+        credential,
+        fetcher=DictFetcher(),
+        now=FIXED_NOW,
+        recipient=Recipient("email", "passer@example.com"),
+    )
+    assert report.ok is False
+
+
+def test_a_huge_number_in_json_text_is_a_failed_parse_check() -> None:
+    report = verify('{"a": ' + "9" * 5000 + "}", fetcher=DictFetcher(), now=FIXED_NOW)
+    assert report.checks[0].status == "failed"
+
+
+def test_an_overlong_proof_value_is_refused_quickly() -> None:
+    import time
+
+    credential = _own_credential()
+    credential["proof"][0]["proofValue"] = "z" + "2" * 100_000
+    started = time.perf_counter()
+    report = verify(credential, fetcher=DictFetcher(), now=FIXED_NOW)
+    assert time.perf_counter() - started < 2  # a guard against quadratic decoding, not a benchmark
+    assert {c.id: c.status for c in report.checks}["proof.signature"] == "failed"
