@@ -43,6 +43,11 @@ class Resources:
         default_factory=lambda: LRUCache(maxsize=1024)
     )
     principals_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Verifications at once in this process. Verifying a foreign badge may wait seconds on
+    # the network; capped, it can never hold the threads every other route needs.
+    verify_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(VERIFY_SLOTS)
+    )
 
 
 # Dependencies that do no I/O are `async def`: FastAPI then runs them on the event loop
@@ -92,6 +97,8 @@ async def _principal(
         resources.principals[digest] = (principal, now + PRINCIPAL_SECONDS)
     return principal
 
+
+VERIFY_SLOTS = 16  # of the thread pool's 40
 
 # How long a checked API key is trusted without looking it up again.
 PRINCIPAL_SECONDS = 5.0

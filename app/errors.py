@@ -46,6 +46,13 @@ class UnprocessableError(AppError):
     code = "invalid_request"
 
 
+class ServiceBusyError(AppError):
+    """Too much of one kind of work at once; the client should retry shortly."""
+
+    status_code = 503
+    code = "busy"
+
+
 class UnsupportedMediaTypeError(AppError):
     status_code = 415
     code = "unsupported_media_type"
@@ -70,6 +77,8 @@ def install_error_handlers(app: FastAPI) -> None:
         response = problem(exc.status_code, exc.code, str(exc))
         if isinstance(exc, UnauthorizedError):
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, ServiceBusyError):
+            response.headers["Retry-After"] = "1"
         return response
 
     @app.exception_handler(DocumentError)

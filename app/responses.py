@@ -34,6 +34,7 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         415: "Unsupported media type.",
         422: "The request is not valid.",
         429: "Too many requests.",
+        503: "Busy: retry after the seconds in Retry-After.",
     }
     return {
         code: {

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -21,6 +23,7 @@ from starlette.datastructures import UploadFile
 from app.deps import NowDep, Resources, ResourcesDep
 from app.errors import (
     PayloadTooLargeError,
+    ServiceBusyError,
     UnprocessableError,
     UnsupportedMediaTypeError,
     problem,
@@ -177,7 +180,7 @@ _VERIFY_BODY = {
     "",
     summary="Verify a badge",
     response_model=VerifyReport,
-    responses=problems(400, 413, 415, 422, 429),
+    responses=problems(400, 413, 415, 422, 429, 503),
     openapi_extra=_VERIFY_BODY,
 )
 def verify_badge(
@@ -187,19 +190,32 @@ def verify_badge(
     verifier = _verifier(resources)
     if isinstance(body, _Upload):
         recipient = Recipient("email", body.email) if body.email else None
-        verification = verifier.verify(Subject(body.data), now=now, recipient=recipient)
+        subject = Subject(body.data)
     else:
         request = _parse(body, VerifyRequest)
         recipient = request.recipient.to_recipient() if request.recipient else None
-        verification = verifier.verify(Subject.from_request(request), now=now, recipient=recipient)
+        subject = Subject.from_request(request)
+    with _slot(resources):
+        verification = verifier.verify(subject, now=now, recipient=recipient)
     return _json(verification.require_badge().read())
+
+
+@contextmanager
+def _slot(resources: Resources) -> Iterator[None]:
+    """Hold one of the process's verification slots, or answer 503 at once."""
+    if not resources.verify_slots.acquire(blocking=False):
+        raise ServiceBusyError("too many verifications at once; retry in a second")
+    try:
+        yield
+    finally:
+        resources.verify_slots.release()
 
 
 @router.post(
     "/batch",
     summary="Verify up to 100 badges",
     response_model=VerifyBatchResponse,
-    responses=problems(413, 422, 429),
+    responses=problems(413, 422, 429, 503),
 )
 def verify_batch(
     body: VerifyBatchRequest, request: Request, resources: ResourcesDep, now: NowDep
@@ -209,7 +225,9 @@ def verify_batch(
     wait = limiter_for(request, resources).take(client_of(request), len(body.items) - 1)
     if wait is not None and len(body.items) > 1:
         return rate_limited(request, wait, html=False)
-    reports = [v.read() for v in _verifier(resources).verify_many(body.items, now=now)]
+    with _slot(resources):
+        verifications = _verifier(resources).verify_many(body.items, now=now)
+    reports = [v.read() for v in verifications]
     return _json(VerifyBatchResponse(reports=reports))
 
 
@@ -287,7 +305,7 @@ _PAGE_FORM = {
     "/verify",
     summary="Verify page (form post)",
     response_class=HTMLResponse,
-    responses={**_HTML, **problems(400, 413, 415, 422, 429)},
+    responses={**_HTML, **problems(400, 413, 415, 422, 429, 503)},
     openapi_extra=_PAGE_FORM,
 )
 def verify_page_post(
@@ -304,7 +322,8 @@ def verify_page_post(
         return html_response(render_page(lang, email=form.email or "", result=result), 422)
     subject = Subject(form.upload) if form.upload else Subject.from_text(form.text or "")
     recipient = Recipient("email", form.email) if form.email else None
-    verification = _verifier(resources).verify(subject, now=now, recipient=recipient)
+    with _slot(resources):
+        verification = _verifier(resources).verify(subject, now=now, recipient=recipient)
     try:
         report = verification.require_badge().read()
     except NotABadgeError as error:
