@@ -29,14 +29,8 @@ class Urls:
         host, port, path = self._split
         return did_web(host, port, [*path, "issuers", slug])
 
-    def issuer_did_document(self, slug: str) -> str:
-        return f"{self.base}/issuers/{quote(slug)}/did.json"
-
     def issuer_profile(self, slug: str) -> str:
         return f"{self.base}/issuers/{quote(slug)}"
-
-    def issuer_jwks(self, slug: str) -> str:
-        return f"{self.base}/issuers/{quote(slug)}/jwks.json"
 
     def verification_method(self, slug: str, fragment: str) -> str:
         return f"{self.issuer_did(slug)}#{fragment}"

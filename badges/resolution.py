@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from badges._crypto import PublicKeyInfo, decode_multikey, key_from_jwk
-from badges.errors import DocumentError, FetchError
+from badges.errors import DocumentError
 from badges.ports import Fetcher, JSONObject
 
 RELATIONSHIPS = (
@@ -216,7 +216,6 @@ def resolve(
 
 
 __all__ = [
-    "FetchError",
     "ResolvedMethod",
     "ResolverConfig",
     "controller_document_url",

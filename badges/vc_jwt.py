@@ -14,6 +14,7 @@ import json
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from joserfc import jws
 from joserfc.errors import JoseError, SecurityWarning
@@ -124,7 +125,7 @@ class DecodedJWT:
     payload: JSONObject
     token: str
 
-    @property
+    @cached_property
     def credential(self) -> JSONObject:
         """The credential the token carries (rebuilt from the claims for a VCDM 1.1 ``vc``)."""
         vc = self.payload.get("vc")
@@ -223,13 +224,17 @@ def import_public_jwk(jwk: JSONObject, alg: str) -> RSAKey | ECKey | OKPKey:
     return key
 
 
-def verify_signature(token: str, jwk: JSONObject) -> bool:
+def verify_signature(token: str | DecodedJWT, jwk: JSONObject) -> bool:
     """Check the JWS signature with a public JWK (the algorithm must fit the key).
+
+    Args:
+        token: the compact JWS, or the token already decoded (not decoded again).
+        jwk: the public key.
 
     Raises:
         DocumentError: the header or key is unacceptable.
     """
-    decoded = decode(token)
+    decoded = token if isinstance(token, DecodedJWT) else decode(token)
     alg = check_header(decoded.header)
     key = import_public_jwk(jwk, alg)
     try:

@@ -98,7 +98,7 @@ class LocalDocuments:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
-            groups = tuple(unquote(g) for g in match.groups())
+            groups = tuple(unquote(g) if g else "" for g in match.groups())
             with self._sessions() as session:
                 try:
                     return handler(self, session, groups)
@@ -148,6 +148,8 @@ class LocalDocuments:
         credential = credential_service.get_credential(
             session, credential_service.parse_id(groups[0])
         )
+        if groups[1] and credential.format != "ob3-jwt":  # as the public .jwt route says
+            raise NotFoundError(f"credential {credential.id} is not a VC-JWT")
         return credential.document.encode()
 
     def _ob2_assertion(self, session: Session, groups: tuple[str, ...]) -> JSONObject:
@@ -190,5 +192,5 @@ _DOCUMENTS: tuple[tuple[re.Pattern[str], Handler], ...] = (
     (re.compile(rf"/ob2/revocations/{_SEGMENT}"), LocalDocuments._ob2_revocations),
 )
 _BODIES: tuple[tuple[re.Pattern[str], Handler], ...] = (
-    (re.compile(rf"/credentials/{_ID}(?:\.jwt)?"), LocalDocuments._credential_body),
+    (re.compile(rf"/credentials/{_ID}(\.jwt)?"), LocalDocuments._credential_body),
 )

@@ -46,7 +46,7 @@ def _failure(message: str, source: str | None = None) -> VerificationReport:
     )
 
 
-def _parsed(source: str, fmt: Format, version: str) -> Check:
+def _parsed(source: str, fmt: Format) -> Check:
     names = {
         "ob3-data-integrity": "an Open Badges 3.0 credential with a Data Integrity proof",
         "ob3-jwt": "an Open Badges 3.0 credential secured as a VC-JWT",
@@ -64,7 +64,7 @@ def _report(
     return VerificationReport(
         format=fmt,
         version=version,
-        checks=(_parsed(source, fmt, version), *checks),
+        checks=(_parsed(source, fmt), *checks),
         credential=credential,
     )
 

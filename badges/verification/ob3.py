@@ -17,7 +17,6 @@ Checks, in order (gate checks stop the ones after them, which are then ``skipped
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 
 from badges import _jsonld, data_integrity, vc_jwt
@@ -36,8 +35,6 @@ VCDM1 = "https://www.w3.org/2018/credentials/v1"
 _OB_CONTEXT = re.compile(r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$")
 CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 ENDORSEMENT_TYPE = "EndorsementCredential"
-
-Step = Callable[[JSONObject, Session], list[Check]]
 
 
 def _types(document: JSONObject) -> list[str]:
@@ -266,7 +263,7 @@ def _check_jwt(token: vc_jwt.DecodedJWT, document: JSONObject, session: Session)
         signature = Check(id=SIGNATURE, status=status_, message=f"{key.problem}.")
     else:
         try:
-            valid = vc_jwt.verify_signature(token.token, key.jwk)
+            valid = vc_jwt.verify_signature(token, key.jwk)
         except DocumentError as error:
             valid = False
             signature = Check(id=SIGNATURE, status="failed", message=f"{error}.")

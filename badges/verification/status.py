@@ -25,7 +25,6 @@ REVOCATION_LIST_TYPE = "1EdTechRevocationList"
 # (its issuer could retire the key meanwhile; lists themselves say to re-fetch after a minute).
 CONFIRMED_LIST_SECONDS = 60.0
 _confirmed_lists: LRUCache[str, float] = LRUCache(1024)
-_STATUS_TYPES = frozenset({"BitstringStatusListEntry", "StatusList2021Entry"})
 
 
 def _entries(document: JSONObject) -> list[JSONObject]:
@@ -48,7 +47,7 @@ def check_status(document: JSONObject, session: Session) -> list[Check]:
     checks = [
         _check_bitstring(document, entry, session)
         for entry in entries
-        if _entry_types(entry) & _STATUS_TYPES
+        if _entry_types(entry) & status_list.BITSTRING_ENTRY_TYPES
     ]
     checks += [
         _check_revocation_list(document, entry, session)

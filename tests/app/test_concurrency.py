@@ -10,7 +10,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -19,26 +19,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.credentials.models import IssuedCredential
-from tests.app.test_credentials import count_rows, issue, make_achievement, verify
+from tests.app.test_credentials import count_rows, issue, verify
 
 THREADS = 8
 T = TypeVar("T")
-
-
-@pytest.fixture
-def issuer(make_issuer: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    issuer: tuple[dict[str, Any], dict[str, str]] = make_issuer("ai-exam")
-    return issuer
-
-
-@pytest.fixture
-def staff(issuer: tuple[dict[str, Any], dict[str, str]]) -> dict[str, str]:
-    return issuer[1]
-
-
-@pytest.fixture
-def achievement_id(app: FastAPI, issuer: tuple[dict[str, Any], dict[str, str]]) -> str:
-    return make_achievement(app, issuer[0]["id"])
 
 
 def all_at_once(work: Callable[[int], T], threads: int = THREADS) -> list[T]:

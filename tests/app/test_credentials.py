@@ -125,19 +125,9 @@ def make_achievement(
 
 
 @pytest.fixture
-def issuer(make_issuer: MakeIssuer) -> tuple[dict[str, Any], dict[str, str]]:
-    return make_issuer("ai-exam")
-
-
-@pytest.fixture
 def issuer_id(issuer: tuple[dict[str, Any], dict[str, str]]) -> str:
     value: str = issuer[0]["id"]
     return value
-
-
-@pytest.fixture
-def achievement_id(app: FastAPI, issuer_id: str) -> str:
-    return make_achievement(app, issuer_id)
 
 
 @pytest.fixture

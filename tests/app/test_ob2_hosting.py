@@ -8,33 +8,15 @@ import uuid
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from badges import Recipient, baking
 from tests.app.test_credentials import (
     BASE,
     issue,
-    make_achievement,
     statuses,
     verify,
 )
-
-
-@pytest.fixture
-def issuer(make_issuer: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    issuer: tuple[dict[str, Any], dict[str, str]] = make_issuer("ai-exam")
-    return issuer
-
-
-@pytest.fixture
-def staff(issuer: tuple[dict[str, Any], dict[str, str]]) -> dict[str, str]:
-    return issuer[1]
-
-
-@pytest.fixture
-def achievement_id(app: FastAPI, issuer: tuple[dict[str, Any], dict[str, str]]) -> str:
-    return make_achievement(app, issuer[0]["id"])
 
 
 @pytest.fixture

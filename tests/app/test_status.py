@@ -23,22 +23,6 @@ from tests.app.test_credentials import (
 )
 
 
-@pytest.fixture
-def issuer(make_issuer: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    issuer: tuple[dict[str, Any], dict[str, str]] = make_issuer("ai-exam")
-    return issuer
-
-
-@pytest.fixture
-def staff(issuer: tuple[dict[str, Any], dict[str, str]]) -> dict[str, str]:
-    return issuer[1]
-
-
-@pytest.fixture
-def achievement_id(app: FastAPI, issuer: tuple[dict[str, Any], dict[str, str]]) -> str:
-    return make_achievement(app, issuer[0]["id"])
-
-
 def _status_bit(client: TestClient, entry: dict[str, Any]) -> int:
     listing = client.get(entry["statusListCredential"]).json()
     return status_list.read_status(listing, status_list.parse_status_entries(entry)[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -42,3 +43,21 @@ def test_suspension_of_our_own_credential_is_reported_and_lifted(
     assert lift.status_code == 200, lift.text
     ok, checks = _statuses(client, credential)
     assert ok and checks["status.suspension"] == "passed"
+
+
+def test_own_documents_answer_jwt_only_for_jwt_credentials(
+    client: TestClient, app: FastAPI, staff: dict[str, str], achievement_id: str
+) -> None:
+    """The service's own answers agree with its public routes (.jwt is 404 for others)."""
+    from app.verification.local import LocalDocuments
+    from badges.errors import FetchError
+
+    resources = app.state.resources
+    local = LocalDocuments(resources.sessions, resources.keyring, resources.urls)
+    plain = issue(client, staff, achievement_id)
+    token = issue(client, staff, achievement_id, format="ob3-jwt")
+    assert client.get(f"/credentials/{plain['id']}.jwt").status_code == 404
+    with pytest.raises(FetchError) as refused:
+        local.body(f"{plain['public_url']}.jwt")
+    assert refused.value.status == 404
+    assert local.body(f"{token['public_url']}.jwt") == token["document"].encode()
