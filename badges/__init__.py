@@ -13,16 +13,19 @@ signatures through a :class:`Signer`, time as a ``now`` argument.
 from badges import baking, data_integrity, ob2, ob3, status_list, vc_jwt
 from badges.errors import BadgesError, DocumentError, FetchError, SigningError, VerificationError
 from badges.identity import Recipient, hash_identity, identity_matches, new_salt
-from badges.ports import DictFetcher, Fetcher, JSONObject, NullFetcher, Signer
-from badges.report import Check, Status, VerificationReport
+from badges.ports import DictFetcher, DocumentFetcher, Fetcher, JSONObject, NullFetcher, Signer
+from badges.report import CHECK_IDS, Check, CheckId, Status, VerificationReport
 from badges.resolution import ResolverConfig
 from badges.verification import VerifierConfig, verify
 
 __all__ = [
+    "CHECK_IDS",
     "BadgesError",
     "Check",
+    "CheckId",
     "DictFetcher",
     "DocumentError",
+    "DocumentFetcher",
     "FetchError",
     "Fetcher",
     "JSONObject",

@@ -1,156 +1,126 @@
-"""Public-key decoding and signature checks (verification only: no private keys here).
+"""Public keys and codecs as the verifier meets them, from the one implementation issuing uses.
 
-Multikey values are ``z`` + base58btc(multicodec header || key bytes) (W3C Controlled
-Identifiers 1.0, "Multikey"): ``0xed 0x01`` + 32 bytes for Ed25519 (``z6Mk…``), ``0x80 0x24`` + a
-33-byte compressed point for P-256 (``zDn…``).
+This is the only module of ``badges`` that imports ``keys`` (a test holds it to that): the
+decoders that read keys, base64url, multibase and ``did:web`` for issuing read them for verifying.
+
+Every key a verification reads (a Multikey ``publicKeyMultibase``, a ``publicKeyJwk``, a JWK in a
+JWK Set or a JWT header) is decoded by :class:`keys.PublicKey`, the decoder that publishes our
+own keys: what the issuer refuses, the verifier refuses. Keys are compared as keys, by their
+RFC 7638 thumbprint, never as JSON. Multikey values are ``z`` + base58btc(multicodec header ||
+key bytes) (W3C Controlled Identifiers 1.0, "Multikey").
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import base58
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
 from badges.errors import DocumentError
+from keys import (
+    KeyFormatError,
+    PublicKey,
+    b64url_decode,
+    b64url_encode,
+    did_web_url,
+    multibase_decode,
+    multibase_encode,
+)
 
-KeyKind = Literal["Ed25519", "P-256"]
-
-_ED25519_HEADER = b"\xed\x01"
-MAX_MULTIBASE_LENGTH = 256
-_P256_HEADER = b"\x80\x24"
+KeyKind = Literal["Ed25519", "P-256", "RSA"]
 
 
 @dataclass(frozen=True)
 class PublicKeyInfo:
-    """A decoded public key: its kind and raw encoding (32 bytes, or a SEC1 point)."""
+    """A decoded public key of any supported type."""
 
-    kind: KeyKind
-    raw: bytes
+    public: PublicKey
+
+    @property
+    def kind(self) -> KeyKind:
+        key_type = self.public.key_type
+        return "RSA" if key_type.startswith("RSA") else key_type  # type: ignore[return-value]
+
+    @property
+    def thumbprint(self) -> str:
+        """The RFC 7638 thumbprint: equal exactly when the keys are equal."""
+        return self.public.thumbprint()
 
     def jwk(self) -> dict[str, str]:
-        """The key as a public JWK (RFC 8037 OKP, or RFC 7518 EC)."""
-        if self.kind == "Ed25519":
-            return {"kty": "OKP", "crv": "Ed25519", "x": _b64url_encode(self.raw)}
-        point = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), self.raw)
-        numbers = point.public_numbers()
-        return {
-            "kty": "EC",
-            "crv": "P-256",
-            "x": _b64url_encode(numbers.x.to_bytes(32, "big")),
-            "y": _b64url_encode(numbers.y.to_bytes(32, "big")),
-        }
+        """The key as a public JWK (RFC 8037 OKP, RFC 7518 EC or RSA)."""
+        return self.public.jwk()
 
     def verify(self, signature: bytes, data: bytes) -> bool:
-        """Check a raw signature (Ed25519, or P-256 as JOSE r || s) over ``data``."""
-        try:
-            if self.kind == "Ed25519":
-                Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, data)
-                return True
-            if len(signature) != 64:
-                return False
-            r = int.from_bytes(signature[:32], "big")
-            s = int.from_bytes(signature[32:], "big")
-            point = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), self.raw)
-            point.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))
-            return True
-        except (InvalidSignature, ValueError):
-            return False
+        """Check a raw signature (Ed25519, P-256 as JOSE r || s, RS256) over ``data``."""
+        return self.public.verify(signature, data)
 
 
-def decode_multibase_base58(value: str, what: str = "value") -> bytes:
+def decode_multibase_base58(value: Any, what: str = "value") -> bytes:
     """Decode a ``z`` + base58btc multibase string.
 
     Raises:
-        DocumentError: not base58btc multibase.
+        DocumentError: not base58btc multibase, or too long for a key or a signature.
     """
-    if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
-        raise DocumentError(f"{what} must be a base58btc multibase string starting with 'z'")
-    if len(value) > MAX_MULTIBASE_LENGTH:
-        # Keys and signatures are under 100 characters; base58 decoding is quadratic.
-        raise DocumentError(f"{what} is too long for a key or a signature")
     try:
-        return base58.b58decode(value[1:])
-    except ValueError:
-        raise DocumentError(f"{what} is not valid base58btc") from None
+        return multibase_decode(value, what)
+    except KeyFormatError as error:
+        raise DocumentError(str(error)) from None
 
 
 def encode_multibase_base58(data: bytes) -> str:
     """``z`` + base58btc of ``data``."""
-    return "z" + base58.b58encode(data).decode("ascii")
+    return multibase_encode(data)
 
 
-def decode_multikey(value: str) -> PublicKeyInfo:
-    """Decode a Multikey ``publicKeyMultibase``.
+def decode_multikey(value: Any) -> PublicKeyInfo:
+    """Decode a Multikey ``publicKeyMultibase`` (Ed25519 ``z6Mk…`` or P-256 ``zDn…``).
 
     Raises:
         DocumentError: malformed, an unsupported key type, or a wrong key length.
     """
-    data = decode_multibase_base58(value, "publicKeyMultibase")
-    if data.startswith(_ED25519_HEADER):
-        raw = data[len(_ED25519_HEADER) :]
-        if len(raw) != 32:
-            raise DocumentError(f"an Ed25519 Multikey holds 32 bytes, this one {len(raw)}")
-        return PublicKeyInfo("Ed25519", raw)
-    if data.startswith(_P256_HEADER):
-        raw = data[len(_P256_HEADER) :]
-        if len(raw) != 33:
-            raise DocumentError(f"a P-256 Multikey holds a 33-byte point, this one {len(raw)}")
-        try:
-            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
-        except ValueError:
-            raise DocumentError("the P-256 Multikey is not a point on the curve") from None
-        return PublicKeyInfo("P-256", raw)
-    raise DocumentError("publicKeyMultibase is neither an Ed25519 nor a P-256 Multikey")
-
-
-def _b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _b64url(value: Any, name: str) -> bytes:
-    if not isinstance(value, str):
-        raise DocumentError(f"JWK member {name!r} must be a base64url string")
     try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
-        raise DocumentError(f"JWK member {name!r} is not base64url") from None
+        return PublicKeyInfo(PublicKey.from_multikey(value))
+    except KeyFormatError as error:
+        raise DocumentError(str(error)) from None
 
 
 def key_from_jwk(jwk: Any) -> PublicKeyInfo:
-    """Decode an Ed25519 (OKP) or P-256 (EC) public JWK used as a Data Integrity key.
+    """Decode a public JWK (Ed25519, P-256 or RSA), as strictly as our own keys are read.
 
     Raises:
-        DocumentError: another key type, a private key, or malformed members.
+        DocumentError: a private key, an unsupported type, or malformed members.
     """
     if not isinstance(jwk, dict):
-        raise DocumentError("publicKeyJwk must be a JSON object")
-    if "d" in jwk:
-        raise DocumentError("publicKeyJwk must not contain private key material")
-    if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
-        raw = _b64url(jwk.get("x"), "x")
-        if len(raw) != 32:
-            raise DocumentError("an Ed25519 JWK 'x' holds 32 bytes")
-        return PublicKeyInfo("Ed25519", raw)
-    if jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
-        x, y = _b64url(jwk.get("x"), "x"), _b64url(jwk.get("y"), "y")
-        if len(x) != 32 or len(y) != 32:
-            raise DocumentError("a P-256 JWK 'x' and 'y' hold 32 bytes each")
-        try:
-            point = ec.EllipticCurvePublicNumbers(
-                int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
-            ).public_key()
-        except ValueError:
-            raise DocumentError("the P-256 JWK is not a point on the curve") from None
-        raw = point.public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
-        )
-        return PublicKeyInfo("P-256", raw)
-    raise DocumentError("publicKeyJwk is neither an Ed25519 nor a P-256 key")
+        raise DocumentError("a public key JWK must be a JSON object")
+    try:
+        return PublicKeyInfo(PublicKey.from_jwk(jwk))
+    except KeyFormatError as error:
+        raise DocumentError(str(error)) from None
+
+
+def encode_b64url(data: bytes) -> str:
+    """Base64url without padding (RFC 7515 §2)."""
+    return b64url_encode(data)
+
+
+def decode_b64url(value: Any, what: str) -> bytes:
+    """Decode canonical unpadded base64url (RFC 7515 §2), strictly.
+
+    Raises:
+        DocumentError: characters outside the alphabet, padding, or stray trailing bits.
+    """
+    try:
+        return b64url_decode(value, what)
+    except KeyFormatError as error:
+        raise DocumentError(str(error)) from None
+
+
+def did_web_document_url(did: str) -> str:
+    """The HTTPS URL of a ``did:web`` DID's document (did:web method, "Read (Resolve)").
+
+    Raises:
+        DocumentError: not a well-formed ``did:web``.
+    """
+    try:
+        return did_web_url(did)
+    except KeyFormatError as error:
+        raise DocumentError(f"{did!r}: {error}") from None

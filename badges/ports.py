@@ -25,6 +25,20 @@ class Fetcher(Protocol):
 
 
 @runtime_checkable
+class DocumentFetcher(Fetcher, Protocol):
+    """A fetcher that also returns documents secured as a compact JWS.
+
+    Status lists may be served as ``application/vc+jwt`` (Bitstring Status List v1.0 §3.1;
+    VC-JOSE-COSE §3.1.1): ``get_document`` returns such a body as its text, and any JSON object
+    as the object.
+    """
+
+    def get_document(self, url: str) -> JSONObject | str:
+        """Return the JSON object or compact JWS at ``url``; raise :class:`FetchError` if not."""
+        ...
+
+
+@runtime_checkable
 class Signer(Protocol):
     """Signs bytes with a private key that never leaves its owner."""
 
@@ -44,19 +58,34 @@ class Signer(Protocol):
 
 
 class DictFetcher:
-    """A fetcher backed by a mapping of URL to document; handy for tests and offline use."""
+    """A fetcher backed by a mapping of URL to document; handy for tests and offline use.
 
-    def __init__(self, documents: Mapping[str, JSONObject] | None = None) -> None:
+    A document may be a JSON object or a compact JWS (a status list secured as a VC-JWT), or a
+    :class:`FetchError` to raise (``FetchError("gone", status=410)``).
+    """
+
+    def __init__(
+        self, documents: Mapping[str, JSONObject | str | FetchError] | None = None
+    ) -> None:
         self._documents = dict(documents or {})
 
-    def add(self, url: str, document: JSONObject) -> None:
+    def add(self, url: str, document: JSONObject | str | FetchError) -> None:
         self._documents[url] = document
 
     def get_json(self, url: str) -> JSONObject:
+        document = self.get_document(url)
+        if not isinstance(document, dict):
+            raise FetchError(f"{url} is not a JSON object")
+        return document
+
+    def get_document(self, url: str) -> JSONObject | str:
         try:
-            return self._documents[url]
+            document = self._documents[url]
         except KeyError:
-            raise FetchError(f"{url} is not available (404)") from None
+            raise FetchError(f"{url} is not available (404)", status=404) from None
+        if isinstance(document, FetchError):
+            raise document
+        return document
 
 
 class NullFetcher:

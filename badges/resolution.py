@@ -1,5 +1,10 @@
 """Finding the key behind a verification method, and who controls it.
 
+Documents fetched here (DID documents, controller documents, JWK Sets) are parsed into small
+typed values where they enter (:class:`ControllerDocument`, :class:`JWKSet`); nothing later
+walks their JSON. A malformed document raises :class:`DocumentError`, which fails the check
+that needed it, never the badge as a whole.
+
 A verification method counts as an issuer's only when a document its controller publishes lists
 it: the issuer's DID document (``did:web``), the document ``did:key`` derives, or the controller
 document an HTTPS method URL points into, under the proof's purpose (``assertionMethod``). A
@@ -9,10 +14,12 @@ one: it is used to check a signature, never as proof of who controls the key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import unquote
+from types import MappingProxyType
+from typing import Any
 
-from badges._crypto import PublicKeyInfo, decode_multikey, key_from_jwk
+from badges._crypto import PublicKeyInfo, decode_multikey, did_web_document_url, key_from_jwk
 from badges.errors import DocumentError
 from badges.ports import Fetcher, JSONObject
 
@@ -22,6 +29,7 @@ RELATIONSHIPS = (
     "capabilityInvocation",
     "capabilityDelegation",
 )
+MAX_METHODS = 64  # verification methods read from one document
 
 
 @dataclass(frozen=True)
@@ -42,9 +50,198 @@ class ResolvedMethod:
 
     id: str
     controller: str
-    key: PublicKeyInfo | None  # None for key types Data Integrity does not use (RSA)
-    jwk: JSONObject | None  # the key as a JWK, for VC-JWT
+    key: PublicKeyInfo
     relationships: frozenset[str]
+
+    @property
+    def jwk(self) -> JSONObject:
+        """The key as a public JWK, for VC-JWT."""
+        return dict(self.key.jwk())
+
+
+@dataclass(frozen=True)
+class _Method:
+    id: str
+    controller: str | None
+    key: PublicKeyInfo | None
+    problem: str | None  # why the key could not be read
+
+
+def _method(raw: JSONObject, method_id: str) -> _Method:
+    controller = raw.get("controller")
+    try:
+        key = _key_of(raw)
+    except DocumentError as error:
+        return _Method(
+            method_id, controller if isinstance(controller, str) else None, None, str(error)
+        )
+    return _Method(method_id, controller if isinstance(controller, str) else None, key, None)
+
+
+def _key_of(method: JSONObject) -> PublicKeyInfo:
+    if "publicKeyMultibase" in method:
+        return decode_multikey(method["publicKeyMultibase"])
+    if "publicKeyJwk" in method:
+        return key_from_jwk(method["publicKeyJwk"])
+    raise DocumentError(f"verification method {method.get('id')} has no supported public key")
+
+
+def _absolute(reference: str, document_id: str) -> str:
+    return document_id + reference if reference.startswith("#") else reference
+
+
+@dataclass(frozen=True)
+class ControllerDocument:
+    """A DID document or controller document, as far as verification reads it.
+
+    Attributes:
+        id: the document's id ("" when an HTTPS document names none).
+        methods: the verification methods it publishes, by absolute id.
+        relationships: for each verification relationship, the method ids listed under it.
+    """
+
+    id: str
+    methods: Mapping[str, _Method]
+    relationships: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def parse(cls, raw: Any, *, url: str) -> ControllerDocument:
+        """Read a fetched controller document.
+
+        Raises:
+            DocumentError: not a JSON object, or members of the wrong shape (an id that is not
+                a string, a relationship entry that is neither a method id nor an object).
+        """
+        if not isinstance(raw, dict):
+            raise DocumentError(f"the document at {url} is not a JSON object")
+        raw_id = raw.get("id", "")
+        if not isinstance(raw_id, str):
+            raise DocumentError(f"the document at {url} has an id that is not a string")
+        methods: dict[str, _Method] = {}
+
+        def add(entry: JSONObject, where: str) -> str:
+            entry_id = entry.get("id")
+            if not isinstance(entry_id, str) or not entry_id:
+                raise DocumentError(f"a method in {where} of the document at {url} has no id")
+            absolute = _absolute(entry_id, raw_id)
+            if len(methods) >= MAX_METHODS:
+                raise DocumentError(f"the document at {url} lists more than {MAX_METHODS} keys")
+            methods.setdefault(absolute, _method(entry, absolute))
+            return absolute
+
+        for entry in _entries(raw.get("verificationMethod"), "verificationMethod", url):
+            if not isinstance(entry, dict):
+                raise DocumentError(
+                    f"verificationMethod of the document at {url} must list objects"
+                )
+            add(entry, "verificationMethod")
+        relationships: dict[str, frozenset[str]] = {}
+        for relationship in RELATIONSHIPS:
+            listed: set[str] = set()
+            for entry in _entries(raw.get(relationship), relationship, url):
+                if isinstance(entry, str):
+                    listed.add(_absolute(entry, raw_id))
+                elif isinstance(entry, dict):
+                    listed.add(add(entry, relationship))
+                else:
+                    raise DocumentError(
+                        f"{relationship} of the document at {url} lists "
+                        f"{type(entry).__name__} values, not method ids"
+                    )
+            relationships[relationship] = frozenset(listed)
+        if (
+            raw_id
+            and raw_id not in methods
+            and ("publicKeyMultibase" in raw or "publicKeyJwk" in raw)
+        ):
+            methods[raw_id] = _method(raw, raw_id)  # an HTTPS URL may serve the method itself
+        return cls(raw_id, MappingProxyType(methods), MappingProxyType(relationships))
+
+    def find(self, method_id: str) -> ResolvedMethod:
+        """The method ``method_id`` with its key and the relationships this document gives it.
+
+        Raises:
+            DocumentError: the document does not publish that method, or its key is unreadable.
+        """
+        method = self.methods.get(method_id)
+        if method is None:
+            raise DocumentError(f"{self.id or 'the document'} does not list {method_id}")
+        if method.controller is None:
+            raise DocumentError(f"verification method {method_id} names no controller")
+        if method.key is None:
+            raise DocumentError(f"{method.problem}")
+        relationships = frozenset(r for r, ids in self.relationships.items() if method_id in ids)
+        if method.controller != self.id:
+            # A document may claim any controller for a method it serves; only the
+            # controller's own document can say what the method is for (VC Data Integrity
+            # §4.5, "Retrieve Verification Method").
+            relationships = frozenset()
+        return ResolvedMethod(method_id, method.controller, method.key, relationships)
+
+    def keys_for(self, relationship: str) -> list[ResolvedMethod]:
+        """The readable methods listed under ``relationship``, in no particular order."""
+        found = []
+        for method_id in sorted(self.relationships.get(relationship, frozenset())):
+            try:
+                found.append(self.find(method_id))
+            except DocumentError:
+                continue
+        return found
+
+
+def _entries(value: Any, name: str, url: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str | dict):
+        return [value]
+    raise DocumentError(f"{name} of the document at {url} must be a list")
+
+
+@dataclass(frozen=True)
+class JWKSet:
+    """The readable keys of a JWK Set (or of a document that is a single JWK)."""
+
+    keys: tuple[tuple[str | None, PublicKeyInfo], ...]  # (kid, key)
+    single: bool = False  # the document was one JWK, not a set
+
+    @classmethod
+    def parse(cls, raw: Any, *, url: str) -> JWKSet:
+        """Read a fetched JWK Set; members that cannot be read are ignored (RFC 7517 §5).
+
+        Raises:
+            DocumentError: not a JWK Set nor a JWK.
+        """
+        if not isinstance(raw, dict):
+            raise DocumentError(f"{url} is not a JSON object")
+        if "kty" in raw:  # a document that is one JWK: it must be readable
+            kid = raw.get("kid")
+            return cls(((kid if isinstance(kid, str) else None, key_from_jwk(raw)),), single=True)
+        members = raw.get("keys")
+        if not isinstance(members, list):
+            raise DocumentError(f"{url} is neither a JWK Set nor a JWK")
+        keys: list[tuple[str | None, PublicKeyInfo]] = []
+        for member in members[:MAX_METHODS]:
+            if not isinstance(member, dict):
+                continue
+            try:
+                key = key_from_jwk(member)
+            except DocumentError:
+                continue
+            kid = member.get("kid")
+            keys.append((kid if isinstance(kid, str) else None, key))
+        return cls(tuple(keys))
+
+    def by_kid(self, kid: str) -> PublicKeyInfo | None:
+        """The member named by ``kid`` (the full URL or its fragment)."""
+        if self.single:
+            return self.keys[0][1] if self.keys else None
+        fragment = kid.partition("#")[2]
+        return next((k for member_kid, k in self.keys if member_kid in (kid, fragment)), None)
+
+    def has(self, key: PublicKeyInfo) -> bool:
+        return any(k.thumbprint == key.thumbprint for _, k in self.keys)
 
 
 def strip_fragment(url: str) -> str:
@@ -52,37 +249,31 @@ def strip_fragment(url: str) -> str:
 
 
 def did_web_url(did: str, config: ResolverConfig = ResolverConfig()) -> str:
-    """The URL of a ``did:web`` DID document (did:web method §3.2, "Read").
+    """The URL of a ``did:web`` DID document (did:web method, "Read (Resolve)").
+
+    The same strict reading as for the DIDs this service publishes.
 
     Raises:
         DocumentError: not a well-formed did:web.
     """
-    parts = did.split(":")
-    if len(parts) < 3 or parts[:2] != ["did", "web"] or not parts[2]:
-        raise DocumentError(f"{did!r} is not a did:web identifier")
-    host = unquote(parts[2])
-    if "/" in host or "@" in host or any(not p for p in parts[3:]):
-        raise DocumentError(f"{did!r} is not a well-formed did:web identifier")
-    path = "/".join(unquote(p) for p in parts[3:])
-    scheme = "http" if host.lower() in config.did_web_http_hosts else "https"
-    return (
-        f"{scheme}://{host}/{path}/did.json" if path else f"{scheme}://{host}/.well-known/did.json"
-    )
+    url = did_web_document_url(did)
+    authority = url.removeprefix("https://").partition("/")[0]
+    if authority in {h.lower() for h in config.did_web_http_hosts}:
+        return "http://" + url.removeprefix("https://")
+    return url
 
 
-def did_key_document(did: str) -> JSONObject:
+def did_key_document(did: str) -> ControllerDocument:
     """The DID document a ``did:key`` stands for, derived locally (did:key method §3.1)."""
     multikey = did.removeprefix("did:key:")
-    decode_multikey(multikey)  # refuse what is not a key
+    key = decode_multikey(multikey)
     method_id = f"{did}#{multikey}"
-    return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": did,
-        "verificationMethod": [
-            {"id": method_id, "type": "Multikey", "controller": did, "publicKeyMultibase": multikey}
-        ],
-        **{relationship: [method_id] for relationship in RELATIONSHIPS},
-    }
+    method = _Method(method_id, did, key, None)
+    return ControllerDocument(
+        did,
+        MappingProxyType({method_id: method}),
+        MappingProxyType({r: frozenset({method_id}) for r in RELATIONSHIPS}),
+    )
 
 
 def controller_document_url(
@@ -101,84 +292,21 @@ def controller_document_url(
 
 def load_controller_document(
     method_id: str, fetcher: Fetcher, config: ResolverConfig = ResolverConfig()
-) -> JSONObject:
+) -> ControllerDocument:
     """Fetch (or, for did:key, derive) the document that should list ``method_id``.
 
     Raises:
         FetchError: it could not be fetched.
-        DocumentError: it is not the controller's document.
+        DocumentError: it is malformed, or not the controller's document.
     """
     base = strip_fragment(method_id)
     url = controller_document_url(method_id, config)
     if url is None:
         return did_key_document(base)
-    document = fetcher.get_json(url)
-    if not isinstance(document, dict):
-        raise DocumentError(f"{url} did not return a JSON object")
-    if base.startswith("did:") and document.get("id") != base:
-        raise DocumentError(f"the DID document at {url} is for {document.get('id')!r}, not {base}")
+    document = ControllerDocument.parse(fetcher.get_json(url), url=url)
+    if base.startswith("did:") and document.id != base:
+        raise DocumentError(f"the DID document at {url} is for {document.id!r}, not {base}")
     return document
-
-
-def _absolute(reference: str, document_id: str) -> str:
-    return document_id + reference if reference.startswith("#") else reference
-
-
-def find_method(document: JSONObject, method_id: str) -> ResolvedMethod:
-    """Find ``method_id`` in a controller document (or a document that is the method itself).
-
-    Raises:
-        DocumentError: the document does not publish that method, or its key is unreadable.
-    """
-    raw_id = document.get("id")
-    document_id = raw_id if isinstance(raw_id, str) else ""
-    candidates: list[JSONObject] = []
-    methods = document.get("verificationMethod", [])
-    if isinstance(methods, dict):
-        methods = [methods]
-    if isinstance(methods, list):
-        candidates.extend(m for m in methods if isinstance(m, dict))
-    relationships: set[str] = set()
-    for relationship in RELATIONSHIPS:
-        entries = document.get(relationship, [])
-        entries = entries if isinstance(entries, list) else [entries]
-        for entry in entries:
-            if isinstance(entry, str) and _absolute(entry, document_id) == method_id:
-                relationships.add(relationship)
-            elif isinstance(entry, dict):
-                candidates.append(entry)
-                if _absolute(str(entry.get("id", "")), document_id) == method_id:
-                    relationships.add(relationship)
-    if document_id == method_id:  # an HTTPS URL may serve the method itself
-        candidates.append(document)
-    for candidate in candidates:
-        if _absolute(str(candidate.get("id", "")), document_id) != method_id:
-            continue
-        controller = candidate.get("controller")
-        if not isinstance(controller, str):
-            raise DocumentError(f"verification method {method_id} names no controller")
-        key, jwk = _key_of(candidate)
-        if controller != document_id:
-            # A document may claim any controller for a method it serves; only the
-            # controller's own document can say what the method is for (VC Data Integrity
-            # §4.5, "Retrieve Verification Method").
-            relationships = set()
-        return ResolvedMethod(method_id, controller, key, jwk, frozenset(relationships))
-    raise DocumentError(f"{document_id or 'the document'} does not list {method_id}")
-
-
-def _key_of(method: JSONObject) -> tuple[PublicKeyInfo | None, JSONObject | None]:
-    if "publicKeyMultibase" in method:
-        key = decode_multikey(method["publicKeyMultibase"])
-        return key, key.jwk()
-    jwk = method.get("publicKeyJwk")
-    if isinstance(jwk, dict):
-        if jwk.get("kty") == "RSA":
-            if "d" in jwk:
-                raise DocumentError("publicKeyJwk must not contain private key material")
-            return None, jwk
-        return key_from_jwk(jwk), jwk
-    raise DocumentError(f"verification method {method.get('id')} has no supported public key")
 
 
 def key_from_fragment(method_id: str) -> PublicKeyInfo | None:
@@ -209,19 +337,20 @@ def resolve(
 
     Raises:
         FetchError: the controller document could not be fetched.
-        DocumentError: it does not publish the method.
+        DocumentError: it is malformed, or does not publish the method.
     """
     method_id = normalise_method_id(method_id)
-    return find_method(load_controller_document(method_id, fetcher, config), method_id)
+    return load_controller_document(method_id, fetcher, config).find(method_id)
 
 
 __all__ = [
+    "ControllerDocument",
+    "JWKSet",
     "ResolvedMethod",
     "ResolverConfig",
     "controller_document_url",
     "did_key_document",
     "did_web_url",
-    "find_method",
     "key_from_fragment",
     "load_controller_document",
     "normalise_method_id",

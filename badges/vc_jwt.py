@@ -8,8 +8,6 @@ Verification also accepts ``typ: vc+jwt`` (W3C VC-JOSE-COSE) and the VCDM 1.1 ``
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import ECKey, OKPKey, RSAKey, import_key
 from joserfc.jws import JWSRegistry
 
+from badges._crypto import decode_b64url, encode_b64url, key_from_jwk
 from badges.errors import DocumentError, SigningError
 from badges.ports import JSONObject, Signer
 
@@ -43,14 +42,11 @@ VCDM1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 
 
 def _b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return encode_b64url(data)
 
 
 def _b64url_decode(part: str, what: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError):
-        raise DocumentError(f"the JWT {what} is not base64url") from None
+    return decode_b64url(part, f"the JWT {what}")
 
 
 def _numeric_date(value: str, name: str) -> int:
@@ -210,6 +206,7 @@ def import_public_jwk(jwk: JSONObject, alg: str) -> RSAKey | ECKey | OKPKey:
     """
     if _PRIVATE_MEMBERS & jwk.keys():
         raise DocumentError("the key must be a public JWK")
+    key_from_jwk(jwk)  # read as strictly as our own keys are, by the same decoder
     kty, crv = _KEY_FOR_ALGORITHM[alg]
     if jwk.get("kty") != kty or (crv is not None and jwk.get("crv") != crv):
         raise DocumentError(f"{alg} needs a {kty} {crv or ''} key; the JWT's key is another type")

@@ -7,11 +7,13 @@
     did_key / did_web / did_document    identifiers and DID documents (Multikey)
     jwk / jwks                          the JWK Set for JWT verifiers
     KeyRecord / rotate / active         rotation, with retired keys kept published
+    b64url_* / multibase_*              the strict byte codecs, shared with ``badges``
 
 Private keys never leave this package except through :class:`KeySigner` or the explicit
 export functions of :mod:`keys.storage`. This package imports neither ``badges`` nor ``app``.
 """
 
+from keys._codec import b64url_decode, b64url_encode, multibase_decode, multibase_encode
 from keys._private import PrivateKey, generate_key
 from keys._public import KEY_TYPES, Algorithm, KeyType, PublicKey, algorithm_for
 from keys.did import (
@@ -64,6 +66,8 @@ __all__ = [
     "PublishedKey",
     "active",
     "algorithm_for",
+    "b64url_decode",
+    "b64url_encode",
     "check_kid",
     "did_document",
     "did_key",
@@ -77,6 +81,8 @@ __all__ = [
     "jwk",
     "jwks",
     "load_private_key",
+    "multibase_decode",
+    "multibase_encode",
     "public_key_from_did_key",
     "rotate",
 ]

@@ -20,6 +20,8 @@ P256_PUB_HEADER = b"\x80\x24"
 ED25519_PRIV_HEADER = b"\x80\x26"
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
+# Keys and signatures are under 100 characters; base58 decoding is quadratic in the length.
+MAX_MULTIBASE_LENGTH = 256
 
 
 def b64url_encode(data: bytes) -> str:
@@ -53,15 +55,17 @@ def multibase_encode(data: bytes) -> str:
 
 
 def multibase_decode(value: object, name: str) -> bytes:
-    """Decode a ``z`` + base58btc multibase string.
+    """Decode a ``z`` + base58btc multibase string (a key or a signature).
 
     Raises:
-        KeyFormatError: not a string, another multibase prefix, or not base58btc.
+        KeyFormatError: not a string, another multibase prefix, too long, or not base58btc.
     """
     if not isinstance(value, str) or len(value) < 2:
         raise KeyFormatError(f"{name} must be a non-empty multibase string")
     if not value.startswith("z"):
         raise KeyFormatError(f"{name} must use base58btc multibase (a leading 'z')")
+    if len(value) > MAX_MULTIBASE_LENGTH:
+        raise KeyFormatError(f"{name} is too long for a key or a signature")
     try:
         return base58.b58decode(value[1:])
     except ValueError:

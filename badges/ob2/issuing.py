@@ -9,7 +9,6 @@ returned token as it is and never rebuild it from columns.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 from pydantic import BaseModel, ValidationError
 
+from badges._crypto import encode_b64url
 from badges.errors import DocumentError, SigningError
 from badges.identity import hash_identity, new_salt
 from badges.ob2.models import (
@@ -353,7 +353,7 @@ def _compact_json(value: Any) -> bytes:
 
 def _b64url(data: bytes) -> str:
     # JWS uses base64url without padding (RFC 7515 §2).
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return encode_b64url(data)
 
 
 def _require_public_pem(pem: str) -> None:

@@ -25,16 +25,22 @@ that copy is the issuer's word, it is what the checks judge and what the report 
 as ``credential``. When the copy given differs from it, ``hosted.copy`` warns and names
 the properties that differ; a copy that is gone (410) or now a revocation notice fails.
 
-A gate that fails or stays indeterminate skips the checks after it, each naming it.
-Nothing here raises because a badge is bad: documents that cannot be had make a check
-``indeterminate`` (never ``passed``), and at most :data:`MAX_FETCHES` documents are
+An assertion that is gone (its URL answers 410 Gone) or replaced by a revocation notice
+(``{id, revoked: true, revocationReason}``) is revoked, whether it was given as its URL or as
+JSON (OB 2.0 "Hosted Badges"): ``status.revocation`` fails and the checks that need the
+assertion are skipped.
+
+The steps run through the one step runner (:mod:`badges.verification.runner`) under the same
+:class:`~badges.verification.session.VerifierConfig` as OB 3.0: a gate that fails or stays
+indeterminate skips the checks after it, each naming it; once ``proof.signature`` fails, the
+checks that read what only the signature vouches for (revocation, validity, recipient) are
+skipped. Nothing here raises because a badge is bad: documents that cannot be had make a check
+``indeterminate`` (never ``passed``), and at most ``VerifierConfig.max_fetches`` documents are
 fetched, each URL once, so a document graph that loops ends in bounded time.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from collections.abc import Callable
@@ -48,7 +54,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 from pydantic import BaseModel, ValidationError
 
-from badges.errors import FetchError
+from badges._crypto import decode_b64url
+from badges.errors import DocumentError, FetchError
 from badges.identity import Recipient, identity_matches
 from badges.ob2.models import (
     OB2_CONTEXT,
@@ -60,13 +67,13 @@ from badges.ob2.models import (
     RevocationList,
 )
 from badges.ports import Fetcher, JSONObject
-from badges.report import Check, Format, Status, VerificationReport
+from badges.report import Check, CheckId, Format, Status, VerificationReport
+from badges.verification.runner import Step, run_steps
+from badges.verification.session import Session, VerifierConfig
 
-__all__ = ["CLOCK_SKEW", "MAX_FETCHES", "MAX_KEYS", "verify_ob2"]
+__all__ = ["MAX_KEYS", "verify_ob2"]
 
-MAX_FETCHES = 16  # documents per verification: assertion, copy, badge, issuer, keys, list
 MAX_KEYS = 8  # issuer publicKey entries tried when verification.creator is absent
-CLOCK_SKEW = timedelta(minutes=5)  # tolerated for issuedOn in the future
 
 # OB 2.0 "Signed Badges" names RS256; 1EdTech's validators also accept ES256. Anything
 # else (notably "none" and the HMAC family, whose "key" would be public) is refused.
@@ -86,6 +93,7 @@ def verify_ob2(
     fetcher: Fetcher,
     now: datetime,
     recipient: Recipient | None = None,
+    config: VerifierConfig | None = None,
 ) -> VerificationReport:
     """Verify an OB 2.0 assertion and return the report of every check.
 
@@ -97,6 +105,8 @@ def verify_ob2(
         now: The time to judge ``issuedOn`` and ``expires`` against (time-zone aware).
         recipient: The identifier the badge should name; without it the recipient
             check is skipped.
+        config: The verification policy (clock skew, fetch budget, logger); a
+            :class:`~badges.verification.session.Session` given as ``fetcher`` brings its own.
 
     Returns:
         The report; ``format`` is ``ob2-signed`` or ``ob2-hosted`` (``unknown`` when the
@@ -112,20 +122,31 @@ def verify_ob2(
         raise ValueError("now must be time-zone aware")
     if not isinstance(data, str | dict):
         raise TypeError(f"data must be str or dict, not {type(data).__name__}")
-    ctx = _Context(data=data, fetches=_Fetches(fetcher), now=now, recipient=recipient)
-    checks: list[Check] = []
-    blocked: str | None = None
-    for check_id, step, gate, spec in _STEPS:
-        if blocked is not None:
-            checks.append(_check(check_id, "skipped", f"needs {blocked}, which did not pass"))
-            continue
-        status, message = step(ctx)
-        checks.append(_check(check_id, status, message, spec))
-        if gate and status in ("failed", "indeterminate"):
-            blocked = check_id
+    session = (
+        fetcher
+        if isinstance(fetcher, Session)
+        else Session(fetcher, now, config or VerifierConfig(), recipient)
+    )
+    ctx = _Context(data=data, fetches=_Fetches(session), now=now, recipient=recipient)
+    ctx.skew = session.config.clock_skew
+    checks = run_steps(_STEPS[:1], ctx, session.config)
+    if ctx.notice is not None and checks[-1].status == "passed":
+        checks += _revoked_notice(ctx.notice)
+    else:
+        checks = run_steps(_STEPS[1:], ctx, session.config, done=checks)
     return VerificationReport(
         format=ctx.format, version="2.0", checks=tuple(checks), credential=ctx.raw
     )
+
+
+def _revoked_notice(reason: str) -> list[Check]:
+    """The checks of an assertion its issuer has withdrawn: revoked, nothing else to check."""
+    return [
+        _check("status.revocation", "failed", f"revoked: {reason}", "OB 2.0 Hosted Badges")
+        if step.id == "status.revocation"
+        else _check(step.id, "skipped", "needs the assertion, which its issuer has withdrawn")
+        for step in _STEPS[1:]
+    ]
 
 
 # --- fetching -------------------------------------------------------------------------
@@ -143,7 +164,7 @@ class _Miss:
 class _Fetches:
     """Fetches each URL at most once, for one role, within a budget."""
 
-    def __init__(self, fetcher: Fetcher) -> None:
+    def __init__(self, fetcher: Session) -> None:
         self._fetcher = fetcher
         self._roles: dict[str, str] = {}
         self._results: dict[str, JSONObject | _Miss] = {}
@@ -159,20 +180,13 @@ class _Fetches:
             )
         if url in self._results:
             return self._results[url]
-        if len(self.urls) >= MAX_FETCHES:
-            return _Miss(f"{url} was not fetched: the limit of {MAX_FETCHES} documents was hit")
         self._roles[url] = role
         self.urls.append(url)
         result: JSONObject | _Miss
         try:
-            document = self._fetcher.get_json(url)
+            result = self._fetcher.get_json(url)  # the session keeps the one fetch budget
         except FetchError as exc:
             result = _Miss(f"{role} {url} could not be fetched: {exc}", gone=_is_gone(exc))
-        else:
-            if isinstance(document, dict):
-                result = document
-            else:
-                result = _Miss(f"{role} {url} is not a JSON object", "failed")
         self._results[url] = result
         return result
 
@@ -191,6 +205,8 @@ class _Context:
     fetches: _Fetches
     now: datetime
     recipient: Recipient | None
+    skew: timedelta = timedelta(0)
+    notice: str | None = None  # why the assertion is withdrawn (410 Gone, a revocation notice)
     format: Format = "unknown"
     raw: JSONObject | None = None
     source_url: str | None = None
@@ -202,7 +218,6 @@ class _Context:
     key_url: str | None = None
     from_id: bool = False  # raw is the document served at the assertion's own id
     given: JSONObject | None = None  # the copy given, when the hosted copy replaced it
-    hosted_revoked: str | None = None  # the reason, when the hosted copy says revoked
     hosted_miss: _Miss | None = None  # why the hosted copy is not at hand
 
     def need_assertion(self) -> Assertion:
@@ -226,6 +241,8 @@ def _check(check_id: str, status: Status, message: str, spec: str | None = None)
 
 def _parse(ctx: _Context) -> _Result:
     if isinstance(ctx.data, dict):
+        if _is_notice(ctx.data):
+            return _accept_notice(ctx, ctx.data, "the given JSON is a revocation notice")
         _accept_raw(ctx, ctx.data)
         return _adopt_hosted_copy(ctx, "the assertion was given as a JSON object")
     text = ctx.data.strip()
@@ -236,9 +253,12 @@ def _parse(ctx: _Context) -> _Result:
         got = ctx.fetches.get(text, "assertion")
         if isinstance(got, _Miss):
             if got.gone:
-                return "failed", f"{text} answers 410 Gone: the issuer revoked the assertion"
+                ctx.format, ctx.notice = "ob2-hosted", f"{text} answers 410 Gone"
+                return "passed", f"{text} answers 410 Gone: the issuer has withdrawn it"
             return got.status, got.reason
         ctx.source_url = text
+        if _is_notice(got):
+            return _accept_notice(ctx, got, f"fetched a revocation notice from {text}")
         _accept_raw(ctx, got)
         return _adopt_hosted_copy(ctx, f"fetched the assertion from {text}")
     if text.startswith("{"):
@@ -248,6 +268,8 @@ def _parse(ctx: _Context) -> _Result:
             return "failed", f"the input is not valid JSON: {exc}"
         if not isinstance(value, dict):
             return "failed", "the input JSON is not an object"
+        if _is_notice(value):
+            return _accept_notice(ctx, value, "parsed a revocation notice")
         _accept_raw(ctx, value)
         return _adopt_hosted_copy(ctx, "parsed the assertion JSON")
     return "failed", "the input is not assertion JSON, a compact JWS or an HTTP(S) URL"
@@ -268,11 +290,23 @@ def _parse_jws(ctx: _Context, token: str) -> _Result:
 
 def _b64url_json(segment: str) -> JSONObject | None:
     try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        value = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, RecursionError):
+        value = json.loads(decode_b64url(segment, "a JWS part").decode("utf-8"))
+    except (DocumentError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _is_notice(document: JSONObject) -> bool:
+    """A revocation notice in place of an assertion: ``{id, revoked: true, …}``, no recipient."""
+    return document.get("revoked") is True and "recipient" not in document
+
+
+def _accept_notice(ctx: _Context, notice: JSONObject, message: str) -> _Result:
+    # OB 2.0 "Hosted Badges": an issuer may replace a revoked assertion with a notice.
+    ctx.format, ctx.raw = "ob2-hosted", notice
+    reason = notice.get("revocationReason")
+    ctx.notice = str(reason) if isinstance(reason, str) and reason else "no reason given"
+    return "passed", message
 
 
 def _accept_raw(ctx: _Context, raw: JSONObject) -> None:
@@ -303,20 +337,13 @@ def _adopt_hosted_copy(ctx: _Context, message: str) -> _Result:
     got = ctx.fetches.get(url, "assertion")
     if isinstance(got, _Miss):
         if got.gone:
-            ctx.hosted_revoked = f"{url} answers 410 Gone"
-            ctx.hosted_miss = _Miss(f"the hosted copy is gone: {url} answers 410 Gone", "failed")
-        else:
-            ctx.hosted_miss = _Miss(
-                f"the hosted copy could not be checked: {got.reason}", got.status
-            )
+            ctx.notice = f"{url} answers 410 Gone"
+            return "passed", f"{message}; its id {url} answers 410 Gone"
+        ctx.hosted_miss = _Miss(f"the hosted copy could not be checked: {got.reason}", got.status)
         return "passed", message
-    if got.get("revoked") is True and "recipient" not in got:
-        # OB 2.0 "Hosted Badges": an issuer may replace a revoked assertion with a notice.
-        ctx.hosted_revoked = str(got.get("revocationReason") or "no reason given")
-        ctx.hosted_miss = _Miss(
-            f"{url} now holds a revocation notice instead of the assertion", "failed"
-        )
-        return "passed", message
+    if _is_notice(got):
+        _accept_notice(ctx, got, message)
+        return "passed", f"{message}; its id {url} now holds a revocation notice"
     if got.get("id") != url:
         ctx.hosted_miss = _Miss(
             f"the document hosted at {url} names a different id, {got.get('id')!r}", "failed"
@@ -591,8 +618,6 @@ def _revocation(ctx: _Context) -> _Result:
     issuer = ctx.need_issuer()
     if assertion.revoked:
         return "failed", f"revoked: {assertion.revocation_reason or 'no reason given'}"
-    if ctx.hosted_revoked is not None:
-        return "failed", f"revoked: {ctx.hosted_revoked}"
     if issuer.revocation_list is None:
         verdict: _Result = ("passed", "issuer publishes no revocation list")
     else:
@@ -625,14 +650,19 @@ def _check_revocation_list(ctx: _Context, assertion: Assertion, url: str) -> _Re
 def _validity(ctx: _Context) -> _Result:
     assertion = ctx.need_assertion()
     issued, expires = assertion.issued_on, assertion.expires
-    if issued > ctx.now + CLOCK_SKEW:
+    allowance = f"accepted only because of the {ctx.skew.total_seconds() / 60:g}-minute allowance"
+    if issued > ctx.now + ctx.skew:
         return "failed", f"issued in the future: issuedOn is {issued.isoformat()}"
+    if expires is not None and expires < issued:
+        return "failed", f"expires {expires.isoformat()} is before issuedOn {issued.isoformat()}"
+    if expires is not None and expires <= ctx.now - ctx.skew:
+        return "failed", f"expired on {expires.isoformat()}"
+    if expires is not None and expires <= ctx.now:
+        return "warning", f"expired on {expires.isoformat()}, a moment ago: {allowance}"
+    if issued > ctx.now:
+        return "warning", f"issuedOn {issued.isoformat()} is a moment from now: {allowance}"
     if expires is None:
         return "passed", f"issued on {issued.isoformat()}; no expiry"
-    if expires < issued:
-        return "failed", f"expires {expires.isoformat()} is before issuedOn {issued.isoformat()}"
-    if expires <= ctx.now:
-        return "failed", f"expired on {expires.isoformat()}"
     return "passed", f"valid from {issued.isoformat()} until {expires.isoformat()}"
 
 
@@ -675,18 +705,32 @@ def _transport(ctx: _Context) -> _Result:
     return "passed", "every fetched document came over HTTPS"
 
 
-_Step = Callable[[_Context], _Result]
-_STEPS: tuple[tuple[str, _Step, bool, str], ...] = (  # (id, step, gate?, spec)
-    ("document.parse", _parse, True, "OB 2.0 Verification"),
-    ("document.shape", _shape, True, "OB 2.0 Assertion"),
-    ("badge.fetch", _badge, True, "OB 2.0 BadgeClass"),
-    ("issuer.fetch", _issuer, True, "OB 2.0 Profile"),
-    ("proof.signature", _proof, False, "OB 2.0 Signed Badges / Hosted Badges"),
-    ("hosted.copy", _hosted_copy, False, "OB 2.0 Hosted Badges"),
-    ("issuer.key_ownership", _key_ownership, False, "OB 2.0 CryptographicKey"),
-    ("hosted.scope", _hosted_scope, False, "OB 2.0 VerificationObject"),
-    ("status.revocation", _revocation, False, "OB 2.0 RevocationList"),
-    ("validity.window", _validity, False, "OB 2.0 Assertion (issuedOn, expires)"),
-    ("recipient.identity", _recipient, False, "OB 2.0 IdentityObject"),
-    ("transport.https", _transport, False, "OB 2.0 Hosted Badges"),
+def _step(
+    check_id: CheckId,
+    run: Callable[[_Context], _Result],
+    spec: str,
+    *,
+    gate: bool = False,
+    trusted: bool = False,
+) -> Step[_Context]:
+    def check(ctx: _Context) -> Check:
+        status, message = run(ctx)
+        return _check(check_id, status, message, spec)
+
+    return Step(check_id, check, gate=gate, trusted=trusted)
+
+
+_STEPS: tuple[Step[_Context], ...] = (
+    _step("document.parse", _parse, "OB 2.0 Verification", gate=True),
+    _step("document.shape", _shape, "OB 2.0 Assertion", gate=True),
+    _step("badge.fetch", _badge, "OB 2.0 BadgeClass", gate=True),
+    _step("issuer.fetch", _issuer, "OB 2.0 Profile", gate=True),
+    _step("proof.signature", _proof, "OB 2.0 Signed Badges / Hosted Badges"),
+    _step("hosted.copy", _hosted_copy, "OB 2.0 Hosted Badges"),
+    _step("issuer.key_ownership", _key_ownership, "OB 2.0 CryptographicKey"),
+    _step("hosted.scope", _hosted_scope, "OB 2.0 VerificationObject"),
+    _step("status.revocation", _revocation, "OB 2.0 RevocationList", trusted=True),
+    _step("validity.window", _validity, "OB 2.0 Assertion (issuedOn, expires)", trusted=True),
+    _step("recipient.identity", _recipient, "OB 2.0 IdentityObject", trusted=True),
+    _step("transport.https", _transport, "OB 2.0 Hosted Badges"),
 )

@@ -3,7 +3,7 @@
 The header names the key by ``kid`` (a DID URL, or an HTTPS URL of a JWK or JWK Set) or embeds
 it as ``jwk``. Either way the key counts as the issuer's only when the issuer publishes it: in
 its DID document for ``assertionMethod``, or in the JWK Set at
-``https://<issuer host>/.well-known/jwks.json``.
+``https://<issuer host>/.well-known/jwks.json``. Keys are compared by their RFC 7638 thumbprint.
 """
 
 from __future__ import annotations
@@ -11,68 +11,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from joserfc.errors import JoseError
-from joserfc.jwk import thumbprint
-
 from badges import resolution
+from badges._crypto import PublicKeyInfo, key_from_jwk
 from badges.errors import DocumentError, FetchError
 from badges.ports import JSONObject
 from badges.report import Check
-from badges.verification.proofs import OWNERSHIP
+from badges.verification.proofs import OWNERSHIP, issuer_id, issuer_name, owned
 from badges.verification.session import Session
 
 
 @dataclass(frozen=True)
 class JWTKey:
-    jwk: JSONObject | None
+    key: PublicKeyInfo | None
     ownership: Check
     problem: str | None = None  # why no key was found
 
 
-def _thumbprint(jwk: JSONObject) -> str | None:
-    try:
-        return thumbprint(dict(jwk))
-    except (JoseError, KeyError, ValueError, TypeError):
-        return None
-
-
-def _from_set(document: JSONObject, kid: str) -> JSONObject | None:
-    """A JWK document itself, or the member of a JWK Set whose ``kid`` matches."""
-    if "kty" in document:
-        return document
-    keys = document.get("keys")
-    if not isinstance(keys, list):
-        return None
-    fragment = kid.partition("#")[2]
-    for key in keys:
-        if isinstance(key, dict) and key.get("kid") in (kid, fragment):
-            return key
-    return None
-
-
-def _owner_check(jwk: JSONObject, issuer: str | None, session: Session) -> Check:
-    """Whether the issuer publishes ``jwk`` (DID document or the host's JWK Set)."""
+def _owner_check(key: PublicKeyInfo, document: JSONObject, session: Session) -> Check:
+    """Whether the issuer publishes ``key`` (DID document or the host's JWK Set)."""
+    issuer = issuer_id(document)
     if issuer is None:
         return Check(id=OWNERSHIP, status="failed", message="The credential names no issuer id.")
-    wanted = _thumbprint(jwk)
     try:
         if issuer.startswith("did:"):
-            document = resolution.load_controller_document(
+            controller = resolution.load_controller_document(
                 issuer + "#", session, session.config.resolver
             )
-            assertion = resolution.RELATIONSHIPS[0]
-            for method_ref in document.get(assertion, []):
-                method_id = method_ref if isinstance(method_ref, str) else method_ref.get("id", "")
-                method_id = issuer + method_id if method_id.startswith("#") else method_id
-                try:
-                    method = resolution.find_method(document, method_id)
-                except DocumentError:
-                    continue
-                if method.jwk is not None and _thumbprint(method.jwk) == wanted:
-                    return Check(
-                        id=OWNERSHIP,
-                        status="passed",
-                        message=f"The issuer's DID document lists the key as {method_id}.",
+            for method in controller.keys_for("assertionMethod"):
+                if method.key.thumbprint == key.thumbprint:
+                    return owned(
+                        issuer,
+                        f"The issuer's DID document lists the key as {method.id}.",
+                        issuer_name(document),
                     )
             return Check(
                 id=OWNERSHIP,
@@ -89,18 +59,16 @@ def _owner_check(jwk: JSONObject, issuer: str | None, session: Session) -> Check
                 "publishes its keys.",
             )
         jwks_url = f"{parts.scheme}://{parts.netloc}/.well-known/jwks.json"
-        keys = session.get_json(jwks_url).get("keys")
+        published = resolution.JWKSet.parse(session.get_json(jwks_url), url=jwks_url)
     except FetchError as error:
         return Check(
             id=OWNERSHIP,
             status="indeterminate",
             message=f"Could not fetch the issuer's keys to confirm the JWT's key: {error}",
         )
-    except DocumentError as error:
+    except (DocumentError, ValueError) as error:
         return Check(id=OWNERSHIP, status="failed", message=f"{error}.")
-    if isinstance(keys, list) and any(
-        isinstance(k, dict) and _thumbprint(k) == wanted for k in keys
-    ):
+    if published.has(key):
         return Check(
             id=OWNERSHIP,
             status="passed",
@@ -111,44 +79,45 @@ def _owner_check(jwk: JSONObject, issuer: str | None, session: Session) -> Check
     )
 
 
-def look_up(header: JSONObject, issuer: str | None, session: Session) -> JWTKey:
+def look_up(header: JSONObject, document: JSONObject, session: Session) -> JWTKey:
     """Find the JWT's public key and judge who publishes it."""
-    embedded = header.get("jwk")
-    if isinstance(embedded, dict):
-        return JWTKey(embedded, _owner_check(embedded, issuer, session))
+    issuer = issuer_id(document)
     kid = header.get("kid")
-    assert isinstance(kid, str)  # noqa: S101 - vc_jwt.check_header guarantees kid or jwk
     try:
+        if "jwk" in header:
+            key = key_from_jwk(header["jwk"])
+            return JWTKey(key, _owner_check(key, document, session))
+        if not isinstance(kid, str):
+            raise DocumentError("the JWT header names no key: neither 'kid' nor 'jwk'")
         if kid.startswith("did:"):
             method = resolution.resolve(kid, session, session.config.resolver)
-            if method.jwk is None:
-                raise DocumentError(f"{kid} has no key usable for a JWT")
             if (
                 issuer is not None
                 and method.controller == issuer
                 and ("assertionMethod" in method.relationships)
             ):
-                ownership = Check(
-                    id=OWNERSHIP,
-                    status="passed",
-                    message=f"The issuer {issuer} lists {kid} for assertionMethod.",
+                ownership = owned(
+                    issuer,
+                    f"The issuer {issuer} lists {kid} for assertionMethod.",
+                    issuer_name(document),
                 )
             else:
-                ownership = _owner_check(method.jwk, issuer, session)
-            return JWTKey(method.jwk, ownership)
+                ownership = _owner_check(method.key, document, session)
+            return JWTKey(method.key, ownership)
         if not kid.startswith(("https://", "http://")):
             return JWTKey(
                 None,
                 Check(id=OWNERSHIP, status="skipped", message="needs proof.signature"),
                 f"the key id {kid!r} is neither a DID URL nor an HTTPS URL",
             )
-        jwk = _from_set(session.get_json(resolution.strip_fragment(kid)), kid)
+        url = resolution.strip_fragment(kid)
+        found = resolution.JWKSet.parse(session.get_json(url), url=url).by_kid(kid)
     except FetchError as error:
         message = f"Could not fetch the key {kid}: {error}"
         return JWTKey(None, Check(id=OWNERSHIP, status="indeterminate", message=message), message)
     except DocumentError as error:
         return JWTKey(None, Check(id=OWNERSHIP, status="failed", message=f"{error}."), str(error))
-    if jwk is None:
+    if found is None:
         message = f"{kid} does not serve a JWK with that key id"
         return JWTKey(None, Check(id=OWNERSHIP, status="failed", message=message), message)
-    return JWTKey(jwk, _owner_check(jwk, issuer, session))
+    return JWTKey(found, _owner_check(found, document, session))

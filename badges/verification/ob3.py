@@ -1,23 +1,35 @@
 """Verifying an Open Badges 3.0 credential, Data Integrity or VC-JWT (OB 3.0 §9).
 
-Checks, in order (gate checks stop the ones after them, which are then ``skipped``):
+Steps, in order, run by :func:`badges.verification.runner.run_steps` (gate checks stop the
+ones after them; once the signature fails, the checks marked *trusted* are ``skipped``):
 
-1. ``document.context``   (gate) VCDM 2.0 or 1.1 context first, an OB 3.0 context second
-2. ``document.type``      (gate) VerifiableCredential and OpenBadgeCredential (or an alias)
-3. ``document.jsonld``    (gate) expands with the shipped contexts; undefined terms warn
-4. ``schema``             the official JSON Schema
-5. ``proof.signature``    an acceptable proof verifies (or the JWS, for VC-JWT)
-6. ``issuer.key_ownership`` the issuer's own document lists the key
-7. ``jwt.claims``         (VC-JWT) the claims agree with the credential
-8. ``validity.window``    validFrom / validUntil around ``now``
-9. ``status.*``           revocation and suspension lists
-10. ``recipient.identity`` when the caller names the recipient
+1. ``jwt.header``         (VC-JWT, gate) an accepted algorithm and a key reference
+2. ``document.context``   (gate) VCDM 2.0 or 1.1 context first, an OB 3.0 context second
+3. ``document.type``      (gate) VerifiableCredential and OpenBadgeCredential (or an alias)
+4. ``document.jsonld``    (gate) expands with the shipped contexts; undefined terms warn
+5. ``schema``             the official JSON Schema
+6. ``proof.signature``    an acceptable proof verifies (or the JWS, for VC-JWT), with
+   ``issuer.key_ownership`` (the issuer's own document lists the key) and, for VC-JWT,
+   ``jwt.claims`` (the claims agree with the credential)
+7. ``validity.window``    (trusted) validFrom / validUntil around ``now``
+8. ``status.*``           (trusted) revocation and suspension lists
+9. ``endorsement``        (trusted) each embedded EndorsementCredential, on its own
+10. ``recipient.identity`` (trusted) when the caller names the recipient
+
+From step 5 on, every check reads the *signed view* of the credential: the properties its
+contexts do not define are dropped, because no Data Integrity proof covers them (VC Data
+Integrity 1.0 §2.1, "Securing data losslessly"), and the validity dates are those of the
+credential's data model only (``validFrom``/``validUntil`` in VCDM 2.0, ``issuanceDate``/
+``expirationDate`` in VCDM 1.1).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from badges import _jsonld, data_integrity, vc_jwt
 from badges.errors import DocumentError
@@ -25,9 +37,10 @@ from badges.identity import OB3_IDENTITY_TYPES, identity_matches
 from badges.ports import JSONObject
 from badges.report import Check
 from badges.schema import check_schema
-from badges.verification import status
+from badges.verification import endorsements, status
 from badges.verification.jwt_keys import look_up
-from badges.verification.proofs import OWNERSHIP, SIGNATURE, check_embedded_proofs, issuer_id
+from badges.verification.proofs import OWNERSHIP, SIGNATURE, check_embedded_proofs
+from badges.verification.runner import Step, run_steps
 from badges.verification.session import Session
 
 VCDM2 = "https://www.w3.org/ns/credentials/v2"
@@ -126,9 +139,15 @@ def _instant(value: object) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+def _window_names(document: JSONObject) -> tuple[str, str]:
+    """The validity members of the credential's data model (VCDM 2.0 §4.9; VCDM 1.1 §4.6, §7.10)."""
+    context = document.get("@context")
+    first = context[0] if isinstance(context, list) and context else None
+    return ("issuanceDate", "expirationDate") if first == VCDM1 else ("validFrom", "validUntil")
+
+
 def check_validity(document: JSONObject, session: Session) -> Check:
-    start_name = "validFrom" if "validFrom" in document else "issuanceDate"
-    end_name = "validUntil" if "validUntil" in document else "expirationDate"
+    start_name, end_name = _window_names(document)
     start, end = document.get(start_name), document.get(end_name)
     start_at, end_at = _instant(start), _instant(end)
     if (start is not None and start_at is None) or (end is not None and end_at is None):
@@ -137,22 +156,41 @@ def check_validity(document: JSONObject, session: Session) -> Check:
             status="failed",
             message=f"{start_name} and {end_name} must be date-times with a time zone.",
         )
-    skew = session.config.clock_skew
-    if start_at is not None and session.now + skew < start_at:
+    skew, now = session.config.clock_skew, session.now
+    minutes = f"{skew.total_seconds() / 60:g}-minute"
+    if start_at is not None and now + skew < start_at:
         return Check(
             id="validity.window",
             status="failed",
             message=f"Not valid yet: valid from {start}.",
             spec="VCDM 2.0 §4.9",
         )
-    if end_at is not None and session.now - skew > end_at:
+    if end_at is not None and now - skew > end_at:
         return Check(
             id="validity.window",
             status="failed",
             message=f"Expired on {end}.",
             spec="VCDM 2.0 §4.9",
         )
+    if end_at is not None and now > end_at:
+        return Check(
+            id="validity.window",
+            status="warning",
+            message=f"Expired on {end}, a moment ago: accepted only because of the {minutes} "
+            "allowance for clocks that differ.",
+            spec="VCDM 2.0 §4.9",
+        )
+    if start_at is not None and now < start_at:
+        return Check(
+            id="validity.window",
+            status="warning",
+            message=f"Valid only from {start}, a moment from now: accepted only because of the "
+            f"{minutes} allowance for clocks that differ.",
+            spec="VCDM 2.0 §4.9",
+        )
     until = f" until {end}" if end is not None else ", with no expiry"
+    if start is None:
+        return Check(id="validity.window", status="passed", message=f"Valid{until}.")
     return Check(id="validity.window", status="passed", message=f"Valid from {start}{until}.")
 
 
@@ -198,72 +236,130 @@ def check_recipient(document: JSONObject, session: Session) -> Check:
     )
 
 
-def _gate(checks: list[Check], check: Check) -> bool:
-    checks.append(check)
-    return check.status == "failed"
+def signed_view(document: JSONObject, undefined: Sequence[str]) -> JSONObject:
+    """``document`` without the properties its contexts leave undefined (no proof covers them)."""
+    names = frozenset(undefined)
+    if not names:
+        return document
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in names}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    stripped: JSONObject = strip(document)
+    return stripped
+
+
+@dataclass
+class Credential:
+    """One OB 3.0 credential being verified (the context the steps share)."""
+
+    document: JSONObject  # as given: what the proof covers
+    session: Session
+    token: vc_jwt.DecodedJWT | None = None
+    analysis: _jsonld.Analysis | None = None
+    signed: JSONObject | None = None  # the signed view, once document.jsonld has run
+
+    @property
+    def view(self) -> JSONObject:
+        return self.signed if self.signed is not None else self.document
+
+
+def _header_step(credential: Credential) -> list[Check]:
+    assert credential.token is not None  # noqa: S101 - only in the VC-JWT steps
+    try:
+        vc_jwt.check_header(credential.token.header)
+    except DocumentError as error:
+        return [Check(id="jwt.header", status="failed", message=f"{error}.")]
+    return []
+
+
+def _jsonld_step(credential: Credential) -> Check:
+    check, analysis = check_jsonld(credential.document)
+    credential.analysis = analysis
+    if analysis is not None:
+        # A VC-JWT's payload is signed whole by its JWS; a Data Integrity proof covers only
+        # what the contexts define.
+        undefined = [] if credential.token is not None else analysis.undefined
+        credential.signed = signed_view(credential.document, undefined)
+    return check
+
+
+def _proof_step(credential: Credential) -> Sequence[Check]:
+    if credential.token is not None:
+        return _check_jwt(credential.token, credential.document, credential.session)
+    assert credential.analysis is not None  # noqa: S101 - document.jsonld gates this step
+    document_hash = data_integrity.hash_canonical(credential.analysis.canonical())
+    return check_embedded_proofs(
+        credential.document, credential.session, document_hash=document_hash
+    )
+
+
+_HEAD: tuple[Step[Credential], ...] = (
+    Step("document.context", lambda c: check_context(c.document), gate=True),
+    Step("document.type", lambda c: check_type(c.document), gate=True),
+    Step("document.jsonld", _jsonld_step, gate=True),
+    Step("schema", lambda c: check_schema(c.document)),
+)
+_TAIL: tuple[Step[Credential], ...] = (
+    Step("validity.window", lambda c: check_validity(c.view, c.session), trusted=True),
+    Step("status", lambda c: status.check_status(c.view, c.session), trusted=True),
+    Step("endorsement", lambda c: _endorsement_step(c), trusted=True, quiet=True),
+    Step("recipient.identity", lambda c: check_recipient(c.view, c.session), trusted=True),
+)
+STEPS: tuple[Step[Credential], ...] = (
+    *_HEAD,
+    Step("proof.signature", _proof_step, also=(OWNERSHIP,)),
+    *_TAIL,
+)
+JWT_STEPS: tuple[Step[Credential], ...] = (
+    Step("jwt.header", _header_step, gate=True, quiet=True),
+    *_HEAD,
+    Step("proof.signature", _proof_step, also=(OWNERSHIP, "jwt.claims")),
+    *_TAIL,
+)
+
+
+# An endorsement is verified as a credential of its own, with no endorsements nor recipient.
+_ENDORSED = (*STEPS[:5], *_TAIL[:2])
+_ENDORSED_JWT = (*JWT_STEPS[:6], *_TAIL[:2])
+
+
+def _endorsement_step(credential: Credential) -> list[Check]:
+    def verify(endorsement: endorsements.Endorsement) -> list[Check]:
+        assert endorsement.document is not None  # noqa: S101 - only readable ones come here
+        inner = Credential(endorsement.document, credential.session, endorsement.token)
+        steps = _ENDORSED if endorsement.token is None else _ENDORSED_JWT
+        return run_steps(steps, inner, credential.session.config)
+
+    return endorsements.check_all(credential.view, verify)
+
+
+def verify_credential(credential: Credential) -> list[Check]:
+    """Run the OB 3.0 steps over a credential (decoded from its token, for VC-JWT)."""
+    steps = STEPS if credential.token is None else JWT_STEPS
+    return run_steps(steps, credential, credential.session.config)
 
 
 def verify_document(
     document: JSONObject, session: Session, *, token: vc_jwt.DecodedJWT | None = None
 ) -> list[Check]:
     """Run the OB 3.0 checks on a credential (decoded from ``token`` for VC-JWT)."""
-    checks: list[Check] = []
-    blocked = None
-    for gate in (check_context, check_type):
-        if _gate(checks, gate(document)):
-            blocked = checks[-1].id
-            break
-    analysis = None
-    if blocked is None:
-        jsonld, analysis = check_jsonld(document)
-        if _gate(checks, jsonld):
-            blocked = jsonld.id
-    if blocked is not None or analysis is None:
-        return checks + skipped_after(checks, blocked or "document.jsonld", jwt=token is not None)
-    checks.append(check_schema(document))
-    if token is None:
-        document_hash = data_integrity.hash_canonical(analysis.canonical())
-        checks.extend(check_embedded_proofs(document, session, document_hash=document_hash))
-    else:
-        checks.extend(_check_jwt(token, document, session))
-    checks.append(check_validity(document, session))
-    checks.extend(status.check_status(document, session))
-    checks.append(check_recipient(document, session))
-    return checks
-
-
-def skipped_after(done: list[Check], blocked: str, *, jwt: bool) -> list[Check]:
-    """The checks a failed gate stops, each ``skipped`` with the gate's name."""
-    seen = {c.id for c in done}
-    return [
-        Check(id=later, status="skipped", message=f"needs {blocked}")
-        for later in (_LATER_IDS_JWT if jwt else _LATER_IDS)
-        if later not in seen
-    ]
-
-
-_LATER_IDS = (
-    "document.context",
-    "document.type",
-    "document.jsonld",
-    "schema",
-    SIGNATURE,
-    OWNERSHIP,
-    "validity.window",
-    "status",
-    "recipient.identity",
-)
-_LATER_IDS_JWT = (*_LATER_IDS[:6], "jwt.claims", *_LATER_IDS[6:])
+    return verify_credential(Credential(document, session, token))
 
 
 def _check_jwt(token: vc_jwt.DecodedJWT, document: JSONObject, session: Session) -> list[Check]:
-    key = look_up(token.header, issuer_id(document), session)
-    if key.jwk is None:
+    """The JWS signature, the key's ownership and the claims (OB 3.0 §8.2.5)."""
+    key = look_up(token.header, document, session)
+    if key.key is None:
         status_ = "indeterminate" if key.ownership.status == "indeterminate" else "failed"
         signature = Check(id=SIGNATURE, status=status_, message=f"{key.problem}.")
     else:
         try:
-            valid = vc_jwt.verify_signature(token, key.jwk)
+            valid = vc_jwt.verify_signature(token, key.key.jwk())
         except DocumentError as error:
             valid = False
             signature = Check(id=SIGNATURE, status="failed", message=f"{error}.")

@@ -14,11 +14,11 @@ from badges import data_integrity, resolution
 from badges._crypto import PublicKeyInfo
 from badges.errors import DocumentError, FetchError
 from badges.ports import JSONObject
-from badges.report import Check
+from badges.report import Check, CheckId
 from badges.verification.session import Session
 
-SIGNATURE = "proof.signature"
-OWNERSHIP = "issuer.key_ownership"
+SIGNATURE: CheckId = "proof.signature"
+OWNERSHIP: CheckId = "issuer.key_ownership"
 
 
 def issuer_id(document: JSONObject) -> str | None:
@@ -26,6 +26,14 @@ def issuer_id(document: JSONObject) -> str | None:
     if isinstance(issuer, dict):
         issuer = issuer.get("id")
     return issuer if isinstance(issuer, str) else None
+
+
+def issuer_name(document: JSONObject) -> str | None:
+    issuer = document.get("issuer")
+    name = issuer.get("name") if isinstance(issuer, dict) else None
+    if isinstance(name, dict):  # a language map
+        name = next((v for v in name.values() if isinstance(v, str)), None)
+    return name if isinstance(name, str) and name.strip() else None
 
 
 @dataclass(frozen=True)
@@ -36,8 +44,28 @@ class KeyLookup:
     ownership: Check
 
 
-def _ownership(method: resolution.ResolvedMethod, issuer: str | None, session: Session) -> Check:
+def owned(issuer: str, message: str, name: str | None) -> Check:
+    """A passed ownership check, or a warning when the issuer is a did:key.
+
+    Any key is "listed" by its own did:key document, so for a did:key issuer this check shows
+    only that the credential was signed by that key: nothing ties the key to the organisation
+    the credential names (OB 3.0 implementation guide, "Key provenance").
+    """
+    if issuer.startswith("did:key:"):
+        named = f"the organisation named {name!r}" if name else "any organisation"
+        return Check(
+            id=OWNERSHIP,
+            status="warning",
+            message=f"{message} But the issuer is a did:key, which any key holder can make: "
+            f"nothing ties it to {named}.",
+            spec="OB 3.0 impl guide, Key provenance",
+        )
+    return Check(id=OWNERSHIP, status="passed", message=message)
+
+
+def _ownership(method: resolution.ResolvedMethod, document: JSONObject, session: Session) -> Check:
     """Whether ``method`` is the issuer's: controlled by it and listed for assertionMethod."""
+    issuer = issuer_id(document)
     if issuer is None:
         return Check(id=OWNERSHIP, status="failed", message="The credential names no issuer id.")
     if method.controller != issuer:
@@ -56,8 +84,8 @@ def _ownership(method: resolution.ResolvedMethod, issuer: str | None, session: S
             controller_document = resolution.load_controller_document(
                 method.controller, session, session.config.resolver
             )
-            listed = resolution.find_method(controller_document, method.id)
-            if listed.jwk != method.jwk or listed.key != method.key:
+            listed = controller_document.find(method.id)
+            if listed.key.thumbprint != method.key.thumbprint:
                 raise DocumentError(f"the issuer's document lists {method.id} with another key")
             relationships = listed.relationships
         except FetchError as error:
@@ -74,14 +102,14 @@ def _ownership(method: resolution.ResolvedMethod, issuer: str | None, session: S
             status="failed",
             message=f"The issuer's document does not list {method.id} for assertionMethod.",
         )
-    return Check(
-        id=OWNERSHIP,
-        status="passed",
-        message=f"The issuer {issuer} lists the signing key for assertionMethod.",
+    return owned(
+        issuer,
+        f"The issuer {issuer} lists the signing key for assertionMethod.",
+        issuer_name(document),
     )
 
 
-def look_up_key(method_id: str, issuer: str | None, session: Session) -> KeyLookup:
+def look_up_key(method_id: str, document: JSONObject, session: Session) -> KeyLookup:
     """Resolve ``method_id`` and judge its ownership, falling back to a fragment Multikey."""
     method_id = resolution.normalise_method_id(method_id)
     try:
@@ -101,7 +129,7 @@ def look_up_key(method_id: str, issuer: str | None, session: Session) -> KeyLook
             resolution.key_from_fragment(method_id),
             Check(id=OWNERSHIP, status="failed", message=f"{error}."),
         )
-    return KeyLookup(method.key, _ownership(method, issuer, session))
+    return KeyLookup(method.key, _ownership(method, document, session))
 
 
 @dataclass(frozen=True)
@@ -137,7 +165,7 @@ def _check_one(
             Check(id=SIGNATURE, status="failed", message="The proof names no verificationMethod."),
             skipped,
         )
-    lookup = look_up_key(method_id, issuer_id(document), session)
+    lookup = look_up_key(method_id, document, session)
     if lookup.key is None:
         status = "indeterminate" if lookup.ownership.status == "indeterminate" else "failed"
         return _Outcome(
