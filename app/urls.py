@@ -44,8 +44,9 @@ class Urls:
     def credential(self, credential_id: uuid.UUID) -> str:
         return f"{self.base}/credentials/{credential_id}"
 
-    def status_list(self, slug: str, purpose: str, number: int) -> str:
-        return f"{self.base}/status/{quote(slug)}/{purpose}/{number}"
+    def status_list(self, slug: str, purpose: str, number: int, *, jwt: bool = False) -> str:
+        """A status list credential: JSON with a Data Integrity proof, or (``jwt``) a VC-JWT."""
+        return f"{self.base}/status/{quote(slug)}/{purpose}/{number}{'.jwt' if jwt else ''}"
 
     def ob2_assertion(self, credential_id: uuid.UUID) -> str:
         return f"{self.base}/ob2/assertions/{credential_id}"

@@ -89,7 +89,12 @@ def _ob3(
     profile = {k: v for k, v in issuer_service.profile_of(urls, issuer).items() if k != "@context"}
     awarded = ob3.Achievement.from_wire(achievement_document(urls, achievement))
     entry = status_service.entry_for(
-        urls, issuer.slug, position.status_list.number, position.index, "revocation"
+        urls,
+        issuer.slug,
+        position.status_list.number,
+        position.index,
+        "revocation",
+        jwt=request.format == "ob3-jwt",  # a VC-JWT's list is secured the same way
     )
     return ob3.build_credential(
         credential_id=urls.credential(credential_id),

@@ -143,6 +143,14 @@ def revoke_credential(
 @router.post(
     "/{credential_id}/suspend",
     summary="Suspend a credential",
+    description=(
+        "Suspend an OB 3.0 credential until it is unsuspended.\n\n"
+        "**Only this service's verifier sees a suspension** (`POST /api/v1/verify` and the "
+        "`/verify` page). The OB 3.0 schema allows one `credentialStatus` entry, and a "
+        "credential's entry is its revocation entry: other verifiers, wallets and the "
+        "Learner Credential Wallet read that one only, so to them a suspended credential "
+        "stays valid. Revoke it to withdraw it everywhere."
+    ),
     responses=problems(401, 404, 409),
 )
 def suspend_credential(

@@ -6,6 +6,7 @@ import contextlib
 import http
 import json
 import logging
+import re
 import ssl
 import time
 import zlib
@@ -26,6 +27,12 @@ _log = logging.getLogger(__name__)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _JSON_ACCEPT = "application/ld+json, application/json;q=0.9, */*;q=0.1"
+# A document that may be secured as a VC-JWT (status lists: BSL v1.0 §3.1, VC-JOSE-COSE §3.1.1).
+_DOCUMENT_ACCEPT = (
+    "application/vc+ld+json, application/vc+jwt;q=0.9, application/ld+json;q=0.9, "
+    "application/json;q=0.8, application/jwt;q=0.7, */*;q=0.1"
+)
+_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 _TEXT_ACCEPT = "text/plain, application/jwt;q=0.9, */*;q=0.1"
 
 
@@ -140,23 +147,43 @@ class SafeFetcher:
             document = self._local(url)
             if document is not None:
                 return document
+        return _json_object(url, self._cached_body(url, _JSON_ACCEPT))
+
+    def get_document(self, url: str) -> JSONObject | str:
+        """Return the JSON object at ``url``, or the compact JWS it serves (a VC-JWT).
+
+        Satisfies :class:`badges.ports.DocumentFetcher`.
+
+        Raises:
+            FetchError: it could not be fetched, or is neither a JSON object nor a JWS.
+        """
+        if self._local is not None:
+            document = self._local(url)
+            if document is not None:
+                return document
+        body = self._cached_body(url, _DOCUMENT_ACCEPT)
+        text = body.strip()
+        if _JWS.fullmatch(text.decode("ascii", "replace")):
+            return text.decode("ascii")
+        return _json_object(url, body)
+
+    def _cached_body(self, url: str, accept: str) -> bytes:
         if self._cache is None:
-            return _json_object(url, self.get(url, accept=_JSON_ACCEPT).body)
+            return self.get(url, accept=accept).body
         entry = self._cache.get(url)
         if entry is not None:
             if entry.body is not None:
-                return _json_object(url, entry.body)
+                return entry.body
             raise FetchError(str(entry.error), status=entry.status)
         config = self._config
         try:
-            fetched = self._fetch(url, _JSON_ACCEPT)
-            document = _json_object(url, fetched[0].body)
+            fetched = self._fetch(url, accept)
         except FetchError as error:
             self._cache.put(url, config.cache_negative_ttl, error=str(error), status=error.status)
             raise
         ttl = _freshness(fetched[1], config.cache_default_ttl, config.cache_max_ttl)
         self._cache.put(url, ttl, body=fetched[0].body)
-        return document
+        return fetched[0].body
 
     def get_text(self, url: str) -> str:
         """Return the text at ``url`` (e.g. a compact JWS), without surrounding whitespace.

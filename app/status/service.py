@@ -12,9 +12,15 @@ Which bits are set is not stored: a bit is set while its credential is revoked (
 list) or suspended (suspension list). Each change bumps the list's version for that purpose;
 a signed list is made once per version and kept in memory.
 
+Each list is also published secured as a VC-JWT (``application/vc+jwt``) at the same URL with
+``.jwt`` appended (Bitstring Status List v1.0 §3.1; VC-JOSE-COSE §3.1.1): credentials issued as
+VC-JWTs point there, so a JOSE-only verifier checks their status with the same securing
+mechanism as the credential itself.
+
 Credentials carry only the revocation entry in ``credentialStatus``: the OB 3.0 JSON Schema
 allows one status object there, not an array. The suspension entry of a credential is the
-same list number and index on the suspension list (:func:`companion_entry`).
+same list number and index on the suspension list (:func:`companion_entry`). Suspension is
+therefore visible to this service's own verifier only.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from app.issuers.models import Issuer
 from app.keyring import Keyring
 from app.status.models import StatusList
 from app.urls import Urls
-from badges import data_integrity, status_list
+from badges import data_integrity, status_list, vc_jwt
 from badges.ob3 import format_datetime_stamp
 from badges.schema import VCDM2_CONTEXT
 
@@ -54,6 +60,10 @@ _MAX_DRAWS: Final = 64
 # Verifiers may keep a list this long (BSL `ttl`, in ms), matching the HTTP max-age.
 TTL_SECONDS: Final = 60
 _STATUS_OF: Final[dict[str, str]] = {"revocation": "revoked", "suspension": "suspended"}
+JWT_SUFFIX: Final = ".jwt"
+# The algorithm the VC-JWT lists are signed with (every issuer holds a P-256 key).
+LIST_JWT_ALGORITHM: Final = "ES256"
+Securing = Literal["data-integrity", "jwt"]
 
 
 @dataclass(frozen=True)
@@ -134,13 +144,15 @@ def claim_position(session: Session, position: Position) -> None:
     )
 
 
-def entry_for(urls: Urls, slug: str, number: int, index: int, purpose: Purpose) -> dict[str, Any]:
-    """The ``BitstringStatusListEntry`` of a position for one purpose."""
+def entry_for(
+    urls: Urls, slug: str, number: int, index: int, purpose: Purpose, *, jwt: bool = False
+) -> dict[str, Any]:
+    """The ``BitstringStatusListEntry`` of a position for one purpose (``jwt``: the VC-JWT list)."""
     return status_list.StatusEntry(
         type="BitstringStatusListEntry",
         purpose=purpose,
         index=index,
-        list_credential=urls.status_list(slug, purpose, number),
+        list_credential=urls.status_list(slug, purpose, number, jwt=jwt),
     ).to_json()
 
 
@@ -157,13 +169,15 @@ def companion_entry(entry: dict[str, Any], purpose: Purpose) -> dict[str, Any] |
     if not isinstance(url, str) or current not in PURPOSES or not isinstance(index, str):
         return None
     head, sep, number = url.rpartition(f"/{current}/")
+    suffix = JWT_SUFFIX if number.endswith(JWT_SUFFIX) else ""
+    number = number.removesuffix(suffix)
     if not sep or "/status/" not in head or not number.isdigit():
         return None
     return status_list.StatusEntry(
         type="BitstringStatusListEntry",
         purpose=purpose,
         index=int(index),
-        list_credential=f"{head}/{purpose}/{number}",
+        list_credential=f"{head}/{purpose}/{number}{suffix}",
     ).to_json()
 
 
@@ -186,29 +200,40 @@ def record_change(session: Session, credential: IssuedCredential, purposes: set[
 
 @dataclass(frozen=True)
 class SignedList:
-    """A signed status list credential as served: the body and its entity tag."""
+    """A signed status list credential as served: the body and its entity tag.
+
+    ``document`` is the list credential (for a VC-JWT, the credential its token carries).
+    """
 
     document: dict[str, Any]
     body: bytes
     etag: str
+    securing: Securing = "data-integrity"
+
+    @property
+    def media_type(self) -> str:
+        return "application/vc+jwt" if self.securing == "jwt" else "application/vc+ld+json"
+
+
+_Key = tuple[str, uuid.UUID, str, int, str]
 
 
 class _Cache:
-    """Signed lists by (base URL, list, purpose, version); bounded, shared by threads."""
+    """Signed lists by (base URL, list, purpose, version, securing); bounded, thread-safe."""
 
     def __init__(self, max_entries: int = 512) -> None:
-        self._entries: OrderedDict[tuple[str, uuid.UUID, str, int], SignedList] = OrderedDict()
+        self._entries: OrderedDict[_Key, SignedList] = OrderedDict()
         self._max = max_entries
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, uuid.UUID, str, int]) -> SignedList | None:
+    def get(self, key: _Key) -> SignedList | None:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, uuid.UUID, str, int], value: SignedList) -> None:
+    def put(self, key: _Key, value: SignedList) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
@@ -227,8 +252,12 @@ def signed_status_list(
     purpose: str,
     number: int,
     now: datetime,
+    *,
+    securing: Securing = "data-integrity",
 ) -> SignedList:
     """The current signed BitstringStatusListCredential of one list and purpose.
+
+    ``securing`` chooses the rendition: a Data Integrity proof, or a VC-JWT.
 
     Raises:
         NotFoundError: no such issuer, list number or purpose.
@@ -244,11 +273,11 @@ def signed_status_list(
     # The version is read before the bits: a change committed in between is then at worst
     # published early under the older version, never hidden under the newer one.
     version = listing.revocation_version if purpose == "revocation" else listing.suspension_version
-    key = (urls.base, listing.id, purpose, version)
+    key = (urls.base, listing.id, purpose, version, securing)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    signed = _sign_list(session, keyring, urls, issuer, listing, purpose, now)
+    signed = _sign_list(session, keyring, urls, issuer, listing, purpose, now, securing)
     _cache.put(key, signed)
     return signed
 
@@ -279,6 +308,7 @@ def _sign_list(
     listing: StatusList,
     purpose: str,
     now: datetime,
+    securing: Securing,
 ) -> SignedList:
     bits = status_list.new_bitstring(listing.capacity)
     indexes = session.scalars(
@@ -290,7 +320,7 @@ def _sign_list(
     for index in indexes:
         if index is not None:
             status_list.set_bit(bits, index, 1)
-    url = urls.status_list(issuer.slug, purpose, listing.number)
+    url = urls.status_list(issuer.slug, purpose, listing.number, jwt=securing == "jwt")
     unsigned: dict[str, Any] = {
         "@context": [VCDM2_CONTEXT],
         "id": url,
@@ -301,8 +331,12 @@ def _sign_list(
             subject_id=f"{url}#list", purpose=purpose, bits=bits, ttl=TTL_SECONDS * 1000
         ),
     }
-    _, signer = keyring.active_signer(session, issuer, "EdDSA", now)
-    document = data_integrity.sign(unsigned, signer, created=now)
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    if securing == "jwt":
+        _, signer = keyring.active_signer(session, issuer, LIST_JWT_ALGORITHM, now)
+        document, body = unsigned, vc_jwt.sign(unsigned, signer).encode("ascii")
+    else:
+        _, signer = keyring.active_signer(session, issuer, "EdDSA", now)
+        document = data_integrity.sign(unsigned, signer, created=now)
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    return SignedList(document=document, body=body, etag=etag)
+    return SignedList(document=document, body=body, etag=etag, securing=securing)

@@ -90,6 +90,13 @@ class LocalDocuments:
         found = self._answer(url, _BODIES)
         return found if isinstance(found, bytes) else None
 
+    def document(self, url: str) -> JSONObject | str | None:
+        """A JSON document, or a status list secured as a VC-JWT (its compact JWS)."""
+        found = self._answer(url, _SECURED)
+        if isinstance(found, str):
+            return found
+        return self(url)
+
     def _answer(self, url: str, routes: tuple[tuple[re.Pattern[str], Handler], ...]) -> Any:
         path = self._own_path(url)
         if path is None:
@@ -134,6 +141,20 @@ class LocalDocuments:
         return status_service.status_list_document(
             session, self._keyring, self._urls, slug, purpose, int(number), self._clock()
         )
+
+    def _status_list_jwt(self, session: Session, groups: tuple[str, ...]) -> str:
+        slug, purpose, number = groups
+        signed = status_service.signed_status_list(
+            session,
+            self._keyring,
+            self._urls,
+            slug,
+            purpose,
+            int(number),
+            self._clock(),
+            securing="jwt",
+        )
+        return signed.body.decode("ascii")
 
     def _credential(self, session: Session, groups: tuple[str, ...]) -> JSONObject | None:
         credential = credential_service.get_credential(
@@ -190,6 +211,12 @@ _DOCUMENTS: tuple[tuple[re.Pattern[str], Handler], ...] = (
     (re.compile(rf"/ob2/issuers/{_SEGMENT}"), LocalDocuments._ob2_issuer),
     (re.compile(rf"/ob2/keys/{_ID}"), LocalDocuments._ob2_key),
     (re.compile(rf"/ob2/revocations/{_SEGMENT}"), LocalDocuments._ob2_revocations),
+)
+_SECURED: tuple[tuple[re.Pattern[str], Handler], ...] = (
+    (
+        re.compile(rf"/status/{_SEGMENT}/([a-z]+)/([0-9]{{1,9}})\.jwt"),
+        LocalDocuments._status_list_jwt,
+    ),
 )
 _BODIES: tuple[tuple[re.Pattern[str], Handler], ...] = (
     (re.compile(rf"/credentials/{_ID}(\.jwt)?"), LocalDocuments._credential_body),

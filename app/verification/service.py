@@ -24,14 +24,14 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from app.errors import UnprocessableError
 from app.fetching import FetchedDocument
 from app.status import service as status_service
 from app.verification.schemas import VerifyReport, VerifyRequest
 from app.verification.summary import to_read
-from badges import status_list
+from badges import status_list, vc_jwt
 from badges.errors import DocumentError, FetchError
 from badges.identity import Recipient
 from badges.ports import JSONObject
@@ -72,12 +72,21 @@ class DocumentSource(Protocol):
     def get(self, url: str, *, accept: str) -> FetchedDocument: ...
 
 
+@runtime_checkable
+class SecuredDocumentSource(DocumentSource, Protocol):
+    """A source that also returns documents secured as VC-JWTs (status lists)."""
+
+    def get_document(self, url: str) -> JSONObject | str: ...
+
+
 class LocalSource(Protocol):
     """What the verifier needs of :class:`app.verification.local.LocalDocuments`."""
 
     def __call__(self, url: str) -> JSONObject | None: ...
 
     def body(self, url: str) -> bytes | None: ...
+
+    def document(self, url: str) -> JSONObject | str | None: ...
 
 
 @dataclass(frozen=True)
@@ -175,38 +184,56 @@ class Verifier:
         The OB 3.0 schema allows one ``credentialStatus``, so our credentials name only their
         revocation entry; their suspension bit sits at the same place on the issuer's
         suspension list. Other verifiers cannot know that; this one can, for its own lists.
+        It is reported whatever the other checks say (a suspended badge sent with a mistyped
+        e-mail is still suspended), except after a failed signature: then the entry that
+        names the position is not the issuer's word, and the check is ``skipped``.
         """
         document = report.credential or {}
         entry = document.get("credentialStatus")
-        if self.local is None or not isinstance(entry, dict) or not report.ok:
+        if self.local is None or not isinstance(entry, dict):
             return report
         companion = status_service.companion_entry(entry, "suspension")
         if companion is None:
             return report
-        listing = self.local(companion["statusListCredential"])
+        listing = self._own_list(companion["statusListCredential"])
         if listing is None:  # not one of this service's lists
             return report
-        try:
-            suspended = status_list.read_status(
-                listing, status_list.parse_status_entries(companion)[0]
+        signature = report.check("proof.signature")
+        if signature is None or signature.status != "passed":
+            check = Check(id="status.suspension", status="skipped", message="needs proof.signature")
+        else:
+            try:
+                suspended = status_list.read_status(
+                    listing, status_list.parse_status_entries(companion)[0]
+                )
+            except DocumentError:
+                return report
+            check = (
+                Check(
+                    id="status.suspension",
+                    status="failed",
+                    message="The issuer has suspended this credential.",
+                )
+                if suspended
+                else Check(id="status.suspension", status="passed", message="Not suspended.")
             )
-        except DocumentError:
-            return report
-        check = (
-            Check(
-                id="status.suspension",
-                status="failed",
-                message="The issuer has suspended this credential.",
-            )
-            if suspended
-            else Check(id="status.suspension", status="passed", message="Not suspended.")
-        )
         checks = list(report.checks)
         after = next(
             (i + 1 for i, c in enumerate(checks) if c.id.startswith("status.")), len(checks)
         )
         checks.insert(after, check)
         return report.model_copy(update={"checks": tuple(checks)})
+
+    def _own_list(self, url: str) -> JSONObject | None:
+        """One of this service's own status lists (the credential a VC-JWT list carries)."""
+        assert self.local is not None  # noqa: S101 - checked by the caller
+        try:
+            found = self.local.document(url)
+        except FetchError:
+            return None
+        if isinstance(found, str):
+            return vc_jwt.decode(found).credential  # our own token, just signed
+        return found
 
     def _run(
         self,
@@ -263,11 +290,26 @@ class _RequestFetcher:
     def get_json(self, url: str) -> JSONObject:
         document = self._local(url) if self._local is not None else None
         if document is None:
-            if self._clock() > self._deadline:
-                raise FetchError(f"{url} was not fetched: the verification ran out of time")
+            self._in_time(url)
             document = self._entry(url) if url == self._entry_url else self._inner.get_json(url)
         self.documents[url] = document
         return document
+
+    def get_document(self, url: str) -> JSONObject | str:
+        """A JSON document, or a status list secured as a VC-JWT (its compact JWS)."""
+        found = self._local.document(url) if self._local is not None else None
+        if found is None:
+            if url == self._entry_url or not isinstance(self._inner, SecuredDocumentSource):
+                return self.get_json(url)
+            self._in_time(url)
+            found = self._inner.get_document(url)
+        if isinstance(found, dict):
+            self.documents[url] = found
+        return found
+
+    def _in_time(self, url: str) -> None:
+        if self._clock() > self._deadline:
+            raise FetchError(f"{url} was not fetched: the verification ran out of time")
 
     def _entry(self, url: str) -> JSONObject:
         self._entry_url = None  # fetched once; the library remembers the outcome

@@ -44,8 +44,8 @@ def to_read(report: VerificationReport, documents: Mapping[str, JSONObject]) -> 
 def summarize(report: VerificationReport, documents: Mapping[str, JSONObject]) -> BadgeSummary:
     """Read the summary from the report's credential (OB 3.0) or assertion (OB 2.0)."""
     credential = report.credential
-    if credential is None:
-        return BadgeSummary()
+    if credential is None:  # e.g. an OB 2.0 assertion whose URL answers 410 Gone: revoked
+        return BadgeSummary(status=_status(report))
     summary = _ob2(credential, documents) if report.version == "2.0" else _ob3(credential)
     summary.recipient.matched = _matched(report)
     summary.status = _status(report)

@@ -75,6 +75,15 @@ class AppFetcher:
             raise FetchError(f"{url} is not a JSON object")
         return document
 
+    def get_document(self, url: str) -> JSONObject | str:
+        """JSON, or a status list secured as a VC-JWT (served as ``application/vc+jwt``)."""
+        if url.startswith(BASE + "/"):
+            response = self.client.get(url)
+            if response.headers.get("content-type", "").startswith("application/vc+jwt"):
+                self.fetched.append(url)
+                return response.text
+        return self.get_json(url)
+
 
 def verify(
     client: TestClient, data: str | bytes | JSONObject, recipient: Recipient | None = None
@@ -235,6 +244,12 @@ def test_a_vc_jwt_credential_verifies(
     payload = client.get(credential["json_url"]).json()
     assert payload["id"] == credential["public_url"]
     assert payload["credentialStatus"]["statusPurpose"] == "revocation"
+    # A VC-JWT's status list is secured as a VC-JWT too.
+    list_url = payload["credentialStatus"]["statusListCredential"]
+    assert list_url.endswith(".jwt")
+    listing = client.get(list_url)
+    assert listing.headers["content-type"].startswith("application/vc+jwt")
+    assert badges.vc_jwt.decode(listing.text).credential["id"] == list_url
 
     report = verify(client, token)
     assert report.ok, report.checks

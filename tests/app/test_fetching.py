@@ -40,7 +40,7 @@ from app.fetching import (
     parse_allow_list,
 )
 from badges.errors import FetchError
-from badges.ports import Fetcher
+from badges.ports import DocumentFetcher, Fetcher
 
 LOOPBACK = ("127.0.0.1",)
 Route = Callable[["_Handler"], None]
@@ -250,6 +250,22 @@ def test_get_reports_final_url_type_body_and_plain_http(
 def test_compact_jws_is_fetched_as_text(server: _Server, make_fetcher: MakeFetcher) -> None:
     server.routes["/jws"] = _reply(200, b"eyJh.eyJi.c2ln\n", {"Content-Type": "text/plain"})
     assert make_fetcher().get_text(server.url("/jws")) == "eyJh.eyJi.c2ln"
+
+
+def test_a_vc_jwt_document_is_fetched_as_its_token(
+    server: _Server, make_fetcher: MakeFetcher
+) -> None:
+    """Status lists may be secured as VC-JWTs (application/vc+jwt)."""
+    server.routes["/list"] = _reply(
+        200, b"eyJh.eyJi.c2ln\n", {"Content-Type": "application/vc+jwt"}
+    )
+    server.routes["/json"] = _json({"id": "urn:x"})
+    fetcher = make_fetcher()
+    assert isinstance(fetcher, DocumentFetcher)
+    assert fetcher.get_document(server.url("/list")) == "eyJh.eyJi.c2ln"
+    assert fetcher.get_document(server.url("/json")) == {"id": "urn:x"}
+    with pytest.raises(FetchError, match="not a JSON object"):
+        fetcher.get_json(server.url("/list"))
 
 
 @pytest.mark.parametrize("body", [b"[1, 2]", b"not json", b'"text"', b"[" * 100_000])

@@ -61,3 +61,59 @@ def test_own_documents_answer_jwt_only_for_jwt_credentials(
         local.body(f"{plain['public_url']}.jwt")
     assert refused.value.status == 404
     assert local.body(f"{token['public_url']}.jwt") == token["document"].encode()
+
+
+def _report(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/verify", json=body)
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    return report
+
+
+def test_suspension_is_reported_even_when_another_check_fails(
+    client: TestClient, app: FastAPI, make_issuer: MakeIssuer
+) -> None:
+    """A suspended badge sent with a mistyped e-mail is still shown as suspended."""
+    issuer, staff = make_issuer("ai-exam")
+    credential = issue(client, staff, make_achievement(app, issuer["id"]))
+    suspend = client.post(f"/api/v1/credentials/{credential['id']}/suspend", headers=staff)
+    assert suspend.status_code == 200, suspend.text
+    report = _report(
+        client, credential=credential["document"], recipient={"email": "someone@example.jp"}
+    )
+    checks = {c["id"]: c["status"] for c in report["checks"]}
+    assert checks["recipient.identity"] == "failed"
+    assert checks["status.suspension"] == "failed"
+    assert report["summary"]["status"] == "suspended"
+
+
+def test_a_tampered_credential_of_ours_shows_neither_revocation_nor_suspension(
+    client: TestClient, app: FastAPI, make_issuer: MakeIssuer
+) -> None:
+    issuer, staff = make_issuer("ai-exam")
+    credential = issue(client, staff, make_achievement(app, issuer["id"]))
+    tampered = {**credential["document"], "name": "別の資格"}
+    checks = {c["id"]: c["status"] for c in _report(client, credential=tampered)["checks"]}
+    assert checks["proof.signature"] == "failed"
+    assert checks["status"] == "skipped"
+    assert checks["status.suspension"] == "skipped"
+
+
+@pytest.mark.parametrize("action", ["revoke", "suspend"])
+def test_a_vc_jwt_of_ours_is_revoked_and_suspended_through_its_vc_jwt_list(
+    client: TestClient, app: FastAPI, make_issuer: MakeIssuer, action: str
+) -> None:
+    issuer, staff = make_issuer("ai-exam")
+    credential = issue(client, staff, make_achievement(app, issuer["id"]), format="ob3-jwt")
+    ok, checks = _statuses(client, credential)
+    assert ok and checks["status.revocation"] == "passed"
+    assert checks["status.suspension"] == "passed"
+    body = {"reason": "Issued in error."} if action == "revoke" else None
+    changed = client.post(
+        f"/api/v1/credentials/{credential['id']}/{action}", json=body, headers=staff
+    )
+    assert changed.status_code == 200, changed.text
+    ok, checks = _statuses(client, credential)
+    assert not ok
+    purpose = "revocation" if action == "revoke" else "suspension"
+    assert checks[f"status.{purpose}"] == "failed"
