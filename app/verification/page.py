@@ -254,6 +254,8 @@ def _card(report: VerifyReport, lang: Lang, picture: str | None) -> str:
         (ui("status", lang), _status(report, lang)),
         (ui("format", lang), escape(ui(f"format_{report.format}", lang))),
     ]
+    if summary.endorsements:
+        rows.append((ui("endorsements", lang), _endorsements(report)))
     facts = "".join(f"<div><dt>{escape(k)}</dt><dd>{v}</dd></div>" for k, v in rows)
     return (
         f'<div class="card">{figure}<div class="card-body">'
@@ -269,9 +271,21 @@ def _issuer(report: VerifyReport, lang: Lang) -> str:
     name = escape(issuer.name or issuer.id or ui("unknown_value", lang))
     if issuer.url and issuer.url.startswith(("https://", "http://")):
         name = f'<a href="{escape(issuer.url)}" rel="noopener noreferrer nofollow">{name}</a>'
-    if issuer.id and issuer.name:
+    if issuer.verified_id:
+        label = escape(ui("verified_identifier", lang))
+        name += f'<span class="ident" title="{label}">✓ {escape(issuer.verified_id)}</span>'
+    elif issuer.id and issuer.name:
         name += f'<span class="ident">{escape(issuer.id)}</span>'
     return name
+
+
+def _endorsements(report: VerifyReport) -> str:
+    items = (
+        f'<span class="pill pill--{"good" if e.verified else "neutral"}">'
+        f"{'✓' if e.verified else '!'} {escape(e.endorser)}</span>"
+        for e in report.summary.endorsements
+    )
+    return " ".join(items)
 
 
 def _recipient(report: VerifyReport, lang: Lang) -> str:

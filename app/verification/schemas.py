@@ -98,6 +98,19 @@ class IssuerSummary(BaseModel):
     name: str | None = None
     id: str | None = None
     url: str | None = None
+    verified_id: str | None = Field(
+        default=None,
+        description="The identifier the signature was verified against: the issuer's DID, or "
+        "the web domain of an HTTPS issuer; null when the key is not confirmed as the issuer's. "
+        "A name is only what the issuer calls itself: this is who signed.",
+    )
+
+
+class EndorsementSummary(BaseModel):
+    endorser: str = Field(description="The endorser's name (or id), as the endorsement states.")
+    endorser_id: str | None = None
+    verified: bool = Field(description="Whether the endorsement verified on its own.")
+    message: str
 
 
 class AchievementSummary(BaseModel):
@@ -127,6 +140,11 @@ class BadgeSummary(BaseModel):
     valid_until: str | None = None
     status: BadgeStatus | None = Field(
         default=None, description="Revocation and suspension; null when it has no status list."
+    )
+    endorsements: list[EndorsementSummary] = Field(
+        default_factory=list,
+        description="Endorsements embedded in the credential, its achievement or a profile, "
+        "each verified on its own; they do not change ok.",
     )
 
 

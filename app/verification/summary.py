@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.verification.schemas import (
     AchievementSummary,
     BadgeStatus,
     BadgeSummary,
     CheckResult,
+    EndorsementSummary,
     IssuerSummary,
     RecipientSummary,
     VerifyReport,
 )
 from badges.ports import JSONObject
 from badges.report import VerificationReport
+from badges.verification import endorsements
 
 __all__ = ["summarize", "to_read"]
 
@@ -49,7 +52,51 @@ def summarize(report: VerificationReport, documents: Mapping[str, JSONObject]) -
     summary = _ob2(credential, documents) if report.version == "2.0" else _ob3(credential)
     summary.recipient.matched = _matched(report)
     summary.status = _status(report)
+    summary.issuer.verified_id = _verified_id(report, summary.issuer.id)
+    if report.version == "3.0":
+        summary.endorsements = _endorsements(report, credential)
     return summary
+
+
+def _verified_id(report: VerificationReport, issuer_id: str | None) -> str | None:
+    """The issuer's DID or web domain, when the signing key is confirmed as the issuer's."""
+    if issuer_id is None:
+        return None
+    signature = report.check("proof.signature")
+    if signature is None or signature.status != "passed":
+        return None
+    if report.format == "ob2-hosted":
+        confirmed = report.check("hosted.scope")
+    else:
+        confirmed = report.check("issuer.key_ownership")
+    if confirmed is None or confirmed.status not in ("passed", "warning"):
+        return None
+    if issuer_id.startswith("did:"):
+        return _clip(issuer_id)
+    host = urlsplit(issuer_id).hostname
+    return _clip(host) if host else None
+
+
+def _endorsements(report: VerificationReport, credential: JSONObject) -> list[EndorsementSummary]:
+    """Each endorsement with the outcome of its own check, in the order they were checked."""
+    checks = [c for c in report.checks if c.id == "endorsement"]
+    found = endorsements.find(credential)[: endorsements.MAX_ENDORSEMENTS]
+    return [
+        EndorsementSummary(
+            endorser=_clip(e.endorser),
+            endorser_id=_endorser_id(e.document),
+            verified=check.status == "passed",
+            message=check.message,
+        )
+        for e, check in zip(found, checks, strict=False)
+    ]
+
+
+def _endorser_id(document: JSONObject | None) -> str | None:
+    issuer = (document or {}).get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return _clip(issuer) if isinstance(issuer, str) and issuer else None
 
 
 def _ob3(credential: JSONObject) -> BadgeSummary:

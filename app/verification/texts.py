@@ -72,6 +72,8 @@ UI: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "no_expiry": ("期限なし", "No expiry"),
     "status": ("状態", "Status"),
     "format": ("形式", "Format"),
+    "endorsements": ("推薦", "Endorsements"),
+    "verified_identifier": ("確認済みの識別子", "Verified identifier"),
     "status_active": ("有効（失効していません）", "Active (not revoked)"),
     "status_revoked": ("失効", "Revoked"),
     "status_suspended": ("一時停止中", "Suspended"),
@@ -142,6 +144,8 @@ CHECK_LABELS: dict[str, tuple[str, str]] = {
     "hosted.copy": ("発行者が公開している原本", "The issuer's published copy"),
     "hosted.scope": ("公開場所", "Where it is hosted"),
     "transport.https": ("安全な接続（HTTPS）", "Secure connection (HTTPS)"),
+    "endorsement": ("推薦", "Endorsement"),
+    "verification.internal": ("検証処理", "Verification"),
 }
 
 _FORMAT_OK = ("Open Badges の形式に沿っています。", "It follows the Open Badges format.")
@@ -292,6 +296,18 @@ SENTENCES: dict[str, tuple[str, str]] = {  # "check id/status": (ja, en)
     "status.revocation/skipped": (
         "このバッジには失効の仕組みがありません。",
         "This badge names no way for its issuer to revoke it.",
+    ),
+    "endorsement/passed": (
+        "推薦者の署名を確認しました。",
+        "The endorser's signature was verified.",
+    ),
+    "endorsement/warning": (
+        "推薦を確認できませんでした。バッジ自体の検証結果には影響しません。",
+        "The endorsement could not be verified; this does not affect the badge itself.",
+    ),
+    "verification.internal/indeterminate": (
+        "内部エラーのため、検証を最後まで行えませんでした。",
+        "An internal error stopped the verification before it was complete.",
     ),
 }
 

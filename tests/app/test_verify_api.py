@@ -91,7 +91,9 @@ def test_a_valid_credential_reports_ok_with_its_summary(
         "name": "一般社団法人 生成AI検定協会",
         "id": maker.did,
         "url": "https://issuer.example.org/",
+        "verified_id": maker.did,  # who signed, beside the name the issuer gives itself
     }
+    assert summary["endorsements"] == []
     assert summary["achievement"]["name"] == "生成AIパスポート"
     assert summary["achievement"]["image"].startswith("data:image/png;base64,")
     assert summary["recipient"] == {

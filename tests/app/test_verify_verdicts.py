@@ -70,3 +70,45 @@ def test_a_withdrawn_hosted_assertion_is_revoked_by_url_and_by_json(
         assert checks["status.revocation"] == "failed"
         assert report["summary"]["status"] == "revoked"
         assert report["ok"] is False
+
+
+def _ob3_table() -> TableFetcher:
+    return TableFetcher({worlds.DID_URL: worlds.did_doc(), worlds.LIST_URL: worlds.signed_list()})
+
+
+def test_endorsements_are_listed_in_the_summary_with_their_own_outcome(
+    client: TestClient, install: Any
+) -> None:
+    from tests.badges.test_verification_verdicts import _endorsement, _with_endorsement
+
+    install(_ob3_table())
+    altered = _endorsement()
+    altered["credentialSubject"]["endorsementComment"] = "書き換え"
+    credential = _with_endorsement("credential", _endorsement())
+    credential_bad = _with_endorsement("achievement", altered)
+    good, bad = _verify(client, credential=credential), _verify(client, credential=credential_bad)
+    for report, verified in ((good, True), (bad, False)):
+        assert report["ok"] is True  # an endorsement never changes the verdict
+        [endorsement] = report["summary"]["endorsements"]
+        assert endorsement["endorser"] == "日本資格評議会"
+        assert endorsement["endorser_id"].startswith("did:key:")
+        assert endorsement["verified"] is verified
+    page = client.post("/verify", data={"text": __import__("json").dumps(credential_bad)})
+    assert page.status_code == 200
+    assert "日本資格評議会" in page.text
+
+
+def test_the_summary_shows_the_verified_issuer_and_signed_dates_only(
+    client: TestClient, install: Any
+) -> None:
+    from tests.badges.test_verification_verdicts import _signed
+
+    install(_ob3_table())
+    credential = _signed()
+    credential["expirationDate"] = "2020-01-01T00:00:00Z"  # added after signing: not signed
+    summary = _verify(client, credential=credential)["summary"]
+    assert summary["valid_until"] is None
+    assert summary["issued"] == summary["valid_from"] == credential["validFrom"]
+    good = _verify(client, credential=_signed())["summary"]
+    assert good["issuer"]["name"] == worlds.ISSUER_NAME
+    assert good["issuer"]["verified_id"] == worlds.DID
