@@ -98,6 +98,16 @@ async def _principal(
     return principal
 
 
+async def _maybe_principal(
+    resources: Annotated[Resources, Depends(_resources)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller of a public route that gives more to callers with an API key."""
+    if credentials is None:
+        return None
+    return await _principal(resources, credentials)  # a key that is not valid is a 401
+
+
 VERIFY_SLOTS = 16  # of the thread pool's 40
 
 # How long a checked API key is trusted without looking it up again.
@@ -106,6 +116,7 @@ PRINCIPAL_SECONDS = 5.0
 ResourcesDep = Annotated[Resources, Depends(_resources)]
 SessionDep = Annotated[Session, Depends(_session)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
+MaybePrincipalDep = Annotated[Principal | None, Depends(_maybe_principal)]
 NowDep = Annotated[datetime, Depends(_now)]
 
 

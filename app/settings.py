@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 5 * 1024 * 1024
     max_image_bytes: int = 1024 * 1024
     verify_rate_per_minute: int = 120
+    verify_batch_max_items: int = 100
+    verify_batch_max_items_with_key: int = 1000
 
     @field_validator("base_url")
     @classmethod

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from badges.identity import Recipient, RecipientKind
 from badges.report import Status
 
-MAX_BATCH_ITEMS = 100
+MAX_BATCH_ITEMS = 100  # the default of SHOMEI_VERIFY_BATCH_MAX_ITEMS
+MAX_BATCH_ITEMS_WITH_KEY = 1000  # the default of SHOMEI_VERIFY_BATCH_MAX_ITEMS_WITH_KEY
 URL_PATTERN = r"^https?://[^\s]+$"
 
 BadgeStatus = Literal["active", "revoked", "suspended", "unknown"]
@@ -79,11 +80,19 @@ class VerifyRequest(BaseModel):
 
 
 class VerifyBatchRequest(BaseModel):
-    """Up to 100 badges to verify, each as the single-badge JSON request."""
+    """Badges to verify, each as the single-badge JSON request.
+
+    Each item is read on its own: one that cannot be read gets an error in its place in the
+    answer, and the others are verified. At most 100 items (``SHOMEI_VERIFY_BATCH_MAX_ITEMS``),
+    or 1,000 for callers with an API key (``SHOMEI_VERIFY_BATCH_MAX_ITEMS_WITH_KEY``).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    items: list[VerifyRequest] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+    # Any JSON value is accepted in place: an item that is not a VerifyRequest gets an error.
+    items: list[VerifyRequest | Any] = Field(
+        min_length=1, description="Each a VerifyRequest; others get an error in their place."
+    )
 
 
 class CheckResult(BaseModel):
@@ -158,5 +167,24 @@ class VerifyReport(BaseModel):
     checks: list[CheckResult]
 
 
+class BatchItemError(BaseModel):
+    """Why one item of a batch has no report."""
+
+    code: Literal["invalid_item", "not_a_badge"]
+    detail: str
+
+
+class VerifyBatchItem(VerifyReport):
+    """One item's report, or its error, at the item's place in the batch."""
+
+    index: int = Field(description="The item's position in the request, from 0.")
+    credential_id: str | None = Field(
+        default=None, description="The credential's id (or the URL it was fetched from)."
+    )
+    error: BatchItemError | None = Field(
+        default=None, description="Set when the item could not be read or is not a badge."
+    )
+
+
 class VerifyBatchResponse(BaseModel):
-    reports: list[VerifyReport]
+    reports: list[VerifyBatchItem]

@@ -24,12 +24,20 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import ValidationError
 
 from app.errors import UnprocessableError
 from app.fetching import FetchedDocument
 from app.status import service as status_service
-from app.verification.schemas import VerifyReport, VerifyRequest
+from app.verification.schemas import (
+    BadgeSummary,
+    BatchItemError,
+    VerifyBatchItem,
+    VerifyReport,
+    VerifyRequest,
+)
 from app.verification.summary import to_read
 from badges import status_list, vc_jwt
 from badges.errors import DocumentError, FetchError
@@ -252,20 +260,74 @@ class Verifier:
                 checks=(Check(id="document.parse", status="failed", message=TOO_DEEP),),
             )
 
-    def verify_many(
-        self, requests: Sequence[VerifyRequest], *, now: datetime
-    ) -> list[Verification]:
-        """Verify a batch in order, within one overall time budget."""
+    def verify_items(self, items: Sequence[Any], *, now: datetime) -> list[VerifyBatchItem]:
+        """Verify a batch of raw JSON items in order, within one overall time budget.
+
+        An item that cannot be read gets its error in its place; the others are verified.
+        Each answer echoes the item's ``index`` and the credential's id, so an import can
+        match answers to its rows even when some fail.
+        """
         deadline = self.clock() + BATCH_BUDGET_S
-        return [
-            self.verify(
-                Subject.from_request(request),
-                now=now,
-                recipient=request.recipient.to_recipient() if request.recipient else None,
-                deadline=deadline,
+        answers: list[VerifyBatchItem] = []
+        for index, item in enumerate(items):
+            try:
+                request = VerifyRequest.model_validate(item)
+            except ValidationError as error:
+                answers.append(_item_error(index, "invalid_item", _first_error(error)))
+                continue
+            verification = self._verify_request(request, now, deadline)
+            read = verification.read()
+            error_ = None
+            if verification.not_a_badge:
+                parse = verification.report.check("document.parse")
+                detail = parse.message if parse else "not an Open Badge"
+                error_ = BatchItemError(code="not_a_badge", detail=detail)
+            answers.append(
+                VerifyBatchItem(
+                    **read.model_dump(),
+                    index=index,
+                    credential_id=_credential_id(verification.report, request),
+                    error=error_,
+                )
             )
-            for request in requests
-        ]
+        return answers
+
+    def _verify_request(
+        self, request: VerifyRequest, now: datetime, deadline: float
+    ) -> Verification:
+        return self.verify(
+            Subject.from_request(request),
+            now=now,
+            recipient=request.recipient.to_recipient() if request.recipient else None,
+            deadline=deadline,
+        )
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "item"
+    return f"{where}: {first['msg']}"
+
+
+def _item_error(index: int, code: Any, detail: str) -> VerifyBatchItem:
+    return VerifyBatchItem(
+        ok=False,
+        format="unknown",
+        version=None,
+        summary=BadgeSummary(),
+        checks=[],
+        index=index,
+        error=BatchItemError(code=code, detail=detail),
+    )
+
+
+def _credential_id(report: VerificationReport, request: VerifyRequest) -> str | None:
+    """The verified credential's id, else the URL it was given as."""
+    credential = report.credential or {}
+    found = credential.get("id")
+    if isinstance(found, str) and found:
+        return found[:2048]
+    return request.url
 
 
 class _RequestFetcher:

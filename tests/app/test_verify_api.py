@@ -385,6 +385,12 @@ def test_a_batch_answers_one_report_per_item_in_order(
     assert _checks(reports[1])["proof.signature"] == "failed"
     assert _checks(reports[2]) == {"document.parse": "failed"}
     assert _checks(reports[3]) == {"document.parse": "indeterminate"}
+    # Each report echoes its item's place and the credential's id (or the URL it came from).
+    assert [r["index"] for r in reports] == [0, 1, 2, 3, 4]
+    assert reports[0]["credential_id"] == items[0]["credential"]["id"]  # type: ignore[index]
+    assert reports[3]["credential_id"] == "https://issuer.example.org/missing"
+    assert reports[2]["error"]["code"] == "not_a_badge"
+    assert reports[0]["error"] is None
 
 
 @pytest.mark.parametrize("count", [0, 101])
@@ -393,10 +399,56 @@ def test_a_batch_holds_one_to_a_hundred_items(client: TestClient, count: int) ->
     assert response.status_code == 422
 
 
-def test_a_batch_with_a_bad_item_is_refused_whole(client: TestClient) -> None:
-    response = client.post(f"{API}/batch", json={"items": [{"credential": "x"}, {"url": 3}]})
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"][:3] == ["body", "items", 1]
+def test_an_unreadable_item_gets_its_own_error_in_place(
+    client: TestClient, maker: BadgeMaker
+) -> None:
+    credential = maker.credential()
+    items = [{"credential": "x"}, {"url": 3}, 7, {"credential": credential}]
+    response = client.post(f"{API}/batch", json={"items": items})
+    assert response.status_code == 200, response.text
+    reports = response.json()["reports"]
+    assert [r["index"] for r in reports] == [0, 1, 2, 3]
+    assert [(r["error"] or {}).get("code") for r in reports] == [
+        "not_a_badge",
+        "invalid_item",
+        "invalid_item",
+        None,
+    ]
+    assert reports[1]["error"]["detail"].startswith("url:")
+    assert reports[1]["ok"] is False and reports[1]["checks"] == []
+    assert reports[3]["ok"] is True
+    assert reports[3]["credential_id"] == credential["id"]
+
+
+def test_callers_with_an_api_key_may_send_bigger_batches(
+    settings: Settings, maker: BadgeMaker
+) -> None:
+    small = settings.model_copy(
+        update={"verify_batch_max_items": 2, "verify_batch_max_items_with_key": 4}
+    )
+    app = create_app(small)
+    with TestClient(app) as client:
+        from app.apikeys.service import create_api_key
+
+        with app.state.resources.sessions() as session:
+            key = create_api_key(session, issuer_id=None, is_admin=True)
+        items = [{"credential": maker.credential()}] * 3
+        anonymous = client.post(f"{API}/batch", json={"items": items})
+        assert anonymous.status_code == 422
+        assert "API key" in anonymous.json()["detail"]
+        keyed = client.post(
+            f"{API}/batch", json={"items": items}, headers={"Authorization": f"Bearer {key}"}
+        )
+        assert keyed.status_code == 200, keyed.text
+        assert len(keyed.json()["reports"]) == 3
+        too_many = client.post(
+            f"{API}/batch", json={"items": items * 2}, headers={"Authorization": f"Bearer {key}"}
+        )
+        assert too_many.status_code == 422
+        wrong_key = client.post(
+            f"{API}/batch", json={"items": items}, headers={"Authorization": "Bearer shm_nope"}
+        )
+        assert wrong_key.status_code == 401
 
 
 # --- rate limit -------------------------------------------------------------------------
