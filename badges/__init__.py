@@ -11,7 +11,14 @@ signatures through a :class:`Signer`, time as a ``now`` argument.
 """
 
 from badges import baking, data_integrity, ob2, ob3, status_list, vc_jwt
-from badges.errors import BadgesError, DocumentError, FetchError, SigningError, VerificationError
+from badges.errors import (
+    BadgesError,
+    DataLossError,
+    DocumentError,
+    FetchError,
+    SigningError,
+    VerificationError,
+)
 from badges.identity import Recipient, hash_identity, identity_matches, new_salt
 from badges.ports import DictFetcher, Fetcher, JSONObject, NullFetcher, Signer
 from badges.report import Check, Status, VerificationReport
@@ -21,6 +28,7 @@ from badges.verification import VerifierConfig, verify
 __all__ = [
     "BadgesError",
     "Check",
+    "DataLossError",
     "DictFetcher",
     "DocumentError",
     "FetchError",

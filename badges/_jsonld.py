@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -26,7 +26,7 @@ from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 
 from badges import _rdfc
-from badges.errors import DocumentError
+from badges.errors import DataLossError, DocumentError
 from badges.ports import JSONObject
 
 # Guards against documents that would make expansion itself expensive.
@@ -298,6 +298,11 @@ class Analysis:
     undefined: list[str]
 
     def canonical(self) -> str:
+        """RDFC-1.0 canonical N-Quads, computed once (every proof of a set needs them)."""
+        return self._canonical
+
+    @cached_property
+    def _canonical(self) -> str:
         return _rdfc.canonicalize(self.quads)
 
 
@@ -330,27 +335,51 @@ def analyse(document: JSONObject) -> Analysis:
     return Analysis(_rdfc.quads_from_pyld(dataset), undefined)
 
 
-def to_quads(document: JSONObject, *, strict: bool) -> list[_rdfc.Quad]:
+def require_lossless(undefined: Sequence[str], *, what: str = "the document") -> None:
+    """Safe mode: refuse data that JSON-LD processing would drop (one rule for sign and verify).
+
+    "Implementations that use JSON-LD processing, such as RDF Dataset Canonicalization, MUST
+    throw an error, which SHOULD be DATA_LOSS_DETECTION_ERROR, when data is dropped by a
+    JSON-LD processor" (https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly).
+
+    Args:
+        undefined: the terms and IRIs expansion dropped (``Analysis.undefined``).
+        what: names the document in the message ("the credential", "the proof options").
+
+    Raises:
+        DataLossError: ``undefined`` is not empty; the message names every term.
+    """
+    if not undefined:
+        return
+    names = ", ".join(repr(name) for name in undefined)
+    one = len(undefined) == 1
+    raise DataLossError(
+        f"{names} {'is' if one else 'are'} not defined by the @context of {what}: JSON-LD "
+        f"processing drops {'it' if one else 'them'}, so no signature can cover "
+        f"{'it' if one else 'them'} (DATA_LOSS_DETECTION_ERROR)",
+        terms=undefined,
+    )
+
+
+def to_quads(document: JSONObject, *, strict: bool, what: str = "the document") -> list[_rdfc.Quad]:
     """Convert ``document`` to RDF quads with the shipped contexts.
 
     Args:
         document: a JSON-LD object (a credential, a proof configuration).
-        strict: refuse a document with undefined terms or relative IRIs, which would not be
-            covered by a signature (signing uses ``strict=True``).
+        strict: safe mode (:func:`require_lossless`): refuse a document with undefined terms or
+            relative IRIs, which would not be covered by a signature.
+        what: names the document in a safe-mode error.
 
     Raises:
-        DocumentError: the document cannot be processed, or (strict) has undefined terms.
+        DocumentError: the document cannot be processed.
+        DataLossError: (strict) the document has undefined terms.
     """
     analysis = analyse(document)
-    if strict and analysis.undefined:
-        names = ", ".join(repr(name) for name in analysis.undefined)
-        raise DocumentError(
-            f"{names} {'is' if len(analysis.undefined) == 1 else 'are'} not defined by the "
-            "document's @context and would not be signed"
-        )
+    if strict:
+        require_lossless(analysis.undefined, what=what)
     return analysis.quads
 
 
-def canonize(document: JSONObject, *, strict: bool = False) -> str:
+def canonize(document: JSONObject, *, strict: bool = False, what: str = "the document") -> str:
     """RDFC-1.0 canonical N-Quads of ``document`` (UTF-8 text, one quad per line)."""
-    return _rdfc.canonicalize(to_quads(document, strict=strict))
+    return _rdfc.canonicalize(to_quads(document, strict=strict, what=what))

@@ -4,7 +4,8 @@ Checks, in order (gate checks stop the ones after them, which are then ``skipped
 
 1. ``document.context``   (gate) VCDM 2.0 or 1.1 context first, an OB 3.0 context second
 2. ``document.type``      (gate) VerifiableCredential and OpenBadgeCredential (or an alias)
-3. ``document.jsonld``    (gate) expands with the shipped contexts; undefined terms warn
+3. ``document.jsonld``    (gate) expands with the shipped contexts; undefined terms warn (and
+                          fail a Data Integrity proof: JSON-LD safe mode)
 4. ``schema``             the official JSON Schema
 5. ``proof.signature``    an acceptable proof verifies (or the JWS, for VC-JWT)
 6. ``issuer.key_ownership`` the issuer's own document lists the key
@@ -222,8 +223,7 @@ def verify_document(
         return checks + skipped_after(checks, blocked or "document.jsonld", jwt=token is not None)
     checks.append(check_schema(document))
     if token is None:
-        document_hash = data_integrity.hash_canonical(analysis.canonical())
-        checks.extend(check_embedded_proofs(document, session, document_hash=document_hash))
+        checks.extend(check_embedded_proofs(document, session, analysis=analysis))
     else:
         checks.extend(_check_jwt(token, document, session))
     checks.append(check_validity(document, session))
