@@ -22,7 +22,7 @@ from datetime import datetime
 
 from badges import _jsonld, data_integrity, vc_jwt
 from badges.errors import DocumentError
-from badges.identity import OB3_IDENTITY_TYPES, identity_matches
+from badges.identity import OB3_IDENTITY_TYPES, recipient_matches
 from badges.ports import JSONObject
 from badges.report import Check
 from badges.schema import check_schema
@@ -166,9 +166,13 @@ def check_recipient(document: JSONObject, session: Session) -> Check:
         subject = subject[0] if subject else None
     if not isinstance(subject, dict):
         return Check(id="recipient.identity", status="failed", message="No credentialSubject.")
-    if isinstance(subject.get("id"), str) and subject["id"] in (
-        recipient.value,
-        f"mailto:{recipient.value}",
+    subject_id = subject.get("id")
+    if isinstance(subject_id, str) and (
+        subject_id == recipient.value
+        or (
+            subject_id.startswith("mailto:")
+            and recipient_matches(subject_id[7:], recipient, hashed=False, salt=None)
+        )
     ):
         return Check(
             id="recipient.identity", status="passed", message="Issued to the given recipient."
@@ -181,9 +185,9 @@ def check_recipient(document: JSONObject, session: Session) -> Check:
             continue
         identity = entry.get("identityHash")
         salt = entry.get("salt")
-        if isinstance(identity, str) and identity_matches(
+        if isinstance(identity, str) and recipient_matches(
             identity,
-            recipient.value,
+            recipient,
             hashed=entry.get("hashed") is True,
             salt=salt if isinstance(salt, str) else None,
         ):
