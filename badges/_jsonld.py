@@ -17,7 +17,7 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -26,6 +26,7 @@ from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 
 from badges import _rdfc
+from badges._once import once
 from badges.errors import DataLossError, DocumentError
 from badges.ports import JSONObject
 
@@ -34,7 +35,7 @@ MAX_DEPTH = 64
 MAX_NODES = 20_000
 
 
-@cache
+@once
 def _contexts() -> dict[str, Any]:
     """Map each shipped context URL to its parsed document (parsed once, never mutated)."""
     root = resources.files("badges") / "contexts"
@@ -79,7 +80,7 @@ class _BoundedCache(dict[Any, Any]):
         super().__setitem__(key, value)
 
 
-@cache
+@once
 def _pinned_object_ids() -> frozenset[int]:
     """Identities of every mapping inside the shipped contexts (scoped contexts included)."""
     ids: set[int] = set()

@@ -50,7 +50,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -60,6 +59,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT201909
 
+from badges._once import once
 from badges.ports import JSONObject
 from badges.report import Check
 
@@ -224,7 +224,7 @@ class _Schemas:
     fast: dict[int, Any]
 
 
-@cache
+@once
 def _schemas() -> _Schemas:
     """Load the shipped schemas and compile their validators (once per process)."""
     package = resources.files("badges") / "schemas"
