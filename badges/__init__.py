@@ -11,6 +11,7 @@ signatures through a :class:`Signer`, time as a ``now`` argument.
 """
 
 from badges import baking, data_integrity, ob2, ob3, status_list, vc_jwt
+from badges._jsonld import WorkBudget
 from badges.errors import (
     BadgesError,
     DataLossError,
@@ -43,6 +44,7 @@ __all__ = [
     "VerificationError",
     "VerificationReport",
     "VerifierConfig",
+    "WorkBudget",
     "baking",
     "data_integrity",
     "hash_identity",

@@ -218,6 +218,7 @@ def verify_signature(
     key: PublicKeyInfo,
     *,
     analysis: _jsonld.Analysis | None = None,
+    budget: _jsonld.WorkBudget = _jsonld.DEFAULT_BUDGET,
 ) -> bool:
     """Check one proof of ``document`` against ``key``, in JSON-LD safe mode.
 
@@ -227,7 +228,8 @@ def verify_signature(
     :func:`add_proof` applies when signing.
 
     ``analysis`` is the unsecured document's expansion, when the caller has it already
-    (verification expands the document once for every check).
+    (verification expands the document once for every check); otherwise the document is
+    expanded within ``budget``.
 
     Raises:
         DataLossError: the credential or the proof options have undefined terms.
@@ -238,7 +240,7 @@ def verify_signature(
     signature = signature_of(proof)
     base = unsecured(document)
     if analysis is None:
-        analysis = _jsonld.analyse(base)
+        analysis = _jsonld.analyse(base, budget=budget)
     _jsonld.require_lossless(analysis.undefined, what=CREDENTIAL)
     config = proof_configuration(base, proof)
     document_hash = hash_canonical(analysis.canonical())

@@ -89,10 +89,12 @@ def check_type(document: JSONObject) -> Check:
     )
 
 
-def check_jsonld(document: JSONObject) -> tuple[Check, _jsonld.Analysis | None]:
+def check_jsonld(
+    document: JSONObject, budget: _jsonld.WorkBudget = _jsonld.DEFAULT_BUDGET
+) -> tuple[Check, _jsonld.Analysis | None]:
     """Expand the credential (without its proofs) once: the proof check reuses the quads."""
     try:
-        analysis = _jsonld.analyse(data_integrity.unsecured(document))
+        analysis = _jsonld.analyse(data_integrity.unsecured(document), budget=budget)
     except DocumentError as error:
         failed = Check(
             id="document.jsonld", status="failed", message=f"{error}.", spec="VCDM 2.0 §6.1"
@@ -220,7 +222,7 @@ def verify_document(
             break
     analysis = None
     if blocked is None:
-        jsonld, analysis = check_jsonld(document)
+        jsonld, analysis = check_jsonld(document, session.config.jsonld_budget)
         if _gate(checks, jsonld):
             blocked = jsonld.id
     if blocked is not None or analysis is None:

@@ -150,7 +150,9 @@ def _check_one(
             lookup.ownership,
         )
     try:
-        valid = data_integrity.verify_signature(document, proof, lookup.key, analysis=analysis)
+        valid = data_integrity.verify_signature(
+            document, proof, lookup.key, analysis=analysis, budget=session.config.jsonld_budget
+        )
     except DocumentError as error:
         return _Outcome(Check(id=SIGNATURE, status="failed", message=f"{error}."), skipped)
     if not valid:

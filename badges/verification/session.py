@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from badges._jsonld import WorkBudget
 from badges.errors import FetchError
 from badges.identity import Recipient
 from badges.ports import Fetcher, JSONObject
@@ -19,11 +20,14 @@ class VerifierConfig:
         resolver: how ``did:web`` documents are reached.
         clock_skew: tolerance for ``validFrom``/``validUntil`` against ``now``.
         max_fetches: documents one verification may fetch (a loop of references ends here).
+        jsonld_budget: the JSON-LD work one credential or status list may cost; a document
+            over it fails ``document.jsonld`` (or its proof check) before it is processed.
     """
 
     resolver: ResolverConfig = field(default_factory=ResolverConfig)
     clock_skew: timedelta = timedelta(minutes=5)
     max_fetches: int = 24
+    jsonld_budget: WorkBudget = field(default_factory=WorkBudget)
 
 
 @dataclass
