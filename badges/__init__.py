@@ -11,7 +11,15 @@ signatures through a :class:`Signer`, time as a ``now`` argument.
 """
 
 from badges import baking, data_integrity, ob2, ob3, status_list, vc_jwt
-from badges.errors import BadgesError, DocumentError, FetchError, SigningError, VerificationError
+from badges._jsonld import WorkBudget
+from badges.errors import (
+    BadgesError,
+    DataLossError,
+    DocumentError,
+    FetchError,
+    SigningError,
+    VerificationError,
+)
 from badges.identity import Recipient, hash_identity, identity_matches, new_salt
 from badges.ports import DictFetcher, DocumentFetcher, Fetcher, JSONObject, NullFetcher, Signer
 from badges.report import CHECK_IDS, Check, CheckId, Status, VerificationReport
@@ -23,6 +31,7 @@ __all__ = [
     "BadgesError",
     "Check",
     "CheckId",
+    "DataLossError",
     "DictFetcher",
     "DocumentError",
     "DocumentFetcher",
@@ -38,6 +47,7 @@ __all__ = [
     "VerificationError",
     "VerificationReport",
     "VerifierConfig",
+    "WorkBudget",
     "baking",
     "data_integrity",
     "hash_identity",

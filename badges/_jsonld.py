@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -26,15 +26,44 @@ from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 
 from badges import _rdfc
-from badges.errors import DocumentError
+from badges._once import once
+from badges.errors import DataLossError, DocumentError
 from badges.ports import JSONObject
 
-# Guards against documents that would make expansion itself expensive.
-MAX_DEPTH = 64
-MAX_NODES = 20_000
+
+@dataclass(frozen=True)
+class WorkBudget:
+    """How much JSON-LD work one document may cost, judged before any processing.
+
+    Like RDFC-1.0's bound on Hash N-Degree Quads (``_rdfc.DEFAULT_MAX_WORK``), this bounds
+    work, not bytes: a 177 KB credential with 9,000 ``evidence`` entries cost 39 s of CPU,
+    because building the node map compares each value of a property with every value added
+    before it (quadratic in the values of one property of one node).
+
+    Attributes:
+        max_depth: nesting of JSON objects and arrays.
+        max_nodes: JSON objects (each becomes a node or a value object).
+        max_values: JSON values of any kind, containers included.
+        max_steps: estimated steps of expansion and node-map building: one per value, plus,
+            for each property of each node (objects sharing an ``id`` are one node), the
+            square of its number of values. The default admits a property with 1,000
+            values (about half a second); the credentials of the published examples need a
+            few hundred steps.
+    """
+
+    max_depth: int = 64
+    max_nodes: int = 10_000
+    max_values: int = 20_000
+    max_steps: int = 1_000_000
 
 
-@cache
+DEFAULT_BUDGET = WorkBudget()
+# Kept for callers that name the limits directly.
+MAX_DEPTH = DEFAULT_BUDGET.max_depth
+MAX_NODES = DEFAULT_BUDGET.max_values
+
+
+@once
 def _contexts() -> dict[str, Any]:
     """Map each shipped context URL to its parsed document (parsed once, never mutated)."""
     root = resources.files("badges") / "contexts"
@@ -79,7 +108,7 @@ class _BoundedCache(dict[Any, Any]):
         super().__setitem__(key, value)
 
 
-@cache
+@once
 def _pinned_object_ids() -> frozenset[int]:
     """Identities of every mapping inside the shipped contexts (scoped contexts included)."""
     ids: set[int] = set()
@@ -208,21 +237,62 @@ def _options() -> dict[str, Any]:
     }
 
 
-def _check_size(document: Any) -> None:
-    """Refuse documents too deep or too large to process in bounded time."""
+class BudgetExceededError(DocumentError):
+    """Processing the document would cost more than the :class:`WorkBudget` allows."""
+
+
+def check_budget(document: Any, budget: WorkBudget = DEFAULT_BUDGET) -> None:
+    """Refuse a document whose JSON-LD processing would exceed ``budget``, without processing it.
+
+    One walk of the JSON counts depth, objects and values, and the values of each property
+    of each node (see :class:`WorkBudget`).
+
+    Raises:
+        BudgetExceededError: a limit is exceeded; the message names it and the document's
+            figure.
+    """
     stack: list[tuple[Any, int]] = [(document, 0)]
-    nodes = 0
+    values = nodes = steps = 0
+    # (node id or object identity, property) -> number of values seen.
+    per_property: dict[tuple[object, str], int] = {}
     while stack:
         node, depth = stack.pop()
-        nodes += 1
-        if depth > MAX_DEPTH:
-            raise DocumentError(f"the document is nested more than {MAX_DEPTH} levels deep")
-        if nodes > MAX_NODES:
-            raise DocumentError(f"the document has more than {MAX_NODES} values")
+        values += 1
+        if depth > budget.max_depth:
+            raise BudgetExceededError(
+                f"the document is nested more than {budget.max_depth} levels deep"
+            )
+        if values > budget.max_values:
+            raise BudgetExceededError(
+                f"the document has more than {budget.max_values} values, the most this "
+                "verifier processes"
+            )
         if isinstance(node, dict):
-            stack.extend((value, depth + 1) for value in node.values())
+            nodes += 1
+            if nodes > budget.max_nodes:
+                raise BudgetExceededError(
+                    f"the document has more than {budget.max_nodes} objects, the most this "
+                    "verifier processes"
+                )
+            node_id = node.get("id", node.get("@id"))
+            owner: object = node_id if isinstance(node_id, str) else id(node)
+            for key, value in node.items():
+                count = len(value) if isinstance(value, list) else 1
+                slot = (owner, key)
+                before = per_property.get(slot, 0)
+                per_property[slot] = before + count
+                # Adding count values to before ones compares each with those before it.
+                steps += count * before + count * (count + 1) // 2
+                stack.append((value, depth + 1))
         elif isinstance(node, list):
             stack.extend((value, depth + 1) for value in node)
+        steps += 1
+        if steps > budget.max_steps:
+            raise BudgetExceededError(
+                "the document would take too much work to process: it has properties with "
+                f"very many values (more than {budget.max_steps} steps of JSON-LD processing, "
+                "the most this verifier spends on one document)"
+            )
 
 
 def _jsonld_error(error: Exception) -> DocumentError:
@@ -242,15 +312,18 @@ def _jsonld_error(error: Exception) -> DocumentError:
     return DocumentError(f"JSON-LD processing failed: {message}" + (f" ({code})" if code else ""))
 
 
-def expand(document: JSONObject) -> tuple[list[Any], list[str]]:
+def expand(
+    document: JSONObject, *, budget: WorkBudget = DEFAULT_BUDGET
+) -> tuple[list[Any], list[str]]:
     """Expand ``document``; return the expanded form and the properties expansion dropped.
 
     Raises:
+        BudgetExceededError: the document is over ``budget`` (checked before expanding).
         DocumentError: unknown context, protected-term redefinition, malformed JSON-LD.
     """
     if not isinstance(document, dict):
         raise DocumentError("a JSON-LD document must be a JSON object")
-    _check_size(document)
+    check_budget(document, budget)
     processor = _Processor()
     try:
         expanded = processor.expand(document, _options())
@@ -298,16 +371,22 @@ class Analysis:
     undefined: list[str]
 
     def canonical(self) -> str:
+        """RDFC-1.0 canonical N-Quads, computed once (every proof of a set needs them)."""
+        return self._canonical
+
+    @cached_property
+    def _canonical(self) -> str:
         return _rdfc.canonicalize(self.quads)
 
 
-def analyse(document: JSONObject) -> Analysis:
+def analyse(document: JSONObject, *, budget: WorkBudget = DEFAULT_BUDGET) -> Analysis:
     """Expand ``document`` once; return its quads and its undefined terms.
 
     Raises:
+        BudgetExceededError: the document is over ``budget`` (checked before expanding).
         DocumentError: the document cannot be processed.
     """
-    expanded, dropped = expand(document)
+    expanded, dropped = expand(document, budget=budget)
     undefined = sorted(set(dropped) | set(_relative_iris(expanded)))
     # PyLD's to_rdf would expand again; build the dataset from the expansion we already have.
     processor = _Processor()
@@ -330,27 +409,51 @@ def analyse(document: JSONObject) -> Analysis:
     return Analysis(_rdfc.quads_from_pyld(dataset), undefined)
 
 
-def to_quads(document: JSONObject, *, strict: bool) -> list[_rdfc.Quad]:
+def require_lossless(undefined: Sequence[str], *, what: str = "the document") -> None:
+    """Safe mode: refuse data that JSON-LD processing would drop (one rule for sign and verify).
+
+    "Implementations that use JSON-LD processing, such as RDF Dataset Canonicalization, MUST
+    throw an error, which SHOULD be DATA_LOSS_DETECTION_ERROR, when data is dropped by a
+    JSON-LD processor" (https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly).
+
+    Args:
+        undefined: the terms and IRIs expansion dropped (``Analysis.undefined``).
+        what: names the document in the message ("the credential", "the proof options").
+
+    Raises:
+        DataLossError: ``undefined`` is not empty; the message names every term.
+    """
+    if not undefined:
+        return
+    names = ", ".join(repr(name) for name in undefined)
+    one = len(undefined) == 1
+    raise DataLossError(
+        f"{names} {'is' if one else 'are'} not defined by the @context of {what}: JSON-LD "
+        f"processing drops {'it' if one else 'them'}, so no signature can cover "
+        f"{'it' if one else 'them'} (DATA_LOSS_DETECTION_ERROR)",
+        terms=undefined,
+    )
+
+
+def to_quads(document: JSONObject, *, strict: bool, what: str = "the document") -> list[_rdfc.Quad]:
     """Convert ``document`` to RDF quads with the shipped contexts.
 
     Args:
         document: a JSON-LD object (a credential, a proof configuration).
-        strict: refuse a document with undefined terms or relative IRIs, which would not be
-            covered by a signature (signing uses ``strict=True``).
+        strict: safe mode (:func:`require_lossless`): refuse a document with undefined terms or
+            relative IRIs, which would not be covered by a signature.
+        what: names the document in a safe-mode error.
 
     Raises:
-        DocumentError: the document cannot be processed, or (strict) has undefined terms.
+        DocumentError: the document cannot be processed.
+        DataLossError: (strict) the document has undefined terms.
     """
     analysis = analyse(document)
-    if strict and analysis.undefined:
-        names = ", ".join(repr(name) for name in analysis.undefined)
-        raise DocumentError(
-            f"{names} {'is' if len(analysis.undefined) == 1 else 'are'} not defined by the "
-            "document's @context and would not be signed"
-        )
+    if strict:
+        require_lossless(analysis.undefined, what=what)
     return analysis.quads
 
 
-def canonize(document: JSONObject, *, strict: bool = False) -> str:
+def canonize(document: JSONObject, *, strict: bool = False, what: str = "the document") -> str:
     """RDFC-1.0 canonical N-Quads of ``document`` (UTF-8 text, one quad per line)."""
-    return _rdfc.canonicalize(to_quads(document, strict=strict))
+    return _rdfc.canonicalize(to_quads(document, strict=strict, what=what))

@@ -31,6 +31,9 @@ PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 LEGACY_CRYPTOSUITES = frozenset({"eddsa-2022"})
 LEGACY_PROOF_TYPE = "Ed25519Signature2020"
+# How safe-mode errors name the two documents a proof covers.
+CREDENTIAL = "the credential"
+PROOF_OPTIONS = "the proof options"
 
 # A batch signs thousands of credentials with one key in the same second: their proof
 # configurations are identical, so their canonical hash is computed once.
@@ -100,8 +103,8 @@ def canonical_forms(document: JSONObject, proof: JSONObject, *, strict: bool) ->
     """
     document = unsecured(document)
     config = proof_configuration(document, proof)
-    proof_canonical = _jsonld.canonize(config, strict=strict)
-    document_canonical = _jsonld.canonize(document, strict=strict)
+    proof_canonical = _jsonld.canonize(config, strict=strict, what=PROOF_OPTIONS)
+    document_canonical = _jsonld.canonize(document, strict=strict, what=CREDENTIAL)
     return CanonicalForms(
         proof_canonical,
         document_canonical,
@@ -117,11 +120,11 @@ def _hash_data(
     key = json.dumps(config, sort_keys=True, ensure_ascii=False) + ("!" if strict else "")
     proof_hash = _proof_hashes.get(key)
     if proof_hash is None:
-        canonical = _jsonld.canonize(config, strict=strict)
+        canonical = _jsonld.canonize(config, strict=strict, what=PROOF_OPTIONS)
         proof_hash = hashlib.sha256(canonical.encode("utf-8")).digest()
         _proof_hashes.put(key, proof_hash)
     if document_hash is None:
-        document_hash = hash_canonical(_jsonld.canonize(document, strict=strict))
+        document_hash = hash_canonical(_jsonld.canonize(document, strict=strict, what=CREDENTIAL))
     return proof_hash + document_hash
 
 
@@ -214,20 +217,32 @@ def verify_signature(
     proof: JSONObject,
     key: PublicKeyInfo,
     *,
-    document_hash: bytes | None = None,
+    analysis: _jsonld.Analysis | None = None,
+    budget: _jsonld.WorkBudget = _jsonld.DEFAULT_BUDGET,
 ) -> bool:
-    """Check one proof of ``document`` against ``key``.
+    """Check one proof of ``document`` against ``key``, in JSON-LD safe mode.
 
-    ``document_hash`` is the hash of the unsecured document's canonical form, when the caller
-    has it already (verification expands the document once for every check).
+    A term that the credential's or the proof options' ``@context`` does not define is dropped
+    by expansion, so no signature covers it: that is an error, never a valid signature
+    (https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly), the same rule
+    :func:`add_proof` applies when signing.
+
+    ``analysis`` is the unsecured document's expansion, when the caller has it already
+    (verification expands the document once for every check); otherwise the document is
+    expanded within ``budget``.
 
     Raises:
+        DataLossError: the credential or the proof options have undefined terms.
         DocumentError: the proof or the document cannot be processed.
     """
     if key.kind != "Ed25519":
         raise DocumentError("eddsa-rdfc-2022 proofs are made with Ed25519 keys")
     signature = signature_of(proof)
     base = unsecured(document)
+    if analysis is None:
+        analysis = _jsonld.analyse(base, budget=budget)
+    _jsonld.require_lossless(analysis.undefined, what=CREDENTIAL)
     config = proof_configuration(base, proof)
-    hash_data = _hash_data(base, config, strict=False, document_hash=document_hash)
+    document_hash = hash_canonical(analysis.canonical())
+    hash_data = _hash_data(base, config, strict=True, document_hash=document_hash)
     return key.verify(signature, hash_data)

@@ -2,6 +2,7 @@
 
     BadgesError
     ├── DocumentError       input is not a readable Open Badges document (or cannot be signed)
+    │   └── DataLossError   JSON-LD expansion would drop terms no context defines (safe mode)
     ├── FetchError          a document the caller's fetcher was asked for could not be had
     ├── SigningError        a proof or token could not be produced
     └── VerificationError   raised only by ``VerificationReport.raise_for_failure()``
@@ -24,6 +25,19 @@ class BadgesError(Exception):
 
 class DocumentError(BadgesError):
     """The input is not a readable or signable Open Badges document."""
+
+
+class DataLossError(DocumentError):
+    """JSON-LD processing would drop data: terms or types that no ``@context`` defines.
+
+    A Data Integrity signature covers only what expands, so such a document can be neither
+    signed nor verified (https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly).
+    ``terms`` names what would be dropped.
+    """
+
+    def __init__(self, message: str, *, terms: Sequence[str]) -> None:
+        super().__init__(message)
+        self.terms = tuple(terms)
 
 
 class FetchError(BadgesError):

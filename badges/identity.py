@@ -1,7 +1,17 @@
-"""Recipient identity hashes, shared by OB 2.0 and OB 3.0.
+"""Recipient identity hashes and the one matching rule, shared by OB 2.0 and OB 3.0.
 
 IdentityHash = ``<alg>$`` + hex(hash(UTF-8(identifier) || UTF-8(salt))): identifier first, salt
 appended, no separator (OB 2.0 "IdentityObject", OB 3.0 §B.1.x "IdentityHash").
+
+E-mail addresses and case. Both specifications hash the identifier exactly as the issuer wrote
+it and define no normalisation
+(https://www.imsglobal.org/spec/ob/v3p0/#identityhash,
+https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#IdentityHash).
+The domain of an address is case-insensitive (RFC 5321 §2.4); its local part is technically
+case-sensitive, but no mail system treats it so, issuers commonly hash the lower-cased address,
+and people expect ``Yuki.Ito@example.jp`` and ``yuki.ito@example.jp`` to be the same person. So
+a plaintext address matches case-insensitively, and for a hashed one the verifier hashes each
+spelling of :func:`email_spellings` (a hash cannot be normalised after the fact).
 """
 
 from __future__ import annotations
@@ -44,6 +54,36 @@ def hash_identity(identifier: str, salt: str | None, algorithm: HashAlgorithm = 
     data = (identifier + (salt or "")).encode("utf-8")
     digest = hashlib.sha256(data) if algorithm == "sha256" else hashlib.md5(data)  # noqa: S324
     return f"{algorithm}${digest.hexdigest()}"
+
+
+def email_spellings(address: str) -> tuple[str, ...]:
+    """The spellings of an e-mail address to hash when looking for a recipient, as given first.
+
+    The address as given, with its domain lower-cased, and wholly lower-cased: an issuer that
+    hashed any of them is matched, whichever of them the verifier is given.
+    """
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    with_lower_domain = f"{local}@{domain.lower()}" if at else address
+    return tuple(dict.fromkeys((address, with_lower_domain, address.lower())))
+
+
+def recipient_matches(
+    identity: str, recipient: Recipient, *, hashed: bool, salt: str | None
+) -> bool:
+    """Whether a badge's identity (plain or hashed) names ``recipient``: one rule for OB 2.0/3.0.
+
+    E-mail addresses match regardless of case (see the module docstring); other identifiers
+    match exactly.
+    """
+    if recipient.kind == "email":
+        if not hashed:
+            return identity.strip().lower() == recipient.value.strip().lower()
+        return any(
+            identity_matches(identity, spelling, hashed=True, salt=salt)
+            for spelling in email_spellings(recipient.value)
+        )
+    return identity_matches(identity, recipient.value.strip(), hashed=hashed, salt=salt)
 
 
 def identity_matches(identity: str, identifier: str, *, hashed: bool, salt: str | None) -> bool:

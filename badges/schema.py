@@ -17,7 +17,11 @@ Validation of a credential, in order:
    forms legally, and 1EdTech's validator reports them as warnings because its
    compaction-tolerant ``/schema/json-ld/`` schemas accept them (OB 3.0 §Serialization).
    Each such fix becomes a warning; whatever still fails is an error.
-4. Apply the rules the schema cannot express (OB 3.0 §Verification): the subject has an
+4. Assert the schema's ``format`` keywords (``date-time``, ``date``: RFC 3339, as JSON Schema
+   2019-09 §7.3.1 defines them). Formats are annotations unless a validator opts in, so a
+   violation is a warning, not an error: the credential still conforms. This library's own
+   builder refuses any issue, so what Shomei issues passes with formats asserted.
+5. Apply the rules the schema cannot express (OB 3.0 §Verification): the subject has an
    ``id`` or a non-empty ``identifier``; ``validFrom``/``validUntil`` (VCDM 1.1:
    ``issuanceDate``/``expirationDate``) and ``awardedDate`` are date-times with a time
    zone (XSD dateTimeStamp); ``validUntil`` is not before ``validFrom``.
@@ -47,19 +51,19 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
+from datetime import UTC, date, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any, Literal
 
 import jsonschema_rs
-from jsonschema import Draft201909Validator
+from jsonschema import Draft201909Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT201909
 
+from badges._once import once
 from badges.ports import JSONObject
 from badges.report import Check
 
@@ -92,6 +96,7 @@ _VARIANT_IDS = {
 _SPEC = "OB 3.0 §Verification"
 
 Level = Literal["error", "warning"]
+Rule = Literal["schema", "compacted", "format"]
 _Kind = Literal["achievement", "endorsement"]
 _Path = tuple[str | int, ...]
 
@@ -105,12 +110,15 @@ class SchemaIssue:
             document itself.
         message: one sentence a person can act on.
         level: ``"error"`` (the document does not conform) or ``"warning"`` (a tolerated
-            deviation from the canonical form).
+            deviation from the canonical form, or a value not in the schema's ``format``).
+        rule: what found it: the schema's structure, a compacted value read in canonical
+            form, or a ``format`` assertion.
     """
 
     path: str
     message: str
     level: Level
+    rule: Rule = "schema"
 
 
 # -- public API --------------------------------------------------------------------------
@@ -134,9 +142,7 @@ def validate_credential(doc: JSONObject) -> list[SchemaIssue]:
     vcdm11 = _is_vcdm11(doc)
     schemas = _schemas()
     validator = schemas.vcdm11[url] if vcdm11 else schemas.official[url]
-    warnings, errors, normalised = _validate_tolerantly(validator, doc)
-    errors.extend(_rule_issues(normalised, kind=kind, vcdm11=vcdm11))
-    return warnings + errors
+    return _validate(validator, doc, lambda d: _rule_issues(d, kind=kind, vcdm11=vcdm11))
 
 
 def validate_profile(doc: JSONObject) -> list[SchemaIssue]:
@@ -147,8 +153,7 @@ def validate_profile(doc: JSONObject) -> list[SchemaIssue]:
     """
     if not isinstance(doc, dict):
         return [SchemaIssue("", "the profile must be a JSON object", "error")]
-    warnings, errors, _ = _validate_tolerantly(_schemas().official[PROFILE_SCHEMA_URL], doc)
-    return warnings + errors
+    return _validate(_schemas().official[PROFILE_SCHEMA_URL], doc, lambda _: [])
 
 
 def check_schema(doc: JSONObject) -> Check:
@@ -165,11 +170,24 @@ def check_schema(doc: JSONObject) -> Check:
         message = f"The credential does not match the OB 3.0 JSON Schema: {_summary(errors)}."
         return Check(id="schema", status="failed", message=message, spec=_SPEC)
     if warnings:
-        message = (
-            "The credential matches the OB 3.0 JSON Schema once compacted values are read "
-            f"in canonical form: {_summary(warnings)}."
-        )
-        return Check(id="schema", status="warning", message=message, spec=_SPEC)
+        compacted = [i for i in warnings if i.rule != "format"]
+        formats = [i for i in warnings if i.rule == "format"]
+        sentences = []
+        if compacted:
+            sentences.append(
+                "The credential matches the OB 3.0 JSON Schema once compacted values are read "
+                f"in canonical form: {_summary(compacted)}."
+            )
+        if formats:
+            sentences.append(
+                (
+                    "Some values"
+                    if compacted
+                    else "The credential matches the OB 3.0 JSON Schema, but some values"
+                )
+                + f" do not have the format the schema names: {_summary(formats)}."
+            )
+        return Check(id="schema", status="warning", message=" ".join(sentences), spec=_SPEC)
     return Check(
         id="schema",
         status="passed",
@@ -211,6 +229,58 @@ def parse_datetime_stamp(value: str) -> datetime:
     return naive.replace(tzinfo=tz)
 
 
+# -- formats (RFC 3339 §5.6, as JSON Schema 2019-09 §7.3.1 uses them) --------------------
+
+_RFC3339_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_RFC3339_TIME = re.compile(
+    r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))", re.ASCII
+)
+
+
+def _is_full_date(value: str) -> bool:
+    match = _RFC3339_DATE.fullmatch(value)
+    if match is None:
+        return False
+    try:
+        date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date_time_text(value: str) -> bool:
+    day, separator, time = value[:10], value[10:11], value[11:]
+    if separator not in ("T", "t") or not _is_full_date(day):
+        return False
+    match = _RFC3339_TIME.fullmatch(time)
+    if match is None:
+        return False
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3])
+    offset_hour, offset_minute = int(match[4] or 0), int(match[5] or 0)
+    # A leap second (:60) is a valid RFC 3339 time.
+    return hour < 24 and minute < 60 and second <= 60 and offset_hour < 24 and offset_minute < 60
+
+
+def _is_date_time(value: object) -> bool:
+    """RFC 3339 ``date-time``; formats constrain strings only, other values pass."""
+    return not isinstance(value, str) or _is_date_time_text(value)
+
+
+def _is_date(value: object) -> bool:
+    """RFC 3339 ``full-date``; formats constrain strings only, other values pass."""
+    return not isinstance(value, str) or _is_full_date(value)
+
+
+_FORMATS: dict[str, Any] = {"date-time": _is_date_time, "date": _is_date}
+_FORMAT_CHECKER = FormatChecker(formats=())
+for _name, _check in _FORMATS.items():
+    _FORMAT_CHECKER.checks(_name)(_check)
+_FORMAT_NAMES = {
+    "date-time": "a date-time with a time zone (RFC 3339)",
+    "date": "a date (RFC 3339 full-date)",
+}
+
+
 # -- loading -----------------------------------------------------------------------------
 
 
@@ -219,12 +289,13 @@ class _Schemas:
     registry: Registry[Any]
     official: dict[str, Draft201909Validator]
     vcdm11: dict[str, Draft201909Validator]
-    # The same schemas compiled by a much faster validator: it answers "valid?" for the
-    # common case; the detailed (and tolerant) path runs only for documents it rejects.
+    # The same schemas compiled by a much faster validator, formats asserted: it answers
+    # "valid?" for the common case; the detailed (and tolerant) path runs only for documents
+    # it rejects.
     fast: dict[int, Any]
 
 
-@cache
+@once
 def _schemas() -> _Schemas:
     """Load the shipped schemas and compile their validators (once per process)."""
     package = resources.files("badges") / "schemas"
@@ -250,7 +321,7 @@ def _schemas() -> _Schemas:
     vcdm11 = {url: compile_(variant) for url, variant in _VARIANT_IDS.items()}
     fast = {
         id(validator): jsonschema_rs.Draft201909Validator(
-            registry.contents(uri), validate_formats=False, offline=True
+            registry.contents(uri), validate_formats=True, formats=_FORMATS, offline=True
         )
         for uri, validator in (
             *official.items(),
@@ -304,12 +375,23 @@ def _vcdm11_credential(node: JSONObject) -> JSONObject:
 # -- validation --------------------------------------------------------------------------
 
 
+def _validate(
+    validator: Draft201909Validator,
+    doc: JSONObject,
+    rules: Callable[[JSONObject], list[SchemaIssue]],
+) -> list[SchemaIssue]:
+    """Steps 2 to 5: warnings first, then errors."""
+    if _schemas().fast[id(validator)].is_valid(doc):  # formats asserted: the common case
+        return rules(doc)
+    warnings, errors, normalised = _validate_tolerantly(validator, doc)
+    errors.extend(rules(normalised))
+    return warnings + _format_issues(validator, normalised, errors) + errors
+
+
 def _validate_tolerantly(
     validator: Draft201909Validator, doc: JSONObject
 ) -> tuple[list[SchemaIssue], list[SchemaIssue], JSONObject]:
     """Validate, wrapping compacted values until no tolerated failure remains (step 3)."""
-    if _schemas().fast[id(validator)].is_valid(doc):
-        return [], [], doc
     errors = list(validator.iter_errors(doc))
     current, warnings = doc, []
     fixed: set[_Path] = set()
@@ -327,9 +409,28 @@ def _validate_tolerantly(
                 message = f"{text} is a single value; OB 3.0 expects an array"
             else:
                 message = f"{text} is a bare URL; OB 3.0 expects an Image object"
-            warnings.append(SchemaIssue(text, message, "warning"))
+            warnings.append(SchemaIssue(text, message, "warning", "compacted"))
         errors = list(validator.iter_errors(current))
     return warnings, _unique(_describe_all(errors)), current
+
+
+def _format_issues(
+    validator: Draft201909Validator, doc: JSONObject, errors: Sequence[SchemaIssue]
+) -> list[SchemaIssue]:
+    """Values not in the format the schema names (step 4), where no error names them already."""
+    flagged = {issue.path for issue in errors}
+    found: dict[str, SchemaIssue] = {}
+    asserting = validator.evolve(format_checker=_FORMAT_CHECKER)
+    for error in _walk(asserting.iter_errors(doc)):
+        if error.validator != "format":
+            continue
+        text = _format_path(error.absolute_path)
+        if text in flagged or text in found:
+            continue
+        wanted = _FORMAT_NAMES.get(str(error.validator_value), str(error.validator_value))
+        message = f"{text} is {_show(error.instance)}, not {wanted}"
+        found[text] = SchemaIssue(text, message, "warning", "format")
+    return list(found.values())
 
 
 def _tolerated(errors: Iterable[ValidationError]) -> dict[_Path, str]:

@@ -5,9 +5,10 @@ it later, so an upload that already carries a badge (a PNG ``iTXt``/``tEXt``/``z
 with an Open Badges keyword, an SVG element in an Open Badges namespace) is stripped.
 
 PNG: the signature, the ``IHDR`` header and every chunk's length and CRC are checked, and the
-dimensions capped; pixels are never decoded. SVG: parsed with ``defusedxml`` (no DTD, no
-entities, no external references), and refused when it could run script on our origin or
-pull in other resources, since the image is served from the same host as the API.
+dimensions capped; pixels are never decoded. SVG: parsed with ``defusedxml`` (a bare DOCTYPE
+as design tools write it, but no internal subset, no entities, no external references), and
+refused when it could run script on our origin or pull in other resources, since the image is
+served from the same host as the API.
 
 Errors: a type we do not take is :class:`UnsupportedMediaTypeError` (415), a damaged or
 unsafe image is :class:`InvalidImageError` (422), an oversized one ``PayloadTooLargeError``.
@@ -24,11 +25,11 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.parsers import expat
 
 import defusedxml
-import defusedxml.ElementTree
 
 from app.errors import PayloadTooLargeError, UnprocessableError, UnsupportedMediaTypeError
 from badges.baking import sniff
 from badges.baking.png import KEYWORDS, PNG_SIGNATURE
+from badges.baking.svg import SVGParser
 
 PNG: Final = "image/png"
 SVG: Final = "image/svg+xml"
@@ -200,8 +201,8 @@ def check_svg(data: bytes) -> bytes:
     """Check that an SVG is well-formed, safe to serve, and return it without badge elements.
 
     Raises:
-        InvalidImageError: not UTF-8, not well-formed, a DTD or entity, a root other than
-            ``<svg>`` in the SVG namespace, script (elements, ``on*`` handlers,
+        InvalidImageError: not UTF-8, not well-formed, a DOCTYPE internal subset or entity, a
+            root other than ``<svg>`` in the SVG namespace, script (elements, ``on*`` handlers,
             ``javascript:`` URLs), embedded HTML, or references to other resources.
     """
     root = _parse_svg(data)
@@ -226,14 +227,14 @@ def _parse_svg(data: bytes) -> Element:
     except UnicodeDecodeError:
         raise InvalidImageError("the SVG is not valid UTF-8") from None
     builder = _Builder()
-    parser = defusedxml.ElementTree.XMLParser(
-        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
+    parser = SVGParser(target=builder)  # a bare DOCTYPE is fine; declarations are not
     try:
         parser.feed(data)
         root: Element = parser.close()
     except defusedxml.DTDForbidden:
-        raise InvalidImageError("the SVG has a DTD (DOCTYPE), which is not allowed") from None
+        raise InvalidImageError(
+            "the SVG's DOCTYPE has an internal subset ([…] declarations), which is not allowed"
+        ) from None
     except defusedxml.EntitiesForbidden:
         raise InvalidImageError("the SVG declares entities, which are not allowed") from None
     except defusedxml.ExternalReferenceForbidden:

@@ -22,8 +22,9 @@ Baking does not re-serialise the tree: the document is parsed to find where the
 root start tag ends and where any earlier badge element sits, and the element
 is spliced in as text, so the rest of the image stays byte for byte the same.
 
-Input is parsed with ``defusedxml`` with DTDs forbidden, which shuts out entity
-expansion (billion laughs) and external entities (XXE) before they start.
+Input is parsed with :class:`SVGParser`, ``defusedxml`` refusing entity declarations
+(billion laughs), external entities (XXE) and any DOCTYPE with an internal subset. A bare
+DOCTYPE, as design tools write it, is accepted: it declares nothing and loads nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import codecs
 import json
 import re
 from typing import Final, NamedTuple
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.parsers import expat
 
 import defusedxml
@@ -45,6 +46,8 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "NAMESPACES",
     "SVG_NAMESPACE",
+    "InternalSubsetForbidden",
+    "SVGParser",
     "bake_svg",
     "unbake_svg",
 ]
@@ -75,6 +78,34 @@ _NOT_XML_CHAR: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U
 _START_TAG: Final = re.compile(rb"<([^\s/>]+)(?:[^\"'>]|\"[^\"]*\"|'[^']*')*>")
 _UTF16_OR_32_BOMS: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
+_INTERNAL_SUBSET: Final = (
+    "the SVG's DOCTYPE has an internal subset ([…] declarations), which is not accepted"
+)
+
+
+class InternalSubsetForbidden(defusedxml.DTDForbidden):
+    """A DOCTYPE with an internal subset (``<!DOCTYPE svg [ … ]>``): it can declare things."""
+
+
+class SVGParser(defusedxml.ElementTree.DefusedXMLParser):
+    """``defusedxml``'s parser, letting through a DOCTYPE that has no internal subset.
+
+    Design tools export ``<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
+    "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">``. That declaration alone is inert:
+    expat reads no external DTD (parameter-entity parsing is off, and external entity
+    references are refused), so nothing is fetched or declared. An internal subset can declare
+    entities and attribute defaults, so it is refused (:class:`InternalSubsetForbidden`), as
+    are entity declarations and external references anywhere.
+    """
+
+    def __init__(self, target: TreeBuilder | None = None) -> None:
+        super().__init__(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+    def defused_start_doctype_decl(
+        self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool
+    ) -> None:
+        if has_internal_subset:
+            raise InternalSubsetForbidden(name, sysid, pubid)
 
 
 class _Layout(NamedTuple):
@@ -119,7 +150,7 @@ def bake_svg(
     if version not in NAMESPACES:
         raise ValueError(f"version must be '2.0' or '3.0', not {version!r}")
     markup = _badge_element(payload, version, hosted_url)
-    _parse(svg, max_bytes)  # refuses DTDs, non-SVG and malformed input first
+    _parse(svg, max_bytes)  # refuses internal subsets, non-SVG and malformed input first
     layout = _layout(svg)
     inserted = _encode_for(svg, layout.encoding, markup)
 
@@ -154,9 +185,9 @@ def unbake_svg(svg: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> BakedPayload 
         The payload with its version, or ``None``.
 
     Raises:
-        DocumentError: The input is too large, not well-formed XML, has a DTD,
-            is not an SVG, holds more than one badge element, or its badge
-            element is empty.
+        DocumentError: The input is too large, not well-formed XML, has a DOCTYPE
+            with an internal subset or entity declarations, is not an SVG, holds more
+            than one badge element, or its badge element is empty.
     """
     root = _parse(svg, max_bytes)
     found = [element for element in root.iter() if element.tag in _VERSION_OF_TAG]
@@ -186,10 +217,12 @@ def unbake_svg(svg: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> BakedPayload 
 def _parse(svg: bytes, max_bytes: int) -> Element:
     if len(svg) > max_bytes:
         raise DocumentError(f"the SVG is larger than {max_bytes} bytes")
+    parser = SVGParser()
     try:
-        root = defusedxml.ElementTree.fromstring(svg, forbid_dtd=True)
+        parser.feed(svg)
+        root: Element = parser.close()
     except defusedxml.DTDForbidden:
-        raise DocumentError("the SVG has a DTD, which is not accepted") from None
+        raise DocumentError(_INTERNAL_SUBSET) from None
     except defusedxml.DefusedXmlException as exc:
         raise DocumentError(f"the SVG uses a forbidden XML feature: {exc}") from None
     except ParseError as exc:
@@ -298,15 +331,19 @@ def _layout(svg: bytes) -> _Layout:
             spans.append((badge_start, end))
             badge_depth = None
 
-    def refuse_dtd(*_args: object) -> None:
-        # _parse has already refused DTDs; this keeps the second pass safe alone.
-        raise DocumentError("the SVG has a DTD, which is not accepted")
+    def on_doctype(_name: str, _sysid: str | None, _pubid: str | None, subset: bool) -> None:
+        # _parse has already refused these; this keeps the second pass safe alone.
+        if subset:
+            raise DocumentError(_INTERNAL_SUBSET)
+
+    def refuse_entity(*_args: object) -> None:
+        raise DocumentError("the SVG declares entities, which is not accepted")
 
     parser.XmlDeclHandler = on_xml_decl
     parser.StartElementHandler = on_start
     parser.EndElementHandler = on_end
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
+    parser.StartDoctypeDeclHandler = on_doctype
+    parser.EntityDeclHandler = refuse_entity
     try:
         parser.Parse(svg, True)
     except expat.ExpatError as exc:

@@ -56,7 +56,7 @@ from pydantic import BaseModel, ValidationError
 
 from badges._crypto import decode_b64url
 from badges.errors import DocumentError, FetchError
-from badges.identity import Recipient, identity_matches
+from badges.identity import Recipient, recipient_matches
 from badges.ob2.models import (
     OB2_CONTEXT,
     SIGNED_TYPES,
@@ -676,19 +676,7 @@ def _recipient(ctx: _Context) -> _Result:
     wanted = ctx.recipient
     if stated.type != wanted.kind:
         return "failed", f"the badge names its recipient by {stated.type}, not {wanted.kind}"
-    value = wanted.value.strip()
-    # Mailbox names are matched case-insensitively in practice and issuers often hash the
-    # lower-cased address, so try that form too (digest §5.4: hex compare ignores case).
-    candidates = dict.fromkeys((value, value.lower()) if wanted.kind == "email" else (value,))
-    salt = stated.salt
-    if stated.hashed:
-        matched = any(
-            identity_matches(stated.identity, c, hashed=True, salt=salt) for c in candidates
-        )
-    elif wanted.kind == "email":
-        matched = stated.identity.strip().lower() == value.lower()
-    else:
-        matched = stated.identity == value
+    matched = recipient_matches(stated.identity, wanted, hashed=stated.hashed, salt=stated.salt)
     form = "hashed" if stated.hashed else "plain"
     if matched:
         return "passed", f"the badge's {form} {stated.type} identity matches the recipient"

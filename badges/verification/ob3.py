@@ -6,7 +6,8 @@ ones after them; once the signature fails, the checks marked *trusted* are ``ski
 1. ``jwt.header``         (VC-JWT, gate) an accepted algorithm and a key reference
 2. ``document.context``   (gate) VCDM 2.0 or 1.1 context first, an OB 3.0 context second
 3. ``document.type``      (gate) VerifiableCredential and OpenBadgeCredential (or an alias)
-4. ``document.jsonld``    (gate) expands with the shipped contexts; undefined terms warn
+4. ``document.jsonld``    (gate) expands with the shipped contexts; undefined terms warn (and
+   fail a Data Integrity proof: JSON-LD safe mode)
 5. ``schema``             the official JSON Schema
 6. ``proof.signature``    an acceptable proof verifies (or the JWS, for VC-JWT), with
    ``issuer.key_ownership`` (the issuer's own document lists the key) and, for VC-JWT,
@@ -33,7 +34,7 @@ from typing import Any
 
 from badges import _jsonld, data_integrity, vc_jwt
 from badges.errors import DocumentError
-from badges.identity import OB3_IDENTITY_TYPES, identity_matches
+from badges.identity import OB3_IDENTITY_TYPES, recipient_matches
 from badges.ports import JSONObject
 from badges.report import Check
 from badges.schema import check_schema
@@ -101,10 +102,12 @@ def check_type(document: JSONObject) -> Check:
     )
 
 
-def check_jsonld(document: JSONObject) -> tuple[Check, _jsonld.Analysis | None]:
+def check_jsonld(
+    document: JSONObject, budget: _jsonld.WorkBudget = _jsonld.DEFAULT_BUDGET
+) -> tuple[Check, _jsonld.Analysis | None]:
     """Expand the credential (without its proofs) once: the proof check reuses the quads."""
     try:
-        analysis = _jsonld.analyse(data_integrity.unsecured(document))
+        analysis = _jsonld.analyse(data_integrity.unsecured(document), budget=budget)
     except DocumentError as error:
         failed = Check(
             id="document.jsonld", status="failed", message=f"{error}.", spec="VCDM 2.0 §6.1"
@@ -203,9 +206,13 @@ def check_recipient(document: JSONObject, session: Session) -> Check:
         subject = subject[0] if subject else None
     if not isinstance(subject, dict):
         return Check(id="recipient.identity", status="failed", message="No credentialSubject.")
-    if isinstance(subject.get("id"), str) and subject["id"] in (
-        recipient.value,
-        f"mailto:{recipient.value}",
+    subject_id = subject.get("id")
+    if isinstance(subject_id, str) and (
+        subject_id == recipient.value
+        or (
+            subject_id.startswith("mailto:")
+            and recipient_matches(subject_id[7:], recipient, hashed=False, salt=None)
+        )
     ):
         return Check(
             id="recipient.identity", status="passed", message="Issued to the given recipient."
@@ -218,9 +225,9 @@ def check_recipient(document: JSONObject, session: Session) -> Check:
             continue
         identity = entry.get("identityHash")
         salt = entry.get("salt")
-        if isinstance(identity, str) and identity_matches(
+        if isinstance(identity, str) and recipient_matches(
             identity,
-            recipient.value,
+            recipient,
             hashed=entry.get("hashed") is True,
             salt=salt if isinstance(salt, str) else None,
         ):
@@ -278,7 +285,7 @@ def _header_step(credential: Credential) -> list[Check]:
 
 
 def _jsonld_step(credential: Credential) -> Check:
-    check, analysis = check_jsonld(credential.document)
+    check, analysis = check_jsonld(credential.document, credential.session.config.jsonld_budget)
     credential.analysis = analysis
     if analysis is not None:
         # A VC-JWT's payload is signed whole by its JWS; a Data Integrity proof covers only
@@ -292,9 +299,8 @@ def _proof_step(credential: Credential) -> Sequence[Check]:
     if credential.token is not None:
         return _check_jwt(credential.token, credential.document, credential.session)
     assert credential.analysis is not None  # noqa: S101 - document.jsonld gates this step
-    document_hash = data_integrity.hash_canonical(credential.analysis.canonical())
     return check_embedded_proofs(
-        credential.document, credential.session, document_hash=document_hash
+        credential.document, credential.session, analysis=credential.analysis
     )
 
 

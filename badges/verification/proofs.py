@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from badges import data_integrity, resolution
 from badges._crypto import PublicKeyInfo
+from badges._jsonld import Analysis
 from badges.errors import DocumentError, FetchError
 from badges.ports import JSONObject
 from badges.report import Check, CheckId
@@ -144,7 +145,7 @@ class _Outcome:
 
 
 def _check_one(
-    document: JSONObject, proof: JSONObject, session: Session, document_hash: bytes | None
+    document: JSONObject, proof: JSONObject, session: Session, analysis: Analysis | None
 ) -> _Outcome:
     skipped = Check(id=OWNERSHIP, status="skipped", message=f"needs {SIGNATURE}")
     if proof.get("proofPurpose") != "assertionMethod":
@@ -178,7 +179,7 @@ def _check_one(
         )
     try:
         valid = data_integrity.verify_signature(
-            document, proof, lookup.key, document_hash=document_hash
+            document, proof, lookup.key, analysis=analysis, budget=session.config.jsonld_budget
         )
     except DocumentError as error:
         return _Outcome(Check(id=SIGNATURE, status="failed", message=f"{error}."), skipped)
@@ -205,11 +206,11 @@ def _check_one(
 
 
 def check_embedded_proofs(
-    document: JSONObject, session: Session, *, document_hash: bytes | None = None
+    document: JSONObject, session: Session, *, analysis: Analysis | None = None
 ) -> tuple[Check, Check]:
     """Verify the document's Data Integrity proofs; one acceptable proof suffices.
 
-    ``document_hash`` is the unsecured document's canonical hash, if the caller has it.
+    ``analysis`` is the unsecured document's expansion, if the caller has it.
     """
     proofs = data_integrity.proofs_of(document)
     skipped = Check(id=OWNERSHIP, status="skipped", message=f"needs {SIGNATURE}")
@@ -238,7 +239,7 @@ def check_embedded_proofs(
             skipped,
         )
     outcomes = sorted(
-        (_check_one(document, p, session, document_hash) for p in supported),
+        (_check_one(document, p, session, analysis) for p in supported),
         key=lambda o: o.rank,
     )
     best = outcomes[0]

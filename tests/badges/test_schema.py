@@ -83,7 +83,9 @@ def test_single_object_proof_is_a_warning_not_an_error() -> None:
     assert isinstance(doc["proof"], dict)
     issues = validate_credential(doc)
     assert issues == [
-        SchemaIssue("proof", "proof is a single value; OB 3.0 expects an array", "warning")
+        SchemaIssue(
+            "proof", "proof is a single value; OB 3.0 expects an array", "warning", "compacted"
+        )
     ]
     assert check_schema(doc).status == "warning"
 
@@ -204,6 +206,7 @@ def test_bare_image_url_is_a_warning() -> None:
             "credentialSubject.achievement.image",
             "credentialSubject.achievement.image is a bare URL; OB 3.0 expects an Image object",
             "warning",
+            "compacted",
         )
     ]
 
@@ -417,6 +420,85 @@ def test_parse_datetime_stamp_rejects_non_stamps(text: str) -> None:
         parse_datetime_stamp(text)
 
 
+# -- format assertions (warnings) --------------------------------------------------------------
+
+
+def _with_subject(**extra: Any) -> dict[str, Any]:
+    doc = _load("simple.json")
+    doc["credentialSubject"].update(extra)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2024-11-09T00:00:00Z", True),
+        ("2024-11-09t00:00:00.5+09:00", True),  # RFC 3339 allows lower case and fractions
+        ("2016-12-31T23:59:60Z", True),  # a leap second
+        ("2024-11-09", False),
+        ("2024-11-09T00:00:00", False),
+        ("2024-02-30T00:00:00Z", False),
+        ("2024-11-09T24:00:00Z", False),
+        ("2024-11-09 00:00:00Z", False),
+        ("\uff12\uff10\uff12\uff14-11-09T00:00:00Z", False),  # fullwidth digits are not digits
+    ],
+)
+def test_a_date_time_format_violation_is_a_warning(value: str, valid: bool) -> None:
+    issues = validate_credential(_with_subject(activityEndDate=value))
+    if valid:
+        assert issues == []
+        return
+    assert issues == [
+        SchemaIssue(
+            "credentialSubject.activityEndDate",
+            f"credentialSubject.activityEndDate is {json.dumps(value, ensure_ascii=False)}, "
+            "not a date-time with a time zone (RFC 3339)",
+            "warning",
+            "format",
+        )
+    ]
+    check = check_schema(_with_subject(activityEndDate=value))
+    assert check.status == "warning"
+    assert "do not have the format the schema names" in check.message
+    assert "activityEndDate" in check.message
+
+
+def test_a_date_format_violation_in_a_profile_is_a_warning() -> None:
+    doc = _load("simple.json")
+    issuer = doc["issuer"]
+    issuer["dateOfBirth"] = "1990/01/31"
+    issues = validate_credential(doc)
+    assert [(i.path, i.level, i.rule) for i in issues] == [
+        ("issuer.dateOfBirth", "warning", "format")
+    ]
+    issuer["dateOfBirth"] = "1990-01-31"
+    assert validate_credential(doc) == []
+
+
+def test_a_format_and_a_compaction_warning_are_both_reported() -> None:
+    doc = _with_subject(activityStartDate="yesterday")
+    doc["proof"] = doc["proof"][0]
+    check = check_schema(doc)
+    assert check.status == "warning"
+    assert "once compacted values are read" in check.message
+    assert "activityStartDate" in check.message
+
+
+def test_a_date_that_breaks_a_rule_is_an_error_and_not_also_a_format_warning() -> None:
+    doc = _load("simple.json")
+    doc["validFrom"] = "2024-11-09"
+    issues = validate_credential(doc)
+    assert [i.level for i in issues if i.path == "validFrom"] == ["error"]
+
+
+def test_our_own_credentials_pass_with_formats_asserted() -> None:
+    from tests.interop import samples
+
+    for credential in (samples.rich(), samples.signed(samples.WEB_SIGNER)):
+        assert validate_credential(credential) == []
+        assert check_schema(credential).status == "passed"
+
+
 # -- speed -----------------------------------------------------------------------------------
 
 
@@ -438,11 +520,12 @@ def test_validating_a_typical_credential_is_fast() -> None:
 
 
 def _both_validators() -> list[tuple[Any, Any]]:
-    from badges.schema import _schemas
+    """(detailed validator asserting formats as the format pass does, its fast twin)."""
+    from badges.schema import _FORMAT_CHECKER, _schemas
 
     schemas = _schemas()
     pairs = [*schemas.official.values(), *schemas.vcdm11.values()]
-    return [(slow, schemas.fast[id(slow)]) for slow in pairs]
+    return [(slow.evolve(format_checker=_FORMAT_CHECKER), schemas.fast[id(slow)]) for slow in pairs]
 
 
 @pytest.mark.parametrize(
@@ -470,3 +553,48 @@ def test_the_fast_validator_agrees_on_generated_and_broken_credentials(
     credential.pop(removed, None)
     for slow, fast in _both_validators():
         assert fast.is_valid(credential) is slow.is_valid(credential)
+
+
+# -- formats in verification and issuance -------------------------------------------------------
+
+
+def test_a_foreign_credential_with_a_date_for_a_date_time_verifies_with_a_schema_warning() -> None:
+    from badges import DictFetcher, data_integrity, verify
+    from tests.interop import samples
+    from tests.support import FIXED_NOW
+
+    signer = samples.did_key_signer(samples.ED_KEY)
+    unsigned = data_integrity.unsecured(samples.signed(signer))
+    unsigned["credentialSubject"]["activityEndDate"] = "2024-11-09"  # another issuer's tooling
+    foreign = data_integrity.sign(unsigned, signer, created=FIXED_NOW)
+    report = verify(foreign, fetcher=DictFetcher(), now=FIXED_NOW)
+    check = report.check("schema")
+    assert check is not None
+    assert check.status == "warning"
+    assert 'credentialSubject.activityEndDate is "2024-11-09"' in check.message
+    assert report.ok is True
+
+
+def test_issuing_refuses_a_value_out_of_its_format() -> None:
+    from badges.errors import DocumentError
+    from badges.ob3.builder import build_credential
+    from badges.ob3.models import Profile
+    from tests.interop import samples
+    from tests.support import FIXED_NOW
+
+    issuer = Profile.from_wire(
+        {
+            "id": "https://badges.example.jp/issuers/exam",
+            "type": ["Profile"],
+            "name": "日本資格試験センター",
+            "dateOfBirth": "1990/01/31",
+        }
+    )
+    with pytest.raises(DocumentError, match=r"issuer\.dateOfBirth"):
+        build_credential(
+            credential_id="urn:uuid:3c1d5e2a-7f4b-4a9c-8e6d-0b2f1a4c9d38",
+            issuer=issuer,
+            achievement=samples.achievement(),
+            recipient_email="passer@example.jp",
+            valid_from=FIXED_NOW,
+        )

@@ -144,17 +144,17 @@ def test_known_disagreement_integers_beyond_double_precision(oracle: None) -> No
     assert '"9007199254740992"^^' in theirs
 
 
-def test_known_disagreement_undefined_terms_fail_the_oracle_but_only_warn_here(
-    oracle: None,
-) -> None:
-    """A signed property no context defines: we pass with a warning, jsonld-signatures fails.
+# --- Agreed since our proof check runs in JSON-LD safe mode ----------------------------------
 
-    Our verifier follows the project decision (OB digest §2.5): the signature covers only what
-    expands, so an undefined term is reported as unsigned (``document.jsonld`` warning) and is
-    not shown as verified. jsonld-signatures canonicalizes in JSON-LD "safe mode", where a term
-    that would be dropped is an error, so the whole credential fails. Our issuer cannot produce
-    such a credential (``data_integrity.sign`` is strict); this one is signed non-strictly to
-    stand for a foreign issuer whose tooling let the term through.
+
+def test_a_signed_undefined_term_fails_both_verifiers(oracle: None) -> None:
+    """A signed property no context defines: both verifiers reject it in JSON-LD safe mode.
+
+    The signature covers only what expands, so the term is not signed even though the issuer
+    meant to sign it (https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly).
+    jsonld-signatures canonicalizes in safe mode; our proof check applies the same rule as our
+    signer. Our issuer cannot produce such a credential (``data_integrity.sign`` is strict);
+    this one is signed non-strictly to stand for a foreign issuer whose tooling let it through.
     """
     unsigned = data_integrity.unsecured(samples.signed(BY_KEY))
     unsigned["credentialSubject"]["grade"] = "A+"
@@ -168,10 +168,13 @@ def test_known_disagreement_undefined_terms_fail_the_oracle_but_only_warn_here(
     signed = data_integrity.add_proof(unsigned, options, BY_KEY, strict=False)
 
     report = verify(signed, fetcher=DictFetcher(), now=FIXED_NOW)
-    assert report.ok is True
+    assert report.ok is False
     statuses = {c.id: c.status for c in report.checks}
     assert statuses["document.jsonld"] == "warning"
-    assert statuses["proof.signature"] == "passed"
+    assert statuses["proof.signature"] == "failed"
+    signature = report.check("proof.signature")
+    assert signature is not None
+    assert "'grade'" in signature.message
 
     verdict = harness.verify_di(signed, now=FIXED_NOW)
     assert verdict["verified"] is False
