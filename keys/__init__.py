@@ -2,11 +2,10 @@
 
     generate_key("Ed25519")             PrivateKey (EdDSA) · "P-256" (ES256) · "RSA-3072" (RS256)
     key.public_key()                    PublicKey: .jwk() .thumbprint() .multikey() .pem()
-    encrypt_private_key / FileKeyStore  keys at rest, passphrase-encrypted PKCS#8
+    KeyWrapper(passphrase)              keys at rest: scrypt + AES-256-GCM envelopes
     KeySigner(key, key_id)              what ``badges`` signs with (its ``Signer`` protocol)
-    did_key / did_web / did_document    identifiers and DID documents (Multikey)
+    did_key / did_web / did_document    identifiers and DID documents (Multikey, JsonWebKey)
     jwk / jwks                          the JWK Set for JWT verifiers
-    KeyRecord / rotate / active         rotation, with retired keys kept published
 
 Private keys never leave this package except through :class:`KeySigner` or the explicit
 export functions of :mod:`keys.storage`. This package imports neither ``badges`` nor ``app``.
@@ -16,6 +15,7 @@ from keys._private import PrivateKey, generate_key
 from keys._public import KEY_TYPES, Algorithm, KeyType, PublicKey, algorithm_for
 from keys.did import (
     DID_CONTEXT,
+    JWK_CONTEXT,
     MULTIKEY_CONTEXT,
     KeyStatus,
     PublishedKey,
@@ -28,49 +28,45 @@ from keys.did import (
 )
 from keys.errors import KeyFormatError, KeyNotFoundError, KeysError, KeyStoreError
 from keys.jwks import jwk, jwks
-from keys.rotation import KeyRecord, active, rotate
 from keys.signer import KeySigner
 from keys.storage import (
+    DEFAULT_COST,
     MIN_PASSPHRASE_LENGTH,
-    FileKeyStore,
-    KeyStore,
-    MemoryKeyStore,
-    check_kid,
-    encrypt_private_key,
+    WRAPPED_KEY_FORMAT,
+    KeyWrapper,
+    ScryptCost,
     export_plaintext_private_key,
     export_secret_multikey,
     load_private_key,
 )
 
 __all__ = [
+    "DEFAULT_COST",
     "DID_CONTEXT",
+    "JWK_CONTEXT",
     "KEY_TYPES",
     "MIN_PASSPHRASE_LENGTH",
     "MULTIKEY_CONTEXT",
+    "WRAPPED_KEY_FORMAT",
     "Algorithm",
-    "FileKeyStore",
     "KeyFormatError",
     "KeyNotFoundError",
-    "KeyRecord",
     "KeySigner",
     "KeyStatus",
-    "KeyStore",
     "KeyStoreError",
     "KeyType",
+    "KeyWrapper",
     "KeysError",
-    "MemoryKeyStore",
     "PrivateKey",
     "PublicKey",
     "PublishedKey",
-    "active",
+    "ScryptCost",
     "algorithm_for",
-    "check_kid",
     "did_document",
     "did_key",
     "did_key_document",
     "did_web",
     "did_web_url",
-    "encrypt_private_key",
     "export_plaintext_private_key",
     "export_secret_multikey",
     "generate_key",
@@ -78,5 +74,4 @@ __all__ = [
     "jwks",
     "load_private_key",
     "public_key_from_did_key",
-    "rotate",
 ]

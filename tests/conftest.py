@@ -123,3 +123,14 @@ def make_issuer(
         return issuer, {"Authorization": f"Bearer {key}"}
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_key_wrapping() -> Iterator[None]:
+    """Wrap keys at a low work factor: the real one costs seconds per service start, by design."""
+    import app.keyring
+    from keys import ScryptCost
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app.keyring, "WRAP_COST", ScryptCost(ln=10, r=8, p=1))
+        yield

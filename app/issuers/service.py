@@ -40,7 +40,7 @@ def create_issuer(
     )
     session.add(issuer)
     for algorithm in INITIAL_ALGORITHMS:
-        session.add(keyring.create_key(issuer, algorithm, now))
+        session.add(keyring.create_key(session, issuer, algorithm, now))
     try:
         session.commit()
     except IntegrityError:
@@ -102,7 +102,7 @@ def rotate_key(
     for key in issuer.keys:
         if key.algorithm == algorithm and key.active:
             key.retired_at = now
-    key = keyring.create_key(issuer, algorithm, now)
+    key = keyring.create_key(session, issuer, algorithm, now)
     session.add(key)
     session.commit()
     return key
