@@ -159,3 +159,14 @@ def issuer_jwks(slug: str, session: SessionDep, urls: UrlsDep) -> Response:
     """The issuer's public keys as a JWK Set (VC-JWT and OB 2.0 verifiers)."""
     document = service.jwks_of(urls, service.get_issuer(session, slug))
     return json_document(document, "application/jwk-set+json", **{"Cache-Control": "max-age=300"})
+
+
+@public.get(
+    "/.well-known/jwks.json",
+    summary="Host JWK Set",
+    responses={200: {"content": {"application/jwk-set+json": {}}}, **problems(404)},
+)
+def host_jwks(session: SessionDep, urls: UrlsDep) -> Response:
+    """Every issuer's public keys as one JWK Set (OB 3.0 key provenance for VC-JWT)."""
+    document = service.host_jwks(session, urls)
+    return json_document(document, "application/jwk-set+json", **{"Cache-Control": "max-age=300"})

@@ -129,18 +129,35 @@ def did_document_of(urls: Urls, issuer: Issuer) -> dict[str, Any]:
     return did_document(urls.issuer_did(issuer.slug), _published(issuer))
 
 
+def _jwks_members(urls: Urls, issuer: Issuer) -> list[dict[str, str]]:
+    return [
+        jwk(
+            PublicKey.from_jwk(key.public_jwk),
+            kid=urls.verification_method(issuer.slug, key.fragment),
+            alg=key.algorithm,
+        )
+        for key in issuer.keys
+    ]
+
+
 def jwks_of(urls: Urls, issuer: Issuer) -> dict[str, Any]:
     """The issuer's JWK Set; each ``kid`` is the key's verification method URL."""
-    return {
-        "keys": [
-            jwk(
-                PublicKey.from_jwk(key.public_jwk),
-                kid=urls.verification_method(issuer.slug, key.fragment),
-                alg=key.algorithm,
-            )
-            for key in issuer.keys
-        ]
-    }
+    return {"keys": _jwks_members(urls, issuer)}
+
+
+def host_jwks(session: Session, urls: Urls) -> dict[str, Any]:
+    """Every issuer's keys, active and retired, as the host's JWK Set.
+
+    OB 3.0's implementation guide has a verifier look for a JWT's key at
+    ``https://<issuer host>/.well-known/jwks.json``
+    (https://www.imsglobal.org/spec/ob/v3p0/impl/#key-provenance); every issuer here shares
+    this host. Each ``kid`` is the verification method URL in the issuer's DID document.
+    """
+    issuers = session.scalars(select(Issuer).order_by(Issuer.created_at, Issuer.slug))
+    members = [member for issuer in issuers for member in _jwks_members(urls, issuer)]
+    if not members:
+        raise NotFoundError("no issuer publishes keys on this host yet")
+    return {"keys": members}
 
 
 def profile_of(urls: Urls, issuer: Issuer) -> dict[str, Any]:
