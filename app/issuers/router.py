@@ -59,7 +59,7 @@ def _key(urls: Urls, issuer: Issuer, key: IssuerKey) -> KeyRead:
 
 
 @router.post(
-    "", status_code=201, summary="Create an issuer", responses=problems(401, 403, 409, 422)
+    "", status_code=201, summary="Create an issuer", responses=problems(401, 403, 409, 422, 503)
 )
 def create_issuer(
     body: IssuerCreate,
@@ -95,7 +95,7 @@ def get_issuer(
     return _read(urls, service.get_issuer_for(session, principal, slug))
 
 
-@router.patch("/{slug}", summary="Update an issuer", responses=problems(401, 404, 422))
+@router.patch("/{slug}", summary="Update an issuer", responses=problems(401, 404, 409, 422))
 def update_issuer(
     slug: str, body: IssuerUpdate, session: SessionDep, principal: PrincipalDep, urls: UrlsDep
 ) -> IssuerRead:
@@ -115,7 +115,7 @@ def list_keys(slug: str, session: SessionDep, principal: PrincipalDep, urls: Url
     "/{slug}/keys/rotate",
     status_code=201,
     summary="Rotate a key",
-    responses=problems(401, 404, 422),
+    responses=problems(401, 404, 422, 503),
 )
 def rotate_key(
     slug: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.apikeys.service import Principal
 from app.errors import ConflictError, ForbiddenError, NotFoundError
 from app.issuers.models import Issuer, IssuerKey
+from app.issuers.names import skeletons
 from app.issuers.schemas import IssuerCreate, IssuerUpdate
 from app.keyring import Keyring
 from app.urls import Urls
@@ -23,10 +25,33 @@ from keys import PublicKey, PublishedKey, did_document, jwk
 INITIAL_ALGORITHMS = ("EdDSA", "ES256")
 
 
+def _refuse_look_alike_names(
+    session: Session, names: Iterable[str], issuer_id: uuid.UUID | None = None
+) -> None:
+    """Refuse names whose confusable skeleton is that of another issuer's name or translation.
+
+    Verifiers show a badge's issuer by name; a look-alike would let one issuer's badges pass
+    for another's (https://www.unicode.org/reports/tr39/#Confusable_Detection).
+    """
+    wanted = {variant: name for name in names for variant in skeletons(name)}
+    others = select(Issuer.name, Issuer.name_translations)
+    if issuer_id is not None:
+        others = others.where(Issuer.id != issuer_id)
+    for name, translations in session.execute(others):
+        for taken in (name, *translations.values()):
+            clash = next((wanted[v] for v in skeletons(taken) if v in wanted), None)
+            if clash is not None:
+                raise ConflictError(
+                    f"the name {clash!r} looks the same as another issuer's name: "
+                    "choose a name that cannot be mistaken for it"
+                )
+
+
 def create_issuer(
     session: Session, keyring: Keyring, request: IssuerCreate, now: datetime
 ) -> Issuer:
     """Create an issuer with its first keys."""
+    _refuse_look_alike_names(session, [request.name, *request.name_translations.values()])
     issuer = Issuer(
         slug=request.slug,
         name=request.name,
@@ -50,6 +75,11 @@ def create_issuer(
 
 
 def update_issuer(session: Session, issuer: Issuer, request: IssuerUpdate) -> Issuer:
+    name = request.name or issuer.name
+    translations = (
+        issuer.name_translations if request.name_translations is None else request.name_translations
+    )
+    _refuse_look_alike_names(session, [name, *translations.values()], issuer.id)
     for field, value in request.model_dump(exclude_unset=True).items():
         if value is None and field in ("name", "url", "email", "name_translations"):
             continue  # required fields cannot be cleared

@@ -73,8 +73,9 @@ def issue_through_api(
             "/api/v1/issuers",
             json={
                 "slug": slug,
-                "name": "一般社団法人 生成AI検定協会",
-                "name_translations": {"en": "Generative AI Examination Association"},
+                # Issuers' names may not look alike: each carries its slug.
+                "name": f"一般社団法人 生成AI検定協会 {slug}",
+                "name_translations": {"en": f"Generative AI Examination Association {slug}"},
                 "url": "https://ai-exam.example.jp/",
                 "email": "badges@ai-exam.example.jp",
             },
