@@ -261,11 +261,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.errors import AppError
     from app.serving import StartupError
+    from keys import KeysError
 
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (BadgesError, OSError, StartupError, AppError) as error:
+    except (BadgesError, KeysError, OSError, StartupError, AppError) as error:
         print(f"shomei: {error}", file=sys.stderr)
         return 2
     except ValidationError as error:  # settings: say what is wrong, not where pydantic was

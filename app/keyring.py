@@ -71,7 +71,7 @@ class Keyring:
             return
         query = select(IssuerKey.encrypted_private_key).order_by(IssuerKey.created_at).limit(1)
         if self._written:
-            query = query.where(IssuerKey.id.not_in(self._written))
+            query = query.where(IssuerKey.id.not_in(list(self._written)))
         with session.no_autoflush:
             stored = session.scalar(query)
         if stored is None:

@@ -38,6 +38,11 @@ def check_startup(settings: Settings) -> None:
         StartupError: with one line an operator can act on.
     """
     passphrase = settings.key_passphrase.get_secret_value()
+    if not passphrase:
+        raise StartupError(
+            "SHOMEI_KEY_PASSPHRASE is not set: set one (at least 12 characters), or run "
+            "`shomei serve --demo` for a development setup"
+        )
     development_file = DEVELOPMENT_PASSPHRASE_FILE
     if (
         not settings.development

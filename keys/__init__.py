@@ -1,4 +1,4 @@
-"""Signing keys for Shomei: generation, encrypted storage, rotation and publication.
+"""Signing keys for Shomei: generation, wrapping at rest and publication.
 
     generate_key("Ed25519")             PrivateKey (EdDSA) · "P-256" (ES256) · "RSA-3072" (RS256)
     key.public_key()                    PublicKey: .jwk() .thumbprint() .multikey() .pem()
@@ -26,7 +26,7 @@ from keys.did import (
     did_web_url,
     public_key_from_did_key,
 )
-from keys.errors import KeyFormatError, KeyNotFoundError, KeysError, KeyStoreError
+from keys.errors import KeyFormatError, KeysError, KeyStoreError
 from keys.jwks import jwk, jwks
 from keys.signer import KeySigner
 from keys.storage import (
@@ -50,7 +50,6 @@ __all__ = [
     "WRAPPED_KEY_FORMAT",
     "Algorithm",
     "KeyFormatError",
-    "KeyNotFoundError",
     "KeySigner",
     "KeyStatus",
     "KeyStoreError",

@@ -19,7 +19,7 @@ from app.issuers.models import IssuerKey
 from app.main import create_app
 from app.serving import StartupError, check_startup
 from app.settings import Settings
-from keys import WRAPPED_KEY_FORMAT, KeyWrapper, PrivateKey, export_plaintext_private_key
+from keys import WRAPPED_KEY_FORMAT, KeyWrapper, export_plaintext_private_key
 from tests.app.test_credentials import issue, make_achievement
 from tests.keys.support import legacy_pem
 
@@ -178,10 +178,6 @@ def test_serve_demo_keeps_an_explicit_development_false(
     assert "SHOMEI_KEY_PASSPHRASE must be set" in err
 
 
-def _legacy(row: IssuerKey, private: PrivateKey, passphrase: str) -> str:
-    return legacy_pem(private, passphrase).decode()
-
-
 def test_rewrap_moves_old_keys_to_the_current_envelope_and_they_still_sign(
     client: TestClient,
     app: FastAPI,
@@ -195,7 +191,7 @@ def test_rewrap_moves_old_keys_to_the_current_envelope_and_they_still_sign(
     with app.state.resources.sessions() as session:
         for row in session.scalars(select(IssuerKey)):
             private = app.state.resources.keyring.signer(row.issuer, row)._key
-            row.encrypted_private_key = _legacy(row, private, passphrase)
+            row.encrypted_private_key = legacy_pem(private, passphrase).decode()
         session.commit()
     check_startup(settings)  # the old format still opens
     assert main(["keys", "rewrap"]) == 0
@@ -246,3 +242,17 @@ def test_plaintext_keys_in_the_database_are_refused(
         session.commit()
     with pytest.raises(StartupError, match="opens 1 of 2"):
         check_startup(settings)
+
+
+def test_serve_without_a_passphrase_in_development_says_so_in_one_line(
+    environment: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("SHOMEI_KEY_PASSPHRASE")
+    monkeypatch.setenv("SHOMEI_DEVELOPMENT", "true")
+    monkeypatch.setattr("app.serving.run", _must_not_run)
+    assert main(["serve"]) == 2
+    assert main(["keys", "rewrap"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and "Traceback" not in err
+    assert "SHOMEI_KEY_PASSPHRASE is not set" in err
+    assert "at least 12 characters" in err
