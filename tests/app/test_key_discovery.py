@@ -134,3 +134,25 @@ def _thumbprint(method: dict[str, Any]) -> str:
     if "publicKeyJwk" in method:
         return PublicKey.from_jwk(method["publicKeyJwk"]).thumbprint()
     return PublicKey.from_multikey(method["publicKeyMultibase"]).thumbprint()
+
+
+def test_a_vc_jwt_signed_before_a_rotation_still_verifies_through_its_retired_jwk(
+    client: TestClient, app: FastAPI, make_issuer: MakeIssuer
+) -> None:
+    issuer, staff = make_issuer("ai-exam")
+    achievement = make_achievement(app, issuer["id"])
+    old = issue(client, staff, achievement, format="ob3-jwt")
+    rotated = client.post(
+        "/api/v1/issuers/ai-exam/keys/rotate", json={"algorithm": "ES256"}, headers=staff
+    )
+    assert rotated.status_code == 201
+    new = issue(client, staff, achievement, format="ob3-jwt")
+    kids = [json.loads(_b64(c["document"].split(".")[0]))["kid"] for c in (old, new)]
+    assert kids[0] != kids[1]
+    document = _did_document(client, "ai-exam")
+    methods = {m["id"]: m for m in document["verificationMethod"]}
+    assert all(methods[kid]["type"] == "JsonWebKey" for kid in kids)
+    assert kids[0] not in document["authentication"]  # retired, still for assertion
+    for credential in (old, new):
+        response = client.post("/api/v1/verify", json={"credential": credential["document"]})
+        assert response.json()["ok"], response.json()
