@@ -15,33 +15,73 @@ from badges.report import VerificationReport
 from badges.verification import verify
 
 
+def _development_set_explicitly() -> bool:
+    """Whether SHOMEI_DEVELOPMENT is given (environment or .env), whatever its value."""
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    class _Probe(BaseSettings):
+        model_config = SettingsConfigDict(env_prefix="SHOMEI_", env_file=".env", extra="ignore")
+        development: bool | None = None
+
+    return _Probe().development is not None
+
+
 def _serve(args: argparse.Namespace) -> int:
     import os
 
     from app.migrate import upgrade
+    from app.serving import check_startup
     from app.settings import Settings
 
     if args.demo:
         from app import demo
 
-        overrides: dict[str, object] = {"development": True}
+        overrides: dict[str, object] = {}
+        if not _development_set_explicitly():  # an explicit SHOMEI_DEVELOPMENT=false stands
+            overrides["development"] = True
         if "SHOMEI_BASE_URL" not in os.environ:  # ids must name where the demo really serves
             overrides["base_url"] = f"http://{args.host}:{args.port}"
         prepared = demo.prepare(Settings(**overrides))  # type: ignore[arg-type]
         settings = prepared.settings
         # The workers build their settings from the environment: hand them what they need.
         os.environ["SHOMEI_KEY_PASSPHRASE"] = settings.key_passphrase.get_secret_value()
-        os.environ["SHOMEI_DEVELOPMENT"] = "true"
+        os.environ["SHOMEI_DEVELOPMENT"] = "true" if settings.development else "false"
         os.environ["SHOMEI_BASE_URL"] = settings.base_url
+        check_startup(settings)
         print(f"Shomei demo issuer: {settings.base_url}/issuers/{demo.DEMO_SLUG}")
         if prepared.admin_key:
             print(f"Administrator API key (shown once, keep it): {prepared.admin_key}")
     else:
         settings = Settings()
         upgrade(settings.database_url)
+        check_startup(settings)
     from app.serving import run
 
     run(host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def _keys_rewrap(args: argparse.Namespace) -> int:
+    from app.db import make_engine, make_sessionmaker
+    from app.keyring import rewrap_keys
+    from app.settings import Settings
+
+    settings = Settings()
+    previous = None
+    if args.previous_passphrase_file:
+        previous = Path(args.previous_passphrase_file).read_text(encoding="utf-8").strip()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            result = rewrap_keys(
+                session, settings.key_passphrase.get_secret_value(), previous=previous
+            )
+    finally:
+        engine.dispose()
+    print(
+        f"re-wrapped {result.rewrapped} issuer keys; {result.current} were already current",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -171,6 +211,19 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--label")
     create.set_defaults(handler=_apikey)
 
+    keys = commands.add_parser("keys", help="issuer keys at rest")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    rewrap = keys_commands.add_parser(
+        "rewrap",
+        help="wrap every stored key again under SHOMEI_KEY_PASSPHRASE at the current work factor",
+    )
+    rewrap.add_argument(
+        "--previous-passphrase-file",
+        metavar="FILE",
+        help="open the keys with the passphrase in FILE (to change the passphrase)",
+    )
+    rewrap.set_defaults(handler=_keys_rewrap)
+
     check = commands.add_parser("verify", help="verify a badge: file, URL or - for stdin")
     check.add_argument("source")
     check.add_argument("--format", choices=("json", "text"), default="json")
@@ -204,11 +257,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``shomei`` console script."""
+    from pydantic import ValidationError
+
+    from app.errors import AppError
+    from app.serving import StartupError
+    from keys import KeysError
+
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (BadgesError, OSError) as error:
+    except (BadgesError, KeysError, OSError, StartupError, AppError) as error:
         print(f"shomei: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:  # settings: say what is wrong, not where pydantic was
+        first = error.errors()[0]
+        where = "".join(f"SHOMEI_{str(part).upper()}: " for part in first["loc"][:1])
+        print(f"shomei: {where}{first['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
     return code
 

@@ -124,7 +124,7 @@ def _seed(session: Session, keyring: Keyring, now: datetime) -> str | None:
         )
         session.add(issuer)
         for algorithm in ("EdDSA", "ES256"):
-            session.add(keyring.create_key(issuer, algorithm, now))
+            session.add(keyring.create_key(session, issuer, algorithm, now))
         session.add_all(_achievements(issuer, now))
         session.commit()
     if session.scalar(select(ApiKey).where(ApiKey.is_admin)) is None:
@@ -134,9 +134,11 @@ def _seed(session: Session, keyring: Keyring, now: datetime) -> str | None:
 
 def prepare(settings: Settings) -> Demo:
     """Migrate, seed the demo issuer once, and return the settings to serve with."""
-    if not settings.key_passphrase.get_secret_value():
+    if not settings.key_passphrase.get_secret_value() and settings.development:
+        # Settings refuse an empty passphrase outside development, so only a development
+        # run gets here without one.
         settings = settings.model_copy(
-            update={"key_passphrase": SecretStr(development_passphrase()), "development": True}
+            update={"key_passphrase": SecretStr(development_passphrase())}
         )
     if settings.database_url.startswith("sqlite:///./"):
         VAR.mkdir(mode=0o700, exist_ok=True)

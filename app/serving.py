@@ -1,4 +1,8 @@
-"""Running the service under uvicorn, with one process or several.
+"""Running the service under uvicorn, with one process or several, after start-up checks.
+
+Before any worker starts, :func:`check_startup` makes sure the key passphrase is one the
+service may use and opens every stored issuer key: a wrong one would otherwise be found only
+when signing fails, after new keys had been written under it.
 
 With several workers uvicorn binds the listening socket itself, without naming the TCP
 protocol, and asyncio then leaves Nagle's algorithm on for every connection: each response
@@ -9,11 +13,65 @@ TCP_NODELAY as it does for a single worker.
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from app.db import make_engine, make_sessionmaker
+from app.keyring import check_passphrase
+from app.settings import Settings
+
 APP = "app.main:create_app"
+DEVELOPMENT_PASSPHRASE_FILE = Path("var") / "dev-passphrase"
+
+
+class StartupError(Exception):
+    """The service must not start; the message says why in one line."""
+
+
+def check_startup(settings: Settings) -> None:
+    """Refuse the development passphrase outside development, and a passphrase that does not
+    open the stored keys.
+
+    Raises:
+        StartupError: with one line an operator can act on.
+    """
+    passphrase = settings.key_passphrase.get_secret_value()
+    if not passphrase:
+        raise StartupError(
+            "SHOMEI_KEY_PASSPHRASE is not set: set one (at least 12 characters), or run "
+            "`shomei serve --demo` for a development setup"
+        )
+    development_file = DEVELOPMENT_PASSPHRASE_FILE
+    if (
+        not settings.development
+        and development_file.is_file()
+        and passphrase == development_file.read_text().strip()
+    ):
+        raise StartupError(
+            f"SHOMEI_KEY_PASSPHRASE is the development passphrase of ./{development_file}, "
+            "which is for SHOMEI_DEVELOPMENT=true only: choose a new passphrase and run "
+            f"`shomei keys rewrap --previous-passphrase-file {development_file}`"
+        )
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            found = check_passphrase(session, passphrase)
+    finally:
+        engine.dispose()
+    if found.ok:
+        return
+    if found.opened == 0:
+        raise StartupError(
+            f"SHOMEI_KEY_PASSPHRASE does not open the {found.total} stored issuer keys: "
+            "start with the passphrase they were written under"
+        )
+    raise StartupError(
+        f"SHOMEI_KEY_PASSPHRASE opens {found.opened} of {found.total} stored issuer keys but "
+        f"not {found.first_failure}: re-wrap the others with `shomei keys rewrap "
+        "--previous-passphrase-file FILE` (FILE holding the passphrase they were written under)"
+    )
 
 
 class _Config(uvicorn.Config):

@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_PASSPHRASES = frozenset({"", "changeme", "change-me", "secret", "password"})
+from keys import MIN_PASSPHRASE_LENGTH
+
+# Compared after lower-casing and dropping everything but letters and digits, so that
+# " changeme ", "Change-Me" and "CHANGE_ME" are all caught.
+PLACEHOLDER_PASSPHRASES = frozenset(
+    {
+        "",
+        "changeme",
+        "changemenow",
+        "changemeplease",
+        "changethis",
+        "default",
+        "development",
+        "example",
+        "keypassphrase",
+        "passphrase",
+        "password",
+        "replaceme",
+        "secret",
+        "shomei",
+        "shomeikeypassphrase",
+        "test",
+        "yourpassphrase",
+        "yourpassphrasehere",
+    }
+)
+
+
+def is_placeholder_passphrase(passphrase: str) -> bool:
+    """Whether ``passphrase`` is an example value, or one character over and over."""
+    folded = re.sub(r"[\W_]+", "", passphrase.casefold())
+    return folded in PLACEHOLDER_PASSPHRASES or len(set(folded)) <= 1
 
 
 class Settings(BaseSettings):
@@ -38,10 +70,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _real_secrets_outside_development(self) -> Settings:
         passphrase = self.key_passphrase.get_secret_value()
-        if not self.development and passphrase.lower() in PLACEHOLDER_PASSPHRASES:
+        if not passphrase and self.development:
+            return self  # the development setup makes one (shomei serve --demo)
+        if not self.development and is_placeholder_passphrase(passphrase):
             raise ValueError(
-                "SHOMEI_KEY_PASSPHRASE must be set to a real passphrase "
+                "SHOMEI_KEY_PASSPHRASE must be set to a real passphrase, not an example value "
                 "(or SHOMEI_DEVELOPMENT=true for a local development run)"
+            )
+        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+            raise ValueError(
+                f"SHOMEI_KEY_PASSPHRASE must be at least {MIN_PASSPHRASE_LENGTH} characters long"
             )
         return self
 

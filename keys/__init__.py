@@ -1,12 +1,11 @@
-"""Signing keys for Shomei: generation, encrypted storage, rotation and publication.
+"""Signing keys for Shomei: generation, wrapping at rest and publication.
 
     generate_key("Ed25519")             PrivateKey (EdDSA) · "P-256" (ES256) · "RSA-3072" (RS256)
     key.public_key()                    PublicKey: .jwk() .thumbprint() .multikey() .pem()
-    encrypt_private_key / FileKeyStore  keys at rest, passphrase-encrypted PKCS#8
+    KeyWrapper(passphrase)              keys at rest: scrypt + AES-256-GCM envelopes
     KeySigner(key, key_id)              what ``badges`` signs with (its ``Signer`` protocol)
-    did_key / did_web / did_document    identifiers and DID documents (Multikey)
+    did_key / did_web / did_document    identifiers and DID documents (Multikey, JsonWebKey)
     jwk / jwks                          the JWK Set for JWT verifiers
-    KeyRecord / rotate / active         rotation, with retired keys kept published
     b64url_* / multibase_*              the strict byte codecs, shared with ``badges``
 
 Private keys never leave this package except through :class:`KeySigner` or the explicit
@@ -18,6 +17,7 @@ from keys._private import PrivateKey, generate_key
 from keys._public import KEY_TYPES, Algorithm, KeyType, PublicKey, algorithm_for
 from keys.did import (
     DID_CONTEXT,
+    JWK_CONTEXT,
     MULTIKEY_CONTEXT,
     KeyStatus,
     PublishedKey,
@@ -28,53 +28,48 @@ from keys.did import (
     did_web_url,
     public_key_from_did_key,
 )
-from keys.errors import KeyFormatError, KeyNotFoundError, KeysError, KeyStoreError
+from keys.errors import KeyFormatError, KeysError, KeyStoreError
 from keys.jwks import jwk, jwks
-from keys.rotation import KeyRecord, active, rotate
 from keys.signer import KeySigner
 from keys.storage import (
+    DEFAULT_COST,
     MIN_PASSPHRASE_LENGTH,
-    FileKeyStore,
-    KeyStore,
-    MemoryKeyStore,
-    check_kid,
-    encrypt_private_key,
+    WRAPPED_KEY_FORMAT,
+    KeyWrapper,
+    ScryptCost,
     export_plaintext_private_key,
     export_secret_multikey,
     load_private_key,
 )
 
 __all__ = [
+    "DEFAULT_COST",
     "DID_CONTEXT",
+    "JWK_CONTEXT",
     "KEY_TYPES",
     "MIN_PASSPHRASE_LENGTH",
     "MULTIKEY_CONTEXT",
+    "WRAPPED_KEY_FORMAT",
     "Algorithm",
-    "FileKeyStore",
     "KeyFormatError",
-    "KeyNotFoundError",
-    "KeyRecord",
     "KeySigner",
     "KeyStatus",
-    "KeyStore",
     "KeyStoreError",
     "KeyType",
+    "KeyWrapper",
     "KeysError",
-    "MemoryKeyStore",
     "PrivateKey",
     "PublicKey",
     "PublishedKey",
-    "active",
+    "ScryptCost",
     "algorithm_for",
     "b64url_decode",
     "b64url_encode",
-    "check_kid",
     "did_document",
     "did_key",
     "did_key_document",
     "did_web",
     "did_web_url",
-    "encrypt_private_key",
     "export_plaintext_private_key",
     "export_secret_multikey",
     "generate_key",
@@ -84,5 +79,4 @@ __all__ = [
     "multibase_decode",
     "multibase_encode",
     "public_key_from_did_key",
-    "rotate",
 ]

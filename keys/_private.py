@@ -122,6 +122,13 @@ class PrivateKey:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
         )
 
+    def _pkcs8_der(self) -> bytes:
+        return self._key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
     def _seed(self) -> bytes:
         if not isinstance(self._key, ed25519.Ed25519PrivateKey):
             raise KeysError(f"{self.key_type} keys have no secret Multikey encoding here")

@@ -1,13 +1,19 @@
 """DIDs for issuers: ``did:key`` and ``did:web`` identifiers and the DID documents we publish.
 
-Verification methods are ``Multikey`` objects (W3C Controlled Identifiers 1.0, vc-di-eddsa
-§2.1.1) with the contexts ``https://www.w3.org/ns/did/v1`` and
-``https://w3id.org/security/multikey/v1``, both of which ``badges`` ships for offline JSON-LD.
+An issuer's DID document lists each key in the form its verifiers look for:
 
-RSA keys, which have no Multikey form and sign VC-JWTs only, are listed as ``JsonWebKey``
-methods with a ``publicKeyJwk`` (W3C Controlled Identifiers 1.0 §2.2.3; VC-JOSE-COSE "Key
-Discovery"), so that a JWT's ``kid`` resolves through the issuer's DID like any other key. DID
-documents are read as JSON, never signed, so the type needs no shipped context.
+- Ed25519 keys, which sign Data Integrity proofs, are ``Multikey`` methods with
+  ``publicKeyMultibase`` (https://www.w3.org/TR/vc-di-eddsa/#multikey).
+- JWT keys (P-256 for ES256, RSA for RS256) are ``JsonWebKey`` methods with ``publicKeyJwk``
+  (https://www.w3.org/TR/cid-1.0/#JsonWebKey), because OB 3.0 has a VC-JWT ``kid`` dereference
+  to a JWK (https://www.imsglobal.org/spec/ob/v3p0/#jwt-proof) and VC-JOSE-COSE finds it the
+  same way (https://www.w3.org/TR/vc-jose-cose/#using-controlled-identifier-documents).
+  The JWK carries the method's id as ``kid`` and its ``alg``, as in the issuer's JWK Set.
+
+The document's ``@context`` names the DID context and the two contexts that define these
+types (``https://w3id.org/security/multikey/v1`` and ``https://w3id.org/security/jwk/v1``), so
+that a JSON-LD consumer expands every method instead of dropping the ones it cannot name.
+``badges`` ships all three for offline JSON-LD.
 """
 
 from __future__ import annotations
@@ -20,15 +26,19 @@ from urllib.parse import unquote
 
 from keys._public import PublicKey
 from keys.errors import KeyFormatError, KeysError
+from keys.jwks import jwk
 
 KeyStatus = Literal["active", "retired"]
 
 DID_CONTEXT: Final = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT: Final = "https://w3id.org/security/multikey/v1"
+JWK_CONTEXT: Final = "https://w3id.org/security/jwk/v1"
 
 _DID_KEY_PREFIX: Final = "did:key:"
 _DID_WEB_PREFIX: Final = "did:web:"
 _MULTIKEY_TYPES: Final = frozenset({"Ed25519", "P-256"})
+# In an issuer's DID document only Data Integrity keys are Multikeys; JWT keys are JWKs.
+_DATA_INTEGRITY_TYPES: Final = frozenset({"Ed25519"})
 # DID Core §3.1: method-specific-id = *( *idchar ":" ) 1*idchar; idchar = ALPHA / DIGIT /
 # "." / "-" / "_" / pct-encoded.
 _IDCHARS: Final = r"(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})"
@@ -223,11 +233,12 @@ class PublishedKey:
 def did_document(did: str, keys: Sequence[PublishedKey]) -> dict[str, Any]:
     """Build an issuer's DID document (e.g. for ``did:web``) listing its keys.
 
-    Every Ed25519 and P-256 key, active or retired, becomes a ``Multikey`` verification
-    method ``<did>#<fragment>`` under ``assertionMethod``, which is what OB 3.0 verifiers
-    check (OB 3.0 digest §2.1). Only active keys are listed under ``authentication``: a retired
-    key should no longer prove control of the DID. Which active key signs is the caller's
-    choice (see :func:`keys.rotation.active`). RSA keys become ``JsonWebKey`` methods.
+    Every key, active or retired, becomes a verification method ``<did>#<fragment>`` under
+    ``assertionMethod``, which is what OB 3.0 verifiers check
+    (https://www.imsglobal.org/spec/ob/v3p0/#key-provenance): a ``Multikey`` for an Ed25519
+    key, a ``JsonWebKey`` for a JWT key (P-256, RSA). Only active keys are listed under
+    ``authentication``: a retired key should no longer prove control of the DID. Which active
+    key signs is the caller's choice.
 
     Args:
         did: The DID, without a fragment.
@@ -251,7 +262,7 @@ def did_document(did: str, keys: Sequence[PublishedKey]) -> dict[str, Any]:
             raise KeysError(f"two keys share the fragment {key.fragment!r}")
         seen.add(key.fragment)
         vm_id = f"{did}#{key.fragment}"
-        if key.public.key_type in _MULTIKEY_TYPES:
+        if key.public.key_type in _DATA_INTEGRITY_TYPES:
             methods.append(_multikey_method(vm_id, did, key.public))
         else:
             methods.append(_jwk_method(vm_id, did, key.public))
@@ -259,7 +270,7 @@ def did_document(did: str, keys: Sequence[PublishedKey]) -> dict[str, Any]:
         if key.status == "active":
             authentication.append(vm_id)
     return {
-        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT, JWK_CONTEXT],
         "id": did,
         "verificationMethod": methods,
         "authentication": authentication,
@@ -272,7 +283,7 @@ def _jwk_method(vm_id: str, controller: str, public: PublicKey) -> dict[str, Any
         "id": vm_id,
         "type": "JsonWebKey",
         "controller": controller,
-        "publicKeyJwk": public.jwk(),
+        "publicKeyJwk": jwk(public, kid=vm_id),
     }
 
 

@@ -1,9 +1,8 @@
 """Exceptions raised by the keys package.
 
     KeysError
-    ├── KeyNotFoundError   no key under that id, or no active key of that type
-    ├── KeyStoreError      a key could not be stored or loaded (wrong passphrase, refused
-    │                      plaintext, unsafe key id, weak passphrase)
+    ├── KeyStoreError      a key could not be wrapped or opened (wrong passphrase, altered or
+    │                      corrupted envelope, refused plaintext, weak passphrase)
     └── KeyFormatError     a key, key encoding or key identifier is malformed or unsupported
                            (Multikey, JWK, PEM, did:key, did:web)
 
@@ -17,12 +16,8 @@ class KeysError(Exception):
     """Base class of every error raised by :mod:`keys`."""
 
 
-class KeyNotFoundError(KeysError):
-    """No key is stored under the id asked for, or no key of the type asked for is active."""
-
-
 class KeyStoreError(KeysError):
-    """A private key could not be stored or loaded; the message says why."""
+    """A private key could not be wrapped or opened; the message says why."""
 
 
 class KeyFormatError(KeysError):

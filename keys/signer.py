@@ -1,6 +1,6 @@
 """A signer that holds a private key and a key id, for ``badges``' ``Signer`` protocol.
 
-``badges`` never sees private keys: ``app`` loads a key from a :class:`keys.storage.KeyStore`,
+``badges`` never sees private keys: ``app`` opens a key with a :class:`keys.storage.KeyWrapper`,
 wraps it in a :class:`KeySigner` and hands that over. The protocol is matched structurally, so
 this module does not import ``badges``.
 """

@@ -1,40 +1,75 @@
-"""Private keys at rest: passphrase-encrypted PKCS#8 PEM, and key stores keyed by key id.
+"""Private keys at rest: a passphrase-wrapped envelope, legacy PKCS#8 PEM, explicit exports.
 
-Keys are written as ``ENCRYPTED PRIVATE KEY`` PEM (PKCS#8 with the best encryption
-``cryptography`` offers). Plaintext private keys are refused both ways unless the caller says
-``allow_plaintext=True``, which is meant for tests and one-off imports, not for a running
-service. Passphrases must be at least :data:`MIN_PASSPHRASE_LENGTH` characters.
+A private key is stored as a small self-describing JSON envelope: its PKCS#8 DER encrypted
+with AES-256-GCM (NIST SP 800-38D) under a key derived from the passphrase with scrypt
+(RFC 7914), with the work factor written beside the salt so that it can be raised later
+without losing the keys written before::
 
-A :class:`KeyStore` maps a key id to a private key. :class:`FileKeyStore` keeps one file per
-key in a directory only its owner can read; :class:`MemoryKeyStore` keeps keys in memory. A
-database-backed store belongs to ``app/`` and implements the same protocol.
+    {"format": "shomei-wrapped-key/1", "kdf": "scrypt", "ln": 17, "r": 8, "p": 1,
+     "salt": "<base64url>", "cipher": "A256GCM", "iv": "<base64url>", "ct": "<base64url>"}
+
+Every field but ``iv`` and ``ct`` is authenticated as associated data, so a changed work
+factor or salt makes the envelope fail to open rather than open differently. The default work
+factor, scrypt with N = 2^17, r = 8, p = 1, is the one OWASP's Password Storage Cheat Sheet
+recommends (https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#scrypt).
+
+Keys written earlier as ``ENCRYPTED PRIVATE KEY`` PEM (PKCS#8 with PBKDF2 at the 2,048
+iterations ``cryptography`` uses, which cannot be raised) still open; :meth:`KeyWrapper.is_current`
+tells which stored keys to wrap again. Plaintext private keys are refused unless the caller
+says ``allow_plaintext=True``. Passphrases must be at least :data:`MIN_PASSPHRASE_LENGTH`
+characters.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
-import secrets
-import stat
-from pathlib import Path
-from typing import Final, Protocol, runtime_checkable
+import threading
+from dataclasses import dataclass
+from typing import Any, Final
 
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from keys._codec import ED25519_PRIV_HEADER, multibase_encode
+from keys._codec import ED25519_PRIV_HEADER, b64url_decode, b64url_encode, multibase_encode
 from keys._private import PrivateKey, wrap_loaded_key
-from keys.errors import KeyNotFoundError, KeyStoreError
+from keys.errors import KeyFormatError, KeyStoreError
 
 MIN_PASSPHRASE_LENGTH: Final = 12
+WRAPPED_KEY_FORMAT: Final = "shomei-wrapped-key/1"
 
-_FILE_MODE: Final = 0o600
-_DIR_MODE: Final = 0o700
-_SUFFIX: Final = ".pem"
-# A key id becomes a file name as it is, so it may only use characters that cannot name another
-# directory: no separators, no leading dot (hidden files, "." and ".."), bounded length.
-# (RFC 7638 thumbprints are base64url, so they may start with "-" or "_".)
-_KID: Final = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._:#%~+=@-]{0,199}")
+_SALT_BYTES: Final = 16
+_IV_BYTES: Final = 12  # the GCM nonce size NIST SP 800-38D recommends
+_KEK_BYTES: Final = 32  # AES-256
+_CACHED_KEKS: Final = 64
+# Bounds on the work factor an envelope may ask for: a corrupted or hostile envelope must not
+# make the process derive with gigabytes of memory.
+_LN_RANGE: Final = range(10, 23)
+_R_RANGE: Final = range(1, 33)
+_P_RANGE: Final = range(1, 17)
+
+
+@dataclass(frozen=True)
+class ScryptCost:
+    """An scrypt work factor: N = 2**ln, block size r, parallelism p (RFC 7914 §2).
+
+    Raises:
+        KeyStoreError: a value outside the bounds this package accepts.
+    """
+
+    ln: int = 17
+    r: int = 8
+    p: int = 1
+
+    def __post_init__(self) -> None:
+        """Check the bounds."""
+        if self.ln not in _LN_RANGE or self.r not in _R_RANGE or self.p not in _P_RANGE:
+            raise KeyStoreError("the scrypt work factor is out of the supported range")
+
+
+DEFAULT_COST: Final = ScryptCost()
 
 
 def _check_passphrase(passphrase: str) -> bytes:
@@ -46,21 +81,138 @@ def _check_passphrase(passphrase: str) -> bytes:
     return passphrase.encode("utf-8")
 
 
-def encrypt_private_key(key: PrivateKey, passphrase: str) -> bytes:
-    """Serialise ``key`` as a passphrase-encrypted PKCS#8 PEM (``ENCRYPTED PRIVATE KEY``).
+def _header(cost: ScryptCost, salt: bytes) -> dict[str, Any]:
+    return {
+        "format": WRAPPED_KEY_FORMAT,
+        "kdf": "scrypt",
+        "ln": cost.ln,
+        "r": cost.r,
+        "p": cost.p,
+        "salt": b64url_encode(salt),
+        "cipher": "A256GCM",
+    }
 
-    Args:
-        key: The private key.
-        passphrase: At least :data:`MIN_PASSPHRASE_LENGTH` characters.
 
-    Returns:
-        The PEM bytes.
+def _associated_data(header: dict[str, Any]) -> bytes:
+    return json.dumps(header, sort_keys=True, separators=(",", ":")).encode("ascii")
 
-    Raises:
-        KeyStoreError: the passphrase is empty or too short.
+
+def _parse_envelope(data: str) -> tuple[dict[str, Any], ScryptCost, bytes, bytes, bytes]:
+    unreadable = KeyStoreError("the wrapped private key is corrupted or not a Shomei key envelope")
+    try:
+        envelope = json.loads(data)
+    except ValueError:
+        raise unreadable from None
+    if not isinstance(envelope, dict) or envelope.get("format") != WRAPPED_KEY_FORMAT:
+        raise unreadable
+    if envelope.get("kdf") != "scrypt" or envelope.get("cipher") != "A256GCM":
+        raise KeyStoreError("the wrapped private key uses an unsupported algorithm")
+    numbers = [envelope.get(name) for name in ("ln", "r", "p")]
+    if not all(type(n) is int for n in numbers):
+        raise unreadable
+    cost = ScryptCost(*(int(n) for n in numbers if n is not None))
+    try:
+        salt = b64url_decode(envelope.get("salt"), "salt")
+        iv = b64url_decode(envelope.get("iv"), "iv")
+        ciphertext = b64url_decode(envelope.get("ct"), "ct")
+    except KeyFormatError:
+        raise unreadable from None
+    if len(salt) < _SALT_BYTES or len(iv) != _IV_BYTES:
+        raise unreadable
+    header = _header(cost, salt)
+    return header, cost, salt, iv, ciphertext
+
+
+class KeyWrapper:
+    """Wraps private keys under one passphrase, and opens keys wrapped under it.
+
+    Deriving the wrapping key is deliberately slow, so each derivation is kept (for this
+    object's life, a bounded number of them): new keys share one salt per wrapper, and keys
+    read back share the salt of the wrapper that wrote them.
     """
-    password = _check_passphrase(passphrase)
-    return key._pkcs8_pem(serialization.BestAvailableEncryption(password))
+
+    def __init__(self, passphrase: str, *, cost: ScryptCost = DEFAULT_COST) -> None:
+        """Hold ``passphrase`` for wrapping at ``cost``.
+
+        Raises:
+            KeyStoreError: the passphrase is shorter than :data:`MIN_PASSPHRASE_LENGTH`.
+        """
+        self._password = _check_passphrase(passphrase)
+        self._cost = cost
+        self._keks: dict[tuple[bytes, ScryptCost], AESGCM] = {}
+        self._write_salt: bytes | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def cost(self) -> ScryptCost:
+        """The work factor new keys are wrapped with."""
+        return self._cost
+
+    def _kek(self, salt: bytes, cost: ScryptCost) -> AESGCM:
+        with self._lock:
+            cached = self._keks.get((salt, cost))
+            if cached is not None:
+                return cached
+            kdf = Scrypt(salt=salt, length=_KEK_BYTES, n=2**cost.ln, r=cost.r, p=cost.p)
+            kek = AESGCM(kdf.derive(self._password))
+            if len(self._keks) >= _CACHED_KEKS:
+                self._keks.clear()
+            self._keks[(salt, cost)] = kek
+            return kek
+
+    def wrap(self, key: PrivateKey) -> str:
+        """Return ``key`` wrapped in a new envelope (JSON text, ASCII only)."""
+        with self._lock:
+            if self._write_salt is None:
+                self._write_salt = os.urandom(_SALT_BYTES)
+            salt = self._write_salt
+        header = _header(self._cost, salt)
+        iv = os.urandom(_IV_BYTES)
+        der = key._pkcs8_der()
+        ciphertext = self._kek(salt, self._cost).encrypt(iv, der, _associated_data(header))
+        envelope = {**header, "iv": b64url_encode(iv), "ct": b64url_encode(ciphertext)}
+        return json.dumps(envelope, separators=(",", ":"))
+
+    def unwrap(self, data: str | bytes) -> PrivateKey:
+        """Open a wrapped key, or a legacy passphrase-encrypted PKCS#8 PEM.
+
+        Raises:
+            KeyStoreError: a wrong passphrase or corrupted data (the message names neither
+                the passphrase nor the data).
+            KeyFormatError: a key type or size that is not supported.
+        """
+        text = data.decode("ascii", "replace") if isinstance(data, bytes) else data
+        if text.lstrip().startswith("-----BEGIN"):
+            return load_private_key(text.encode("ascii", "replace"), self._password.decode())
+        header, cost, salt, iv, ciphertext = _parse_envelope(text)
+        try:
+            der = self._kek(salt, cost).decrypt(iv, ciphertext, _associated_data(header))
+        except InvalidTag:
+            raise KeyStoreError(
+                "could not open the private key: wrong passphrase, or the key was altered"
+            ) from None
+        with self._lock:
+            # Writing under the salt of a key just opened saves a derivation, and is as safe:
+            # every key shares the passphrase anyway, and each gets its own random IV.
+            if self._write_salt is None and cost == self._cost:
+                self._write_salt = salt
+        try:
+            loaded = serialization.load_der_private_key(der, None)
+        except (ValueError, UnsupportedAlgorithm):
+            raise KeyStoreError("the wrapped private key holds no supported key") from None
+        return wrap_loaded_key(loaded)
+
+    def is_current(self, data: str | bytes) -> bool:
+        """Whether ``data`` is an envelope at this wrapper's work factor (no rewrap needed)."""
+        text = data.decode("ascii", "replace") if isinstance(data, bytes) else data
+        try:
+            _, cost, *_ = _parse_envelope(text)
+        except KeyStoreError:
+            return False
+        return cost == self._cost
+
+    def __repr__(self) -> str:
+        return f"KeyWrapper(cost={self._cost!r})"
 
 
 def export_plaintext_private_key(key: PrivateKey, *, allow_plaintext: bool) -> bytes:
@@ -149,244 +301,3 @@ def _plaintext_refused() -> KeyStoreError:
         "refusing an unencrypted private key: encrypt it with a passphrase, "
         "or pass allow_plaintext=True"
     )
-
-
-@runtime_checkable
-class KeyStore(Protocol):
-    """Private keys by key id."""
-
-    def save(self, kid: str, key: PrivateKey) -> None:
-        """Store ``key`` under ``kid``; raise :class:`KeyStoreError` if ``kid`` is taken."""
-        ...
-
-    def load(self, kid: str) -> PrivateKey:
-        """Return the key stored under ``kid``; raise :class:`KeyNotFoundError` if none."""
-        ...
-
-    def exists(self, kid: str) -> bool:
-        """Whether a key is stored under ``kid``."""
-        ...
-
-    def delete(self, kid: str) -> None:
-        """Remove the key stored under ``kid``; raise :class:`KeyNotFoundError` if none."""
-        ...
-
-    def kids(self) -> list[str]:
-        """The stored key ids, sorted."""
-        ...
-
-
-def check_kid(kid: str) -> str:
-    """Check that ``kid`` is usable as a stored key id.
-
-    A key id is 1-200 characters from ``A-Z a-z 0-9 . _ : # % ~ + = @ -``, starting with a
-    letter or digit. RFC 7638 thumbprints and ids such as ``issuer-1.key-2`` fit; map URLs to
-    such ids in the caller.
-
-    Args:
-        kid: The key id.
-
-    Returns:
-        ``kid`` unchanged.
-
-    Raises:
-        KeyStoreError: ``kid`` is empty, too long, or could name a path (``/``, ``..``,
-            a leading dot, control characters).
-    """
-    if not isinstance(kid, str) or not _KID.fullmatch(kid):
-        raise KeyStoreError(
-            "invalid key id: use 1-200 characters from A-Z a-z 0-9 . _ : # % ~ + = @ -, "
-            "not starting with a dot (no path separators)"
-        )
-    return kid
-
-
-class FileKeyStore:
-    """One encrypted PEM file per key id in a directory readable by its owner only.
-
-    Files are created with mode 0600 and written atomically; the directory is created with
-    mode 0700. Existing keys are never overwritten: delete a key before reusing its id.
-    """
-
-    def __init__(
-        self,
-        directory: str | os.PathLike[str],
-        passphrase: str | None,
-        *,
-        allow_plaintext: bool = False,
-    ) -> None:
-        """Open (and create if needed) a key directory.
-
-        Args:
-            directory: Where the key files live.
-            passphrase: Encrypts new keys and decrypts stored ones; at least
-                :data:`MIN_PASSPHRASE_LENGTH` characters. ``None`` only with
-                ``allow_plaintext``, and then keys are written unencrypted.
-            allow_plaintext: Accept unencrypted key files (and write them when there is no
-                passphrase). Meant for tests.
-
-        Raises:
-            KeyStoreError: the passphrase is missing or too short, or the directory cannot be
-                created.
-        """
-        if passphrase is None and not allow_plaintext:
-            raise KeyStoreError(
-                "a passphrase is required (at least "
-                f"{MIN_PASSPHRASE_LENGTH} characters) unless allow_plaintext=True"
-            )
-        if passphrase is not None:
-            _check_passphrase(passphrase)
-        self._passphrase = passphrase
-        self._allow_plaintext = allow_plaintext
-        self._directory = Path(directory)
-        try:
-            # makedirs' mode is filtered by the umask, so set it again on a fresh directory.
-            if not self._directory.is_dir():
-                self._directory.mkdir(mode=_DIR_MODE, parents=True)
-                self._directory.chmod(_DIR_MODE)
-        except OSError as exc:
-            raise KeyStoreError(f"cannot create the key directory: {exc.strerror}") from None
-
-    @property
-    def directory(self) -> Path:
-        """The key directory."""
-        return self._directory
-
-    def _path(self, kid: str) -> Path:
-        path = self._directory / (check_kid(kid) + _SUFFIX)
-        # Defence in depth: the pattern already forbids separators.
-        if path.parent != self._directory:
-            raise KeyStoreError("invalid key id: it would leave the key directory")
-        return path
-
-    def save(self, kid: str, key: PrivateKey) -> None:
-        """Encrypt ``key`` and write it to ``<directory>/<kid>.pem`` with mode 0600.
-
-        Raises:
-            KeyStoreError: an invalid ``kid``, a key already stored under it, or an I/O error.
-        """
-        path = self._path(kid)
-        if self._passphrase is not None:
-            data = encrypt_private_key(key, self._passphrase)
-        else:
-            data = export_plaintext_private_key(key, allow_plaintext=self._allow_plaintext)
-        # Write beside the target under a name no key id can have, then link it into place:
-        # os.link fails if the target exists, so a concurrent save cannot overwrite a key.
-        tmp = self._directory / f".{secrets.token_hex(8)}.tmp"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
-            try:
-                os.fchmod(fd, _FILE_MODE)
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.link(tmp, path)
-        except FileExistsError:
-            raise KeyStoreError(f"a key is already stored under id {kid!r}") from None
-        except OSError as exc:
-            raise KeyStoreError(f"cannot write key {kid!r}: {exc.strerror}") from None
-        finally:
-            tmp.unlink(missing_ok=True)
-
-    def load(self, kid: str) -> PrivateKey:
-        """Read and decrypt the key stored under ``kid``.
-
-        Raises:
-            KeyNotFoundError: nothing is stored under ``kid``.
-            KeyStoreError: an invalid ``kid``, a wrong passphrase, a refused plaintext file, or
-                a key file others can read or write.
-        """
-        path = self._path(kid)
-        try:
-            mode = path.stat().st_mode
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise KeyNotFoundError(f"no key is stored under id {kid!r}") from None
-        except OSError as exc:
-            raise KeyStoreError(f"cannot read key {kid!r}: {exc.strerror}") from None
-        if stat.S_IMODE(mode) & 0o077:
-            raise KeyStoreError(
-                f"key file for id {kid!r} is accessible to other users; chmod it to 600"
-            )
-        return load_private_key(data, self._passphrase, allow_plaintext=self._allow_plaintext)
-
-    def exists(self, kid: str) -> bool:
-        """Whether a key file exists for ``kid``.
-
-        Raises:
-            KeyStoreError: an invalid ``kid``.
-        """
-        return self._path(kid).is_file()
-
-    def delete(self, kid: str) -> None:
-        """Remove the key file of ``kid``.
-
-        Raises:
-            KeyNotFoundError: nothing is stored under ``kid``.
-            KeyStoreError: an invalid ``kid``.
-        """
-        try:
-            self._path(kid).unlink()
-        except FileNotFoundError:
-            raise KeyNotFoundError(f"no key is stored under id {kid!r}") from None
-
-    def kids(self) -> list[str]:
-        """The key ids stored in the directory, sorted."""
-        found = (p.name.removesuffix(_SUFFIX) for p in self._directory.glob("*" + _SUFFIX))
-        return sorted(kid for kid in found if _KID.fullmatch(kid))
-
-    def __repr__(self) -> str:
-        return (
-            f"FileKeyStore(directory={str(self._directory)!r}, "
-            f"encrypted={self._passphrase is not None})"
-        )
-
-
-class MemoryKeyStore:
-    """Keys held in memory for the life of the process (tests, short-lived tools)."""
-
-    def __init__(self) -> None:
-        """Start empty."""
-        self._keys: dict[str, PrivateKey] = {}
-
-    def save(self, kid: str, key: PrivateKey) -> None:
-        """Store ``key`` under ``kid``.
-
-        Raises:
-            KeyStoreError: an invalid ``kid``, or a key already stored under it.
-        """
-        if check_kid(kid) in self._keys:
-            raise KeyStoreError(f"a key is already stored under id {kid!r}")
-        self._keys[kid] = key
-
-    def load(self, kid: str) -> PrivateKey:
-        """Return the key stored under ``kid``.
-
-        Raises:
-            KeyNotFoundError: nothing is stored under ``kid``.
-        """
-        try:
-            return self._keys[kid]
-        except KeyError:
-            raise KeyNotFoundError(f"no key is stored under id {kid!r}") from None
-
-    def exists(self, kid: str) -> bool:
-        """Whether a key is stored under ``kid``."""
-        return kid in self._keys
-
-    def delete(self, kid: str) -> None:
-        """Forget the key stored under ``kid``.
-
-        Raises:
-            KeyNotFoundError: nothing is stored under ``kid``.
-        """
-        if self._keys.pop(kid, None) is None:
-            raise KeyNotFoundError(f"no key is stored under id {kid!r}")
-
-    def kids(self) -> list[str]:
-        """The stored key ids, sorted."""
-        return sorted(self._keys)
-
-    def __repr__(self) -> str:
-        return f"MemoryKeyStore(kids={self.kids()!r})"

@@ -108,8 +108,12 @@ def make_issuer(
     def make(slug: str = "ai-exam", **overrides: Any) -> tuple[dict[str, Any], dict[str, str]]:
         body = {
             "slug": slug,
-            "name": "一般社団法人 AIリテラシー検定協会",
-            "name_translations": {"en": "AI Literacy Examination Association"},
+            # Issuers' names may not look alike: each but the first carries its slug.
+            "name": "一般社団法人 AIリテラシー検定協会" + ("" if slug == "ai-exam" else f" {slug}"),
+            "name_translations": {
+                "en": "AI Literacy Examination Association"
+                + ("" if slug == "ai-exam" else f" {slug}")
+            },
             "url": "https://ai-exam.example.jp/",
             "email": "badges@ai-exam.example.jp",
             "description": "AIリテラシー検定を実施しています。",
@@ -123,3 +127,14 @@ def make_issuer(
         return issuer, {"Authorization": f"Bearer {key}"}
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_key_wrapping() -> Iterator[None]:
+    """Wrap keys at a low work factor: the real one costs seconds per service start, by design."""
+    import app.keyring
+    from keys import ScryptCost
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app.keyring, "WRAP_COST", ScryptCost(ln=10, r=8, p=1))
+        yield

@@ -59,7 +59,7 @@ def _key(urls: Urls, issuer: Issuer, key: IssuerKey) -> KeyRead:
 
 
 @router.post(
-    "", status_code=201, summary="Create an issuer", responses=problems(401, 403, 409, 422)
+    "", status_code=201, summary="Create an issuer", responses=problems(401, 403, 409, 422, 503)
 )
 def create_issuer(
     body: IssuerCreate,
@@ -95,7 +95,7 @@ def get_issuer(
     return _read(urls, service.get_issuer_for(session, principal, slug))
 
 
-@router.patch("/{slug}", summary="Update an issuer", responses=problems(401, 404, 422))
+@router.patch("/{slug}", summary="Update an issuer", responses=problems(401, 404, 409, 422))
 def update_issuer(
     slug: str, body: IssuerUpdate, session: SessionDep, principal: PrincipalDep, urls: UrlsDep
 ) -> IssuerRead:
@@ -115,7 +115,7 @@ def list_keys(slug: str, session: SessionDep, principal: PrincipalDep, urls: Url
     "/{slug}/keys/rotate",
     status_code=201,
     summary="Rotate a key",
-    responses=problems(401, 404, 422),
+    responses=problems(401, 404, 422, 503),
 )
 def rotate_key(
     slug: str,
@@ -158,4 +158,15 @@ def issuer_did_document(slug: str, session: SessionDep, urls: UrlsDep) -> Respon
 def issuer_jwks(slug: str, session: SessionDep, urls: UrlsDep) -> Response:
     """The issuer's public keys as a JWK Set (VC-JWT and OB 2.0 verifiers)."""
     document = service.jwks_of(urls, service.get_issuer(session, slug))
+    return json_document(document, "application/jwk-set+json", **{"Cache-Control": "max-age=300"})
+
+
+@public.get(
+    "/.well-known/jwks.json",
+    summary="Host JWK Set",
+    responses={200: {"content": {"application/jwk-set+json": {}}}, **problems(404)},
+)
+def host_jwks(session: SessionDep, urls: UrlsDep) -> Response:
+    """Every issuer's public keys as one JWK Set (OB 3.0 key provenance for VC-JWT)."""
+    document = service.host_jwks(session, urls)
     return json_document(document, "application/jwk-set+json", **{"Cache-Control": "max-age=300"})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl
 
+from app.issuers.names import invisible_character
 from app.validation import plain_text
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
@@ -17,12 +19,26 @@ LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$
 PlainText = Annotated[str, Field(max_length=5000), AfterValidator(plain_text)]
 
 
+def _visible(value: str) -> str:
+    char = invisible_character(value)
+    if char is not None:
+        raise ValueError(
+            f"contains the invisible character U+{ord(char):04X} ({unicodedata.name(char, '')}); "
+            "bidirectional and zero-width controls could make one issuer's name pass for another's"
+        )
+    return value
+
+
+# An issuer's name, as verifiers show it: nothing invisible in it.
+Name = Annotated[PlainText, AfterValidator(_visible)]
+
+
 class IssuerCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: str = Field(pattern=SLUG_PATTERN, description="Lower-case letters, digits and hyphens.")
-    name: PlainText = Field(min_length=1, max_length=200)
-    name_translations: dict[LanguageTag, PlainText] = Field(
+    name: Name = Field(min_length=1, max_length=200)
+    name_translations: dict[LanguageTag, Name] = Field(
         default_factory=dict,
         max_length=20,
         description="Names by language tag, e.g. {'en': '…'}.",
@@ -36,8 +52,8 @@ class IssuerCreate(BaseModel):
 class IssuerUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: PlainText | None = Field(default=None, min_length=1, max_length=200)
-    name_translations: dict[LanguageTag, PlainText] | None = Field(default=None, max_length=20)
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
+    name_translations: dict[LanguageTag, Name] | None = Field(default=None, max_length=20)
     url: HttpUrl | None = None
     email: EmailStr | None = None
     description: PlainText | None = Field(default=None, max_length=5000)

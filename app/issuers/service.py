@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.apikeys.service import Principal
 from app.errors import ConflictError, ForbiddenError, NotFoundError
 from app.issuers.models import Issuer, IssuerKey
+from app.issuers.names import skeletons
 from app.issuers.schemas import IssuerCreate, IssuerUpdate
 from app.keyring import Keyring
 from app.urls import Urls
@@ -23,10 +25,33 @@ from keys import PublicKey, PublishedKey, did_document, jwk
 INITIAL_ALGORITHMS = ("EdDSA", "ES256")
 
 
+def _refuse_look_alike_names(
+    session: Session, names: Iterable[str], issuer_id: uuid.UUID | None = None
+) -> None:
+    """Refuse names whose confusable skeleton is that of another issuer's name or translation.
+
+    Verifiers show a badge's issuer by name; a look-alike would let one issuer's badges pass
+    for another's (https://www.unicode.org/reports/tr39/#Confusable_Detection).
+    """
+    wanted = {variant: name for name in names for variant in skeletons(name)}
+    others = select(Issuer.name, Issuer.name_translations)
+    if issuer_id is not None:
+        others = others.where(Issuer.id != issuer_id)
+    for name, translations in session.execute(others):
+        for taken in (name, *translations.values()):
+            clash = next((wanted[v] for v in skeletons(taken) if v in wanted), None)
+            if clash is not None:
+                raise ConflictError(
+                    f"the name {clash!r} looks the same as another issuer's name: "
+                    "choose a name that cannot be mistaken for it"
+                )
+
+
 def create_issuer(
     session: Session, keyring: Keyring, request: IssuerCreate, now: datetime
 ) -> Issuer:
     """Create an issuer with its first keys."""
+    _refuse_look_alike_names(session, [request.name, *request.name_translations.values()])
     issuer = Issuer(
         slug=request.slug,
         name=request.name,
@@ -40,7 +65,7 @@ def create_issuer(
     )
     session.add(issuer)
     for algorithm in INITIAL_ALGORITHMS:
-        session.add(keyring.create_key(issuer, algorithm, now))
+        session.add(keyring.create_key(session, issuer, algorithm, now))
     try:
         session.commit()
     except IntegrityError:
@@ -50,6 +75,11 @@ def create_issuer(
 
 
 def update_issuer(session: Session, issuer: Issuer, request: IssuerUpdate) -> Issuer:
+    name = request.name or issuer.name
+    translations = (
+        issuer.name_translations if request.name_translations is None else request.name_translations
+    )
+    _refuse_look_alike_names(session, [name, *translations.values()], issuer.id)
     for field, value in request.model_dump(exclude_unset=True).items():
         if value is None and field in ("name", "url", "email", "name_translations"):
             continue  # required fields cannot be cleared
@@ -102,7 +132,7 @@ def rotate_key(
     for key in issuer.keys:
         if key.algorithm == algorithm and key.active:
             key.retired_at = now
-    key = keyring.create_key(issuer, algorithm, now)
+    key = keyring.create_key(session, issuer, algorithm, now)
     session.add(key)
     session.commit()
     return key
@@ -129,18 +159,35 @@ def did_document_of(urls: Urls, issuer: Issuer) -> dict[str, Any]:
     return did_document(urls.issuer_did(issuer.slug), _published(issuer))
 
 
+def _jwks_members(urls: Urls, issuer: Issuer) -> list[dict[str, str]]:
+    return [
+        jwk(
+            PublicKey.from_jwk(key.public_jwk),
+            kid=urls.verification_method(issuer.slug, key.fragment),
+            alg=key.algorithm,
+        )
+        for key in issuer.keys
+    ]
+
+
 def jwks_of(urls: Urls, issuer: Issuer) -> dict[str, Any]:
     """The issuer's JWK Set; each ``kid`` is the key's verification method URL."""
-    return {
-        "keys": [
-            jwk(
-                PublicKey.from_jwk(key.public_jwk),
-                kid=urls.verification_method(issuer.slug, key.fragment),
-                alg=key.algorithm,
-            )
-            for key in issuer.keys
-        ]
-    }
+    return {"keys": _jwks_members(urls, issuer)}
+
+
+def host_jwks(session: Session, urls: Urls) -> dict[str, Any]:
+    """Every issuer's keys, active and retired, as the host's JWK Set.
+
+    OB 3.0's implementation guide has a verifier look for a JWT's key at
+    ``https://<issuer host>/.well-known/jwks.json``
+    (https://www.imsglobal.org/spec/ob/v3p0/impl/#key-provenance); every issuer here shares
+    this host. Each ``kid`` is the verification method URL in the issuer's DID document.
+    """
+    issuers = session.scalars(select(Issuer).order_by(Issuer.created_at, Issuer.slug))
+    members = [member for issuer in issuers for member in _jwks_members(urls, issuer)]
+    if not members:
+        raise NotFoundError("no issuer publishes keys on this host yet")
+    return {"keys": members}
 
 
 def profile_of(urls: Urls, issuer: Issuer) -> dict[str, Any]:

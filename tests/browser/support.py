@@ -73,8 +73,12 @@ def issue_through_api(
             "/api/v1/issuers",
             json={
                 "slug": slug,
-                "name": "一般社団法人 生成AI検定協会",
-                "name_translations": {"en": "Generative AI Examination Association"},
+                # Issuers' names may not look alike: each but the first carries its slug.
+                "name": "一般社団法人 生成AI検定協会" + ("" if slug == "ai-exam" else f" {slug}"),
+                "name_translations": {
+                    "en": "Generative AI Examination Association"
+                    + ("" if slug == "ai-exam" else f" {slug}")
+                },
                 "url": "https://ai-exam.example.jp/",
                 "email": "badges@ai-exam.example.jp",
             },

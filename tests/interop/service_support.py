@@ -129,8 +129,9 @@ class ShomeiAPI:
     def create_issuer(self, slug: str) -> None:
         body = {
             "slug": slug,
-            "name": "一般社団法人 生成AI検定協会",
-            "name_translations": {"en": "Generative AI Examination Association"},
+            # Issuers' names may not look alike: each carries its slug.
+            "name": f"一般社団法人 生成AI検定協会 {slug}",
+            "name_translations": {"en": f"Generative AI Examination Association {slug}"},
             "url": "https://ai-exam.example.jp/",
             "email": ISSUER_EMAIL,
         }

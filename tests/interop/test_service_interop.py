@@ -343,7 +343,42 @@ def jwt_verdicts(
     cases["other-issuers-jwks"] = harness.jwt_request(
         jwt_issued["es256"]["document"], jwks_url=other
     )
+    # The key as an OB 3.0 verifier finds it: the header's kid dereferenced in the issuer's
+    # DID document, whose method carries the JWK; and the host's JWK Set.
+    for name in ("es256", "rs256"):
+        token = jwt_issued[name]["document"]
+        method = _did_document_method(service, token)
+        cases[f"did-document-{name}"] = harness.jwt_request(
+            token, jwks={"keys": [method["publicKeyJwk"]]}
+        )
+        cases[f"host-jwks-{name}"] = harness.jwt_request(
+            token, jwks_url=f"{service.url}/.well-known/jwks.json"
+        )
     return dict(zip(cases, harness.verify_jwt_many(list(cases.values())), strict=True))
+
+
+def _did_document_method(service: Service, token: str) -> JSONObject:
+    """The verification method the JWT's kid names, from the issuer's served DID document."""
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    did, _, _ = header["kid"].partition("#")
+    slug = did.rsplit(":", 1)[1]
+    document = service.api.public(f"/issuers/{slug}/did.json").json()
+    assert "https://w3id.org/security/jwk/v1" in document["@context"]
+    method: JSONObject = next(m for m in document["verificationMethod"] if m["id"] == header["kid"])
+    assert method["type"] == "JsonWebKey"
+    assert header["kid"] in document["assertionMethod"]
+    return method
+
+
+@pytest.mark.parametrize("name", ["es256", "rs256"])
+def test_jose_verifies_our_vc_jwt_with_the_key_its_kid_names_in_the_did_document(
+    name: str, jwt_verdicts: dict[str, JSONObject]
+) -> None:
+    verdict = jwt_verdicts[f"did-document-{name}"]
+    assert verdict["verified"] is True, verdict["error"]
+    assert verdict["header"]["alg"] == JWT_ALGORITHMS[name]
+    host = jwt_verdicts[f"host-jwks-{name}"]
+    assert host["verified"] is True, host["error"]
 
 
 @pytest.mark.parametrize("name", sorted(JWT_ALGORITHMS))

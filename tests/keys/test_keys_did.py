@@ -9,6 +9,7 @@ import pytest
 
 from keys import (
     DID_CONTEXT,
+    JWK_CONTEXT,
     MULTIKEY_CONTEXT,
     KeyFormatError,
     KeysError,
@@ -215,23 +216,23 @@ def test_did_document_lists_active_and_retired_keys() -> None:
         ],
     )
     ids = [f"{did}#key-1", f"{did}#key-2", f"{did}#key-3"]
-    assert document["@context"] == [DID_CONTEXT, MULTIKEY_CONTEXT]
+    assert document["@context"] == [DID_CONTEXT, MULTIKEY_CONTEXT, JWK_CONTEXT]
     assert document["id"] == did
     assert document["verificationMethod"] == [
         {"id": ids[0], "type": "Multikey", "controller": did, "publicKeyMultibase": old.multikey()},
         {"id": ids[1], "type": "Multikey", "controller": did, "publicKeyMultibase": new.multikey()},
         {
             "id": ids[2],
-            "type": "Multikey",
+            "type": "JsonWebKey",
             "controller": did,
-            "publicKeyMultibase": p256.multikey(),
+            "publicKeyJwk": {**p256.jwk(), "kid": ids[2], "use": "sig", "alg": "ES256"},
         },
     ]
     assert document["assertionMethod"] == ids
     assert document["authentication"] == ids[1:]
 
 
-def test_did_document_lists_rsa_keys_as_json_web_keys(
+def test_did_document_lists_jwt_keys_as_json_web_keys(
     rsa_key: PrivateKey, ed25519_key: PrivateKey
 ) -> None:
     document = did_document(
@@ -246,7 +247,12 @@ def test_did_document_lists_rsa_keys_as_json_web_keys(
         "id": "did:web:example.com#rsa-1",
         "type": "JsonWebKey",
         "controller": "did:web:example.com",
-        "publicKeyJwk": rsa_key.public_key().jwk(),
+        "publicKeyJwk": {
+            **rsa_key.public_key().jwk(),
+            "kid": "did:web:example.com#rsa-1",
+            "use": "sig",
+            "alg": "RS256",
+        },
     }
     assert "d" not in rsa_method["publicKeyJwk"]
     assert ed_method["type"] == "Multikey"

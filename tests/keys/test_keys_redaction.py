@@ -5,22 +5,21 @@ from __future__ import annotations
 import base64
 import copy
 import pickle
-from pathlib import Path
 
 import base58
 import pytest
 from cryptography.hazmat.primitives import serialization
 
 from keys import (
-    FileKeyStore,
     KeysError,
     KeySigner,
+    KeyWrapper,
     PrivateKey,
     PublicKey,
-    encrypt_private_key,
     export_plaintext_private_key,
     load_private_key,
 )
+from tests.keys.support import QUICK, legacy_pem
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -99,14 +98,14 @@ def test_signer_repr_shows_only_key_id_and_algorithm(any_key: PrivateKey) -> Non
         pickle.dumps(signer)
 
 
-def test_file_store_repr_hides_the_passphrase(tmp_path: Path) -> None:
-    store = FileKeyStore(tmp_path, PASSPHRASE)
-    assert PASSPHRASE not in repr(store)
-    assert "encrypted=True" in repr(store)
+def test_key_wrapper_repr_hides_the_passphrase() -> None:
+    wrapper = KeyWrapper(PASSPHRASE, cost=QUICK)
+    assert PASSPHRASE not in repr(wrapper)
+    assert "ln=10" in repr(wrapper)
 
 
 def test_wrong_passphrase_error_names_no_secret(any_key: PrivateKey) -> None:
-    pem = encrypt_private_key(any_key, PASSPHRASE)
+    pem = legacy_pem(any_key, PASSPHRASE)
     wrong = "a passphrase that is wrong"
     with pytest.raises(KeysError) as raised:
         load_private_key(pem, wrong)
@@ -114,6 +113,13 @@ def test_wrong_passphrase_error_names_no_secret(any_key: PrivateKey) -> None:
     _assert_clean(repr(raised.value), any_key)
     assert wrong not in str(raised.value)
     assert pem.decode()[40:80] not in str(raised.value)
+    wrapped = KeyWrapper(PASSPHRASE, cost=QUICK).wrap(any_key)
+    with pytest.raises(KeysError) as raised:
+        KeyWrapper(wrong, cost=QUICK).unwrap(wrapped)
+    _assert_clean(str(raised.value), any_key)
+    assert wrong not in str(raised.value)
+    assert wrapped[-40:] not in str(raised.value)
+    assert raised.value.__cause__ is None
 
 
 def test_refused_plaintext_error_names_no_secret(any_key: PrivateKey) -> None:
