@@ -193,10 +193,11 @@ class PublicKey:
         public = cls(key)
         if "use" in jwk and jwk["use"] != "sig":
             raise KeyFormatError(f"the JWK 'use' is {jwk['use']!r}; a signing key needs 'sig'")
-        if "alg" in jwk and jwk["alg"] not in JWK_ALGORITHMS[public.algorithm]:
-            raise KeyFormatError(
-                f"the JWK 'alg' {jwk['alg']!r} does not fit a {public.key_type} key"
-            )
+        alg = jwk.get("alg")
+        if alg is not None and (
+            not isinstance(alg, str) or alg not in JWK_ALGORITHMS[public.algorithm]
+        ):
+            raise KeyFormatError(f"the JWK 'alg' {alg!r} does not fit a {public.key_type} key")
         return public
 
     @classmethod

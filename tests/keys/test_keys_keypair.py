@@ -362,3 +362,10 @@ def test_private_pem_is_not_read_as_a_public_key(ed25519_key: PrivateKey) -> Non
         PublicKey.from_pem(pem)
     assert "PRIVATE" not in str(raised.value)
     assert raised.value.__cause__ is None
+
+
+@pytest.mark.parametrize("alg", [[], {}, 7, ["ES256"]])
+def test_a_jwk_alg_that_is_not_a_string_is_a_key_format_error(alg: object) -> None:
+    jwk = generate_key("P-256").public_key().jwk()
+    with pytest.raises(KeyFormatError, match="'alg'"):
+        PublicKey.from_jwk({**jwk, "alg": alg})
