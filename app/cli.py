@@ -1,33 +1,45 @@
-"""The ``shomei`` command: serve, verify, bake, unbake, bench, openapi."""
+"""The ``shomei`` command: serve, migrate, apikey, verify, bake, unbake, bench, openapi.
+
+Every command reads the settings the server reads (:func:`app.settings.load_settings`) and
+fails with one line on standard error, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from app.errors import AppError
+from app.settings import SettingsError, load_settings
 from badges import baking
 from badges.errors import BadgesError
 from badges.identity import Recipient
 from badges.report import VerificationReport
-from badges.verification import verify
+
+if TYPE_CHECKING:
+    from app.apikeys.models import ApiKey
 
 
 def _serve(args: argparse.Namespace) -> int:
     import os
 
+    from app.logs import logging_config
     from app.migrate import upgrade
-    from app.settings import Settings
 
     if args.demo:
         from app import demo
 
-        overrides: dict[str, object] = {"development": True}
+        overrides: dict[str, Any] = {"development": True}
         if "SHOMEI_BASE_URL" not in os.environ:  # ids must name where the demo really serves
             overrides["base_url"] = f"http://{args.host}:{args.port}"
-        prepared = demo.prepare(Settings(**overrides))  # type: ignore[arg-type]
+        prepared = demo.prepare(load_settings(**overrides))
         settings = prepared.settings
         # The workers build their settings from the environment: hand them what they need.
         os.environ["SHOMEI_KEY_PASSPHRASE"] = settings.key_passphrase.get_secret_value()
@@ -37,45 +49,95 @@ def _serve(args: argparse.Namespace) -> int:
         if prepared.admin_key:
             print(f"Administrator API key (shown once, keep it): {prepared.admin_key}")
     else:
-        settings = Settings()
+        settings = load_settings()
         upgrade(settings.database_url)
     from app.serving import run
 
-    run(host=args.host, port=args.port, workers=args.workers)
+    run(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=logging_config(settings),
+    )
     return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
-    from app.settings import Settings
 
-    upgrade(Settings().database_url)
+    upgrade(load_settings(keys=False).database_url)
     print("database is at the newest schema", file=sys.stderr)
     return 0
+
+
+def _expiry(text: str) -> datetime:
+    """``--expires``: ``90d`` (days from now), or an ISO 8601 date or date-time (UTC if bare)."""
+    if text.endswith("d") and text[:-1].isdigit():
+        return datetime.now(UTC) + timedelta(days=int(text[:-1]))
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a number of days (90d) nor an ISO 8601 date"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _apikey(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from app.apikeys.service import create_api_key
+    from app.apikeys import service
     from app.db import make_engine, make_sessionmaker
     from app.issuers.models import Issuer
-    from app.settings import Settings
 
-    engine = make_engine(Settings().database_url)
-    with make_sessionmaker(engine)() as session:
-        issuer_id = None
-        if args.issuer:
-            issuer = session.scalar(select(Issuer).where(Issuer.slug == args.issuer))
-            if issuer is None:
-                print(f"shomei: no issuer {args.issuer!r}", file=sys.stderr)
-                return 2
-            issuer_id = issuer.id
-        key = create_api_key(session, issuer_id=issuer_id, is_admin=args.admin, label=args.label)
-    engine.dispose()
-    print(key)
+    engine = make_engine(load_settings(keys=False).database_url)
+    now = datetime.now(UTC)
+    try:
+        with make_sessionmaker(engine)() as session:
+            if args.apikey_command == "list":
+                rows, _ = service.list_api_keys(
+                    session, None, include_revoked=args.all, limit=10_000, offset=0
+                )
+                slugs = dict(session.execute(select(Issuer.id, Issuer.slug)).tuples())
+                _print_keys(rows, slugs, now)
+                return 0
+            if args.apikey_command == "revoke":
+                row = service.find_api_key(session, args.key)
+                service.revoke_api_key(session, row, actor=None, now=now)
+                print(f"revoked API key {row.prefix} ({row.name or 'unnamed'})", file=sys.stderr)
+                return 0
+            issuer_id = None
+            if args.issuer:
+                issuer = session.scalar(select(Issuer).where(Issuer.slug == args.issuer))
+                if issuer is None:
+                    print(f"shomei: no issuer {args.issuer!r}", file=sys.stderr)
+                    return 2
+                issuer_id = issuer.id
+            made = service.new_api_key(
+                session,
+                issuer_id=issuer_id,
+                is_admin=args.admin,
+                name=args.name,
+                expires_at=args.expires,
+                now=now,
+            )
+    finally:
+        engine.dispose()
+    print(made.token)
     print("(shown once: only its hash is stored)", file=sys.stderr)
     return 0
+
+
+def _print_keys(rows: list[ApiKey], slugs: dict[uuid.UUID, str], now: datetime) -> None:
+    print(f"{'PREFIX':<14} {'STATUS':<8} {'SCOPE':<22} {'EXPIRES':<20} NAME")
+    for row in rows:
+        scope = (
+            "admin"
+            if row.is_admin
+            else f"issuer:{slugs.get(row.issuer_id or uuid.UUID(int=0), '?')}"
+        )
+        expires = row.expires_at.strftime("%Y-%m-%dT%H:%MZ") if row.expires_at else "-"
+        print(f"{row.prefix:<14} {row.state(now):<8} {scope:<22} {expires:<20} {row.name or ''}")
 
 
 def _read_input(source: str) -> bytes | str:
@@ -94,12 +156,25 @@ def _print_text(report: VerificationReport) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
+    from app.fetching import SafeFetcher, fetch_config
+    from app.verification.service import Subject, Verifier, verifier_config
 
+    settings = load_settings(keys=False)
+    if args.allow:
+        settings = load_settings(keys=False, fetch_allow=(*settings.fetch_allow, args.allow))
     data = _read_input(args.source)
+    subject = Subject(data, url=data) if isinstance(data, str) else Subject(data)
     recipient = Recipient("email", args.email) if args.email else None
-    with SafeFetcher.create(FetchConfig(allow=parse_allow_list(args.allow or ""))) as fetcher:
-        report = verify(data, fetcher=fetcher, now=datetime.now(UTC), recipient=recipient)
+    # The same fetch policy and did:web settings as the API (SHOMEI_FETCH_ALLOW,
+    # SHOMEI_DID_WEB_HTTP_HOSTS, the fetch limits), and the same verifier: a link to a JWS
+    # or a baked image is verified as the API verifies it.
+    with SafeFetcher.create(fetch_config(settings)) as fetcher:
+        verifier = Verifier(
+            fetcher=fetcher,
+            config=verifier_config(settings.http_did_web_hosts),
+            budget=settings.verify_request_budget_s,
+        )
+        report = verifier.verify(subject, now=datetime.now(UTC), recipient=recipient).report
     if args.format == "text":
         _print_text(report)
     else:
@@ -168,14 +243,27 @@ def build_parser() -> argparse.ArgumentParser:
     scope = create.add_mutually_exclusive_group(required=True)
     scope.add_argument("--issuer", metavar="SLUG", help="a key for one issuer's staff")
     scope.add_argument("--admin", action="store_true", help="an administrator's key")
-    create.add_argument("--label")
+    create.add_argument("--name", "--label", help="what the key is for")
+    create.add_argument(
+        "--expires", type=_expiry, metavar="WHEN", help="90d, or an ISO 8601 date (default: never)"
+    )
     create.set_defaults(handler=_apikey)
+    listing = apikey_commands.add_parser("list", help="list API keys (never their secrets)")
+    listing.add_argument("--all", action="store_true", help="include revoked keys")
+    listing.set_defaults(handler=_apikey)
+    revoke = apikey_commands.add_parser("revoke", help="revoke an API key at once")
+    revoke.add_argument("key", metavar="PREFIX|ID", help="as `shomei apikey list` shows it")
+    revoke.set_defaults(handler=_apikey)
 
     check = commands.add_parser("verify", help="verify a badge: file, URL or - for stdin")
     check.add_argument("source")
     check.add_argument("--format", choices=("json", "text"), default="json")
     check.add_argument("--email", help="check that the badge was issued to this address")
-    check.add_argument("--allow", help="hosts or CIDR ranges that may be fetched though private")
+    check.add_argument(
+        "--allow",
+        help="hosts or CIDR ranges that may be fetched though private "
+        "(added to SHOMEI_FETCH_ALLOW)",
+    )
     check.set_defaults(handler=_verify)
 
     bake = commands.add_parser("bake", help="embed a credential in a PNG or SVG image")
@@ -207,8 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (BadgesError, OSError) as error:
+    except (BadgesError, OSError, SettingsError, AppError) as error:
         print(f"shomei: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        reason = str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0]
+        print(f"shomei: database error: {reason} (is the database migrated?)", file=sys.stderr)
         return 2
     return code
 

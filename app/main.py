@@ -8,15 +8,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from app import pages
+from app import pages, problems
+from app.access import AccessMiddleware
 from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
+from app.apikeys.router import router as apikeys_router
+from app.audit.router import router as audit_router
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import Resources
 from app.errors import install_error_handlers
-from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
+from app.fetching import SafeFetcher, fetch_config
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
@@ -40,6 +43,9 @@ ROUTERS = (
     status_public,
     ob2_public,
     verification_page,
+    apikeys_router,
+    audit_router,
+    problems.router,
 )
 
 
@@ -49,11 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_s,
+        )
         urls = Urls(settings.base_url)
         sessions = make_sessionmaker(engine)
         keyring = Keyring(settings.key_passphrase.get_secret_value(), urls)
-        config = FetchConfig(allow=parse_allow_list(settings.fetch_allow))
+        config = fetch_config(settings)
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
@@ -71,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Outermost of the app's middleware: every line logged and every problem document of a
+    # request names its request id.
+    app.add_middleware(AccessMiddleware, base_url=settings.base_url)
 
     @app.get("/healthz", summary="Health check", tags=["service"])
     def healthz() -> Health:
