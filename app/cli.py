@@ -98,7 +98,8 @@ def _apikey(args: argparse.Namespace) -> int:
                 rows, _ = service.list_api_keys(
                     session, None, include_revoked=args.all, limit=10_000, offset=0
                 )
-                slugs = dict(session.execute(select(Issuer.id, Issuer.slug)).tuples())
+                issuers = session.execute(select(Issuer.id, Issuer.slug))
+                slugs = {issuer_id: slug for issuer_id, slug in issuers}
                 _print_keys(rows, slugs, now)
                 return 0
             if args.apikey_command == "revoke":

@@ -29,8 +29,9 @@ class ResolverConfig:
     """How to reach controller documents.
 
     Attributes:
-        did_web_http_hosts: hosts (``host`` or ``host:port``) whose ``did:web`` documents are read
-            over plain HTTP; the did:web method requires HTTPS, so this is for tests only.
+        did_web_http_hosts: hosts whose ``did:web`` documents are read over plain HTTP; a bare
+            ``host`` covers every port of it, ``host:port`` that port only. The did:web method
+            requires HTTPS, so this is for tests and local development only.
     """
 
     did_web_http_hosts: frozenset[str] = frozenset()
@@ -64,10 +65,18 @@ def did_web_url(did: str, config: ResolverConfig = ResolverConfig()) -> str:
     if "/" in host or "@" in host or any(not p for p in parts[3:]):
         raise DocumentError(f"{did!r} is not a well-formed did:web identifier")
     path = "/".join(unquote(p) for p in parts[3:])
-    scheme = "http" if host.lower() in config.did_web_http_hosts else "https"
+    scheme = "http" if _plain_http(host.lower(), config.did_web_http_hosts) else "https"
     return (
         f"{scheme}://{host}/{path}/did.json" if path else f"{scheme}://{host}/.well-known/did.json"
     )
+
+
+def _plain_http(host: str, hosts: frozenset[str]) -> bool:
+    # "localhost" covers localhost on every port; "localhost:8443" that port only.
+    if host in hosts:
+        return True
+    name, colon, port = host.rpartition(":")
+    return bool(colon) and port.isdigit() and name in hosts
 
 
 def did_key_document(did: str) -> JSONObject:

@@ -225,7 +225,8 @@ def did_document(did: str, keys: Sequence[PublishedKey]) -> dict[str, Any]:
 
     Every Ed25519 and P-256 key, active or retired, becomes a ``Multikey`` verification
     method ``<did>#<fragment>`` under ``assertionMethod``, which is what OB 3.0 verifiers
-    check (OB 3.0 digest §2.1). Only active keys are listed under ``authentication``: a retired
+    check (https://www.w3.org/TR/vc-data-integrity/#retrieve-verification-method, proof purpose
+    ``assertionMethod``). Only active keys are listed under ``authentication``: a retired
     key should no longer prove control of the DID. Which active key signs is the caller's
     choice (see :func:`keys.rotation.active`). RSA keys become ``JsonWebKey`` methods.
 

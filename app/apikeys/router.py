@@ -31,7 +31,7 @@ def _slugs(session: Session, rows: list[ApiKey]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
     found = session.execute(select(Issuer.id, Issuer.slug).where(Issuer.id.in_(ids)))
-    return dict(found.tuples())
+    return {issuer_id: slug for issuer_id, slug in found}
 
 
 def _read(row: ApiKey, slugs: dict[uuid.UUID, str], now: datetime) -> ApiKeyRead:

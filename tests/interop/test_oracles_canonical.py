@@ -149,12 +149,13 @@ def test_known_disagreement_undefined_terms_fail_the_oracle_but_only_warn_here(
 ) -> None:
     """A signed property no context defines: we pass with a warning, jsonld-signatures fails.
 
-    Our verifier follows the project decision (OB digest §2.5): the signature covers only what
-    expands, so an undefined term is reported as unsigned (``document.jsonld`` warning) and is
-    not shown as verified. jsonld-signatures canonicalizes in JSON-LD "safe mode", where a term
-    that would be dropped is an error, so the whole credential fails. Our issuer cannot produce
-    such a credential (``data_integrity.sign`` is strict); this one is signed non-strictly to
-    stand for a foreign issuer whose tooling let the term through.
+    Our verifier follows Data Integrity's warning that only what expands is signed
+    (https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly): the signature covers
+    only what expands, so an undefined term is reported as unsigned (``document.jsonld``
+    warning) and is not shown as verified. jsonld-signatures canonicalizes in JSON-LD "safe
+    mode", where a term that would be dropped is an error, so the whole credential fails. Our
+    issuer cannot produce such a credential (``data_integrity.sign`` is strict); this one is
+    signed non-strictly to stand for a foreign issuer whose tooling let the term through.
     """
     unsigned = data_integrity.unsecured(samples.signed(BY_KEY))
     unsigned["credentialSubject"]["grade"] = "A+"
