@@ -113,18 +113,21 @@ class AccessMiddleware:
         target = f"{path}?{redacted_query(query)}" if query else path
         client = scope.get("client")
         elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        api_key_id = current_context().api_key_id
         access_log.info(
-            "%s %s %s %.1fms",
+            "%s %s %s %.1fms client=%s key=%s",
             scope.get("method"),
             target,
             status,
             elapsed_ms,
+            client[0] if client else "-",
+            api_key_id or "-",
             extra={
                 "method": scope.get("method"),
                 "path": target,
                 "status": status,
                 "duration_ms": elapsed_ms,
                 "client": client[0] if client else None,
-                "api_key_id": current_context().api_key_id,
+                "api_key_id": api_key_id,
             },
         )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
@@ -49,6 +50,8 @@ EXPORT_COLUMNS: Final = (
     "details",
 )
 _EXPORT_BATCH: Final = 500
+_PENDING: Final = "audit_pending"
+log = logging.getLogger("shomei.audit")
 
 
 def record(
@@ -79,7 +82,29 @@ def record(
         request_id=current_context().request_id,
     )
     session.add(entry)
+    fields = {
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "issuer_id": str(issuer_id) if issuer_id else None,
+        "actor": entry.actor,
+    }
+    session.info.setdefault(_PENDING, []).append(fields)
     return entry
+
+
+# Each change is also logged, once its transaction has committed (never one that rolled back).
+@event.listens_for(Session, "after_commit")
+def _log_committed(session: Session) -> None:
+    for fields in session.info.pop(_PENDING, ()):
+        log.info(
+            "%s %s %s", fields["action"], fields["subject_type"], fields["subject_id"], extra=fields
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Verify an Open Badges 2.0 assertion, hosted or signed, and report every check.
 
-The steps follow the order of 1EdTech's reference validator (https://github.com/1EdTech/openbadges-validator-core,
-openbadges/verifier/tasks): read the input,
-check the Assertion's shape, get the BadgeClass and the issuer Profile, then verify the
+The steps follow the order of 1EdTech's reference validator
+(https://github.com/1EdTech/openbadges-validator-core, openbadges/verifier/tasks): read the
+input, check the Assertion's shape, get the BadgeClass and the issuer Profile, then verify the
 signature or the hosted copy, key ownership, hosting scope, revocation, the validity
 window and, when asked, the recipient. Each step is a :class:`~badges.report.Check` with
 a stable id::

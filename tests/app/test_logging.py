@@ -140,3 +140,28 @@ def test_the_log_format_is_a_setting(settings: Settings) -> None:
     assert as_json["handlers"]["default"]["formatter"] == "json"
     # The service's access log replaces uvicorn's, which would print query strings verbatim.
     assert as_json["loggers"]["uvicorn.access"]["handlers"] == []
+
+
+def test_each_committed_change_is_logged_with_its_request_id(
+    client: TestClient,
+    staff: dict[str, str],
+    achievement_id: str,
+    records: list[logging.LogRecord],
+) -> None:
+    issued = client.post(
+        "/api/v1/credentials",
+        json={"achievement_id": achievement_id, "recipient": {"email": "hanako@example.jp"}},
+        headers={**staff, "X-Request-ID": "issue-1"},
+    ).json()
+    changes = [r for r in records if r.name == "shomei.audit"]
+    assert [r.getMessage() for r in changes] == [f"credential.issue credential {issued['id']}"]
+    assert changes[0].request_id == "issue-1"  # type: ignore[attr-defined]
+    assert all("hanako" not in PlainFormatter().format(r) for r in records)
+    records.clear()
+    revoke = f"/api/v1/credentials/{issued['id']}/revoke"
+    client.post(revoke, json={"reason": "x"}, headers=staff)
+    assert client.post(revoke, json={"reason": "x"}, headers=staff).status_code == 409
+    # The second revocation rolled back: only the first is logged.
+    assert [r.getMessage() for r in records if r.name == "shomei.audit"] == [
+        f"credential.revoke credential {issued['id']}"
+    ]
