@@ -112,6 +112,8 @@ def test_problem_documents_carry_a_stable_type_and_a_human_title(client: TestCli
     page = client.get("/problems/unauthorized")
     assert page.status_code == 200 and "API key required" in page.text
     assert client.get("/problems/no_such_code").status_code == 404
+    index = client.get("/problems").text
+    assert 'href="problems/internal_error"' in index and "Too many requests" in index
 
 
 def test_every_problem_code_in_use_is_documented_in_the_readme() -> None:

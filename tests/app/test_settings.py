@@ -15,11 +15,11 @@ from pydantic import SecretStr
 
 from app.cli import main
 from app.main import create_app
+from app.migrate import upgrade
 from app.settings import Settings, SettingsError, load_settings
 from badges import resolution
 from tests.app.test_credentials import make_achievement
 from tests.browser.support import LiveServer, admin_headers, serve
-from tests.database import migrated_database
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -84,7 +84,8 @@ def test_a_bare_host_covers_every_port_of_it() -> None:
 
 @pytest.fixture
 def live_service(tmp_path: Path) -> Iterator[LiveServer]:
-    database_url = migrated_database(tmp_path)
+    database_url = f"sqlite:///{tmp_path / 'cli.db'}"  # its own, whatever the suite runs on
+    upgrade(database_url)
 
     def make_app(base_url: str) -> FastAPI:
         return create_app(
@@ -102,10 +103,6 @@ def live_service(tmp_path: Path) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.mark.skipif(
-    bool(__import__("os").environ.get("SHOMEI_TEST_DATABASE_URL")),
-    reason="runs its own server on SQLite",
-)
 def test_shomei_verify_reads_the_settings_and_verifies_a_jwt_url(
     live_service: LiveServer,
     monkeypatch: pytest.MonkeyPatch,
