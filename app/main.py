@@ -78,7 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Shomei",
         version="0.1.0",
-        description="Open Badges 2.0 and 3.0 issuance and verification.",
+        description=(
+            "Open Badges 2.0 and 3.0 issuance and verification. Every response carries an "
+            "`X-Request-ID` header (the caller's, when it sends a plain one of up to 128 "
+            "characters); errors are RFC 9457 problem documents whose `type` is "
+            "`{base URL}/problems/{code}`."
+        ),
         lifespan=lifespan,
     )
     install_error_handlers(app)

@@ -49,6 +49,12 @@ def _every_change(
     assert client.patch(
         f"/api/v1/achievements/{achievement_id}", json={"tags": ["AI"]}, headers=staff
     ).is_success
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>AI</title></svg>'
+    assert client.put(
+        f"/api/v1/achievements/{achievement_id}/image",
+        content=svg,
+        headers={**staff, "Content-Type": "image/svg+xml"},
+    ).is_success
     with_image = make_achievement(app, issuer["id"])
     credential = client.post(
         "/api/v1/credentials",
@@ -85,6 +91,7 @@ def test_every_state_change_is_recorded_with_who_and_when(
         "issuer.key.rotate",
         "achievement.create",
         "achievement.update",
+        "achievement.image",
         "credential.issue",
         "credential.suspend",
         "credential.unsuspend",
@@ -103,6 +110,8 @@ def test_every_state_change_is_recorded_with_who_and_when(
     assert revoke["details"] == {"reason": "issued in error"}
     assert revoke["request_id"]
     assert by_action["issuer.update"]["details"] == {"fields": ["description"]}
+    assert by_action["achievement.update"]["details"] == {"fields": ["tags"]}
+    assert by_action["achievement.image"]["details"]["media_type"] == "image/svg+xml"
     assert by_action["issuer.create"]["api_key_id"] == _key_id(client, admin_headers)
     assert entries[-1]["actor"] == "command_line" and entries[-1]["api_key_id"] is None
     assert RECIPIENT not in response.text
