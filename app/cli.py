@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,8 @@ from badges.identity import Recipient
 from badges.report import VerificationReport
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from app.apikeys.models import ApiKey
 
 
@@ -83,49 +87,70 @@ def _expiry(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _apikey(args: argparse.Namespace) -> int:
+@contextmanager
+def _database() -> Iterator[Session]:
+    """A session on the database the server uses (the settings' ``SHOMEI_DATABASE_URL``)."""
+    from app.db import make_engine, make_sessionmaker
+
+    engine = make_engine(load_settings(keys=False).database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _apikey_create(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from app.apikeys import service
-    from app.db import make_engine, make_sessionmaker
     from app.issuers.models import Issuer
 
-    engine = make_engine(load_settings(keys=False).database_url)
-    now = datetime.now(UTC)
-    try:
-        with make_sessionmaker(engine)() as session:
-            if args.apikey_command == "list":
-                rows, _ = service.list_api_keys(
-                    session, None, include_revoked=args.all, limit=10_000, offset=0
-                )
-                issuers = session.execute(select(Issuer.id, Issuer.slug))
-                slugs = {issuer_id: slug for issuer_id, slug in issuers}
-                _print_keys(rows, slugs, now)
-                return 0
-            if args.apikey_command == "revoke":
-                row = service.find_api_key(session, args.key)
-                service.revoke_api_key(session, row, actor=None, now=now)
-                print(f"revoked API key {row.prefix} ({row.name or 'unnamed'})", file=sys.stderr)
-                return 0
-            issuer_id = None
-            if args.issuer:
-                issuer = session.scalar(select(Issuer).where(Issuer.slug == args.issuer))
-                if issuer is None:
-                    print(f"shomei: no issuer {args.issuer!r}", file=sys.stderr)
-                    return 2
-                issuer_id = issuer.id
-            made = service.new_api_key(
-                session,
-                issuer_id=issuer_id,
-                is_admin=args.admin,
-                name=args.name,
-                expires_at=args.expires,
-                now=now,
-            )
-    finally:
-        engine.dispose()
+    with _database() as session:
+        issuer_id = None
+        if args.issuer:
+            issuer = session.scalar(select(Issuer).where(Issuer.slug == args.issuer))
+            if issuer is None:
+                print(f"shomei: no issuer {args.issuer!r}", file=sys.stderr)
+                return 2
+            issuer_id = issuer.id
+        made = service.new_api_key(
+            session,
+            issuer_id=issuer_id,
+            is_admin=args.admin,
+            name=args.name,
+            expires_at=args.expires,
+            now=datetime.now(UTC),
+        )
     print(made.token)
     print("(shown once: only its hash is stored)", file=sys.stderr)
+    return 0
+
+
+def _apikey_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.apikeys import service
+    from app.issuers.models import Issuer
+
+    with _database() as session:
+        rows, _ = service.list_api_keys(
+            session, None, include_revoked=args.all, limit=10_000, offset=0
+        )
+        slugs = {
+            issuer_id: slug for issuer_id, slug in session.execute(select(Issuer.id, Issuer.slug))
+        }
+    _print_keys(rows, slugs, datetime.now(UTC))
+    return 0
+
+
+def _apikey_revoke(args: argparse.Namespace) -> int:
+    from app.apikeys import service
+
+    with _database() as session:
+        row = service.find_api_key(session, args.key)
+        service.revoke_api_key(session, row, actor=None, now=datetime.now(UTC))
+    print(f"revoked API key {row.prefix} ({row.name or 'unnamed'})", file=sys.stderr)
     return 0
 
 
@@ -248,13 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--expires", type=_expiry, metavar="WHEN", help="90d, or an ISO 8601 date (default: never)"
     )
-    create.set_defaults(handler=_apikey)
+    create.set_defaults(handler=_apikey_create)
     listing = apikey_commands.add_parser("list", help="list API keys (never their secrets)")
     listing.add_argument("--all", action="store_true", help="include revoked keys")
-    listing.set_defaults(handler=_apikey)
+    listing.set_defaults(handler=_apikey_list)
     revoke = apikey_commands.add_parser("revoke", help="revoke an API key at once")
     revoke.add_argument("key", metavar="PREFIX|ID", help="as `shomei apikey list` shows it")
-    revoke.set_defaults(handler=_apikey)
+    revoke.set_defaults(handler=_apikey_revoke)
 
     check = commands.add_parser("verify", help="verify a badge: file, URL or - for stdin")
     check.add_argument("source")

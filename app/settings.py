@@ -173,9 +173,9 @@ def _demo_database(overrides: dict[str, Any]) -> bool:
 
 
 class _DatabaseOnly(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SHOMEI_", env_file=".env", extra="ignore")
+    model_config = Settings.model_config
 
-    database_url: str = "sqlite:///./var/shomei.db"
+    database_url: str = Settings.model_fields["database_url"].default
 
 
 def _one_line(error: ValidationError) -> str:
