@@ -87,9 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    # Outermost of the app's middleware: every line logged and every problem document of a
-    # request names its request id.
-    app.add_middleware(AccessMiddleware, base_url=settings.base_url)
 
     @app.get("/healthz", summary="Health check", tags=["service"])
     def healthz() -> Health:
@@ -103,4 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    # Added last, so outermost of the app's middleware (Starlette wraps in reverse order):
+    # every line logged and every problem document of a request names its request id.
+    app.add_middleware(AccessMiddleware, base_url=settings.base_url)
     return app
