@@ -1,47 +1,52 @@
-"""The ``shomei`` command: serve, verify, bake, unbake, bench, openapi."""
+"""The ``shomei`` command: serve, migrate, apikey, verify, bake, unbake, bench, openapi.
+
+Every command reads the settings the server reads (:func:`app.settings.load_settings`) and
+fails with one line on standard error, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from app.errors import AppError
+from app.settings import SettingsError, development_set_explicitly, load_settings
 from badges import baking
 from badges.errors import BadgesError
 from badges.identity import Recipient
 from badges.report import VerificationReport
-from badges.verification import verify
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-def _development_set_explicitly() -> bool:
-    """Whether SHOMEI_DEVELOPMENT is given (environment or .env), whatever its value."""
-    from pydantic_settings import BaseSettings, SettingsConfigDict
-
-    class _Probe(BaseSettings):
-        model_config = SettingsConfigDict(env_prefix="SHOMEI_", env_file=".env", extra="ignore")
-        development: bool | None = None
-
-    return _Probe().development is not None
+    from app.apikeys.models import ApiKey
 
 
 def _serve(args: argparse.Namespace) -> int:
     import os
 
+    from app.logs import logging_config
     from app.migrate import upgrade
     from app.serving import check_startup
-    from app.settings import Settings
 
     if args.demo:
         from app import demo
 
-        overrides: dict[str, object] = {}
-        if not _development_set_explicitly():  # an explicit SHOMEI_DEVELOPMENT=false stands
+        overrides: dict[str, Any] = {}
+        if not development_set_explicitly():  # an explicit SHOMEI_DEVELOPMENT=false stands
             overrides["development"] = True
         if "SHOMEI_BASE_URL" not in os.environ:  # ids must name where the demo really serves
             overrides["base_url"] = f"http://{args.host}:{args.port}"
-        prepared = demo.prepare(Settings(**overrides))  # type: ignore[arg-type]
+        prepared = demo.prepare(load_settings(**overrides))
         settings = prepared.settings
         # The workers build their settings from the environment: hand them what they need.
         os.environ["SHOMEI_KEY_PASSPHRASE"] = settings.key_passphrase.get_secret_value()
@@ -52,21 +57,25 @@ def _serve(args: argparse.Namespace) -> int:
         if prepared.admin_key:
             print(f"Administrator API key (shown once, keep it): {prepared.admin_key}")
     else:
-        settings = Settings()
+        settings = load_settings()
         upgrade(settings.database_url)
         check_startup(settings)
     from app.serving import run
 
-    run(host=args.host, port=args.port, workers=args.workers)
+    run(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=logging_config(settings),
+    )
     return 0
 
 
 def _keys_rewrap(args: argparse.Namespace) -> int:
     from app.db import make_engine, make_sessionmaker
     from app.keyring import rewrap_keys
-    from app.settings import Settings
 
-    settings = Settings()
+    settings = load_settings()
     previous = None
     if args.previous_passphrase_file:
         previous = Path(args.previous_passphrase_file).read_text(encoding="utf-8").strip()
@@ -87,23 +96,45 @@ def _keys_rewrap(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
-    from app.settings import Settings
 
-    upgrade(Settings().database_url)
+    upgrade(load_settings(keys=False).database_url)
     print("database is at the newest schema", file=sys.stderr)
     return 0
 
 
-def _apikey(args: argparse.Namespace) -> int:
+def _expiry(text: str) -> datetime:
+    """``--expires``: ``90d`` (days from now), or an ISO 8601 date or date-time (UTC if bare)."""
+    if text.endswith("d") and text[:-1].isdigit():
+        return datetime.now(UTC) + timedelta(days=int(text[:-1]))
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a number of days (90d) nor an ISO 8601 date"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@contextmanager
+def _database() -> Iterator[Session]:
+    """A session on the database the server uses (the settings' ``SHOMEI_DATABASE_URL``)."""
+    from app.db import make_engine, make_sessionmaker
+
+    engine = make_engine(load_settings(keys=False).database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _apikey_create(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from app.apikeys.service import create_api_key
-    from app.db import make_engine, make_sessionmaker
+    from app.apikeys import service
     from app.issuers.models import Issuer
-    from app.settings import Settings
 
-    engine = make_engine(Settings().database_url)
-    with make_sessionmaker(engine)() as session:
+    with _database() as session:
         issuer_id = None
         if args.issuer:
             issuer = session.scalar(select(Issuer).where(Issuer.slug == args.issuer))
@@ -111,11 +142,56 @@ def _apikey(args: argparse.Namespace) -> int:
                 print(f"shomei: no issuer {args.issuer!r}", file=sys.stderr)
                 return 2
             issuer_id = issuer.id
-        key = create_api_key(session, issuer_id=issuer_id, is_admin=args.admin, label=args.label)
-    engine.dispose()
-    print(key)
+        made = service.new_api_key(
+            session,
+            issuer_id=issuer_id,
+            is_admin=args.admin,
+            name=args.name,
+            expires_at=args.expires,
+            now=datetime.now(UTC),
+        )
+    print(made.token)
     print("(shown once: only its hash is stored)", file=sys.stderr)
     return 0
+
+
+def _apikey_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.apikeys import service
+    from app.issuers.models import Issuer
+
+    with _database() as session:
+        rows, _ = service.list_api_keys(
+            session, None, include_revoked=args.all, limit=10_000, offset=0
+        )
+        slugs = {
+            issuer_id: slug for issuer_id, slug in session.execute(select(Issuer.id, Issuer.slug))
+        }
+    _print_keys(rows, slugs, datetime.now(UTC))
+    return 0
+
+
+def _apikey_revoke(args: argparse.Namespace) -> int:
+    from app.apikeys import service
+
+    with _database() as session:
+        row = service.find_api_key(session, args.key)
+        service.revoke_api_key(session, row, actor=None, now=datetime.now(UTC))
+    print(f"revoked API key {row.prefix} ({row.name or 'unnamed'})", file=sys.stderr)
+    return 0
+
+
+def _print_keys(rows: list[ApiKey], slugs: dict[uuid.UUID, str], now: datetime) -> None:
+    print(f"{'PREFIX':<14} {'STATUS':<8} {'SCOPE':<22} {'EXPIRES':<20} NAME")
+    for row in rows:
+        scope = (
+            "admin"
+            if row.is_admin
+            else f"issuer:{slugs.get(row.issuer_id or uuid.UUID(int=0), '?')}"
+        )
+        expires = row.expires_at.strftime("%Y-%m-%dT%H:%MZ") if row.expires_at else "-"
+        print(f"{row.prefix:<14} {row.state(now):<8} {scope:<22} {expires:<20} {row.name or ''}")
 
 
 def _read_input(source: str) -> bytes | str:
@@ -134,12 +210,25 @@ def _print_text(report: VerificationReport) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
+    from app.fetching import SafeFetcher, fetch_config
+    from app.verification.service import Subject, Verifier, verifier_config
 
+    settings = load_settings(keys=False)
+    if args.allow:
+        settings = load_settings(keys=False, fetch_allow=(*settings.fetch_allow, args.allow))
     data = _read_input(args.source)
+    subject = Subject(data, url=data) if isinstance(data, str) else Subject(data)
     recipient = Recipient("email", args.email) if args.email else None
-    with SafeFetcher.create(FetchConfig(allow=parse_allow_list(args.allow or ""))) as fetcher:
-        report = verify(data, fetcher=fetcher, now=datetime.now(UTC), recipient=recipient)
+    # The same fetch policy and did:web settings as the API (SHOMEI_FETCH_ALLOW,
+    # SHOMEI_DID_WEB_HTTP_HOSTS, the fetch limits), and the same verifier: a link to a JWS
+    # or a baked image is verified as the API verifies it.
+    with SafeFetcher.create(fetch_config(settings)) as fetcher:
+        verifier = Verifier(
+            fetcher=fetcher,
+            config=verifier_config(settings.http_did_web_hosts),
+            budget=settings.verify_request_budget_s,
+        )
+        report = verifier.verify(subject, now=datetime.now(UTC), recipient=recipient).report
     if args.format == "text":
         _print_text(report)
     else:
@@ -208,8 +297,17 @@ def build_parser() -> argparse.ArgumentParser:
     scope = create.add_mutually_exclusive_group(required=True)
     scope.add_argument("--issuer", metavar="SLUG", help="a key for one issuer's staff")
     scope.add_argument("--admin", action="store_true", help="an administrator's key")
-    create.add_argument("--label")
-    create.set_defaults(handler=_apikey)
+    create.add_argument("--name", "--label", help="what the key is for")
+    create.add_argument(
+        "--expires", type=_expiry, metavar="WHEN", help="90d, or an ISO 8601 date (default: never)"
+    )
+    create.set_defaults(handler=_apikey_create)
+    listing = apikey_commands.add_parser("list", help="list API keys (never their secrets)")
+    listing.add_argument("--all", action="store_true", help="include revoked keys")
+    listing.set_defaults(handler=_apikey_list)
+    revoke = apikey_commands.add_parser("revoke", help="revoke an API key at once")
+    revoke.add_argument("key", metavar="PREFIX|ID", help="as `shomei apikey list` shows it")
+    revoke.set_defaults(handler=_apikey_revoke)
 
     keys = commands.add_parser("keys", help="issuer keys at rest")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -228,7 +326,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("source")
     check.add_argument("--format", choices=("json", "text"), default="json")
     check.add_argument("--email", help="check that the badge was issued to this address")
-    check.add_argument("--allow", help="hosts or CIDR ranges that may be fetched though private")
+    check.add_argument(
+        "--allow",
+        help="hosts or CIDR ranges that may be fetched though private "
+        "(added to SHOMEI_FETCH_ALLOW)",
+    )
     check.set_defaults(handler=_verify)
 
     bake = commands.add_parser("bake", help="embed a credential in a PNG or SVG image")
@@ -259,20 +361,23 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``shomei`` console script."""
     from pydantic import ValidationError
 
-    from app.errors import AppError
     from app.serving import StartupError
     from keys import KeysError
 
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (BadgesError, KeysError, OSError, StartupError, AppError) as error:
+    except (BadgesError, KeysError, OSError, StartupError, SettingsError, AppError) as error:
         print(f"shomei: {error}", file=sys.stderr)
         return 2
     except ValidationError as error:  # settings: say what is wrong, not where pydantic was
         first = error.errors()[0]
         where = "".join(f"SHOMEI_{str(part).upper()}: " for part in first["loc"][:1])
         print(f"shomei: {where}{first['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        reason = str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0]
+        print(f"shomei: database error: {reason} (is the database migrated?)", file=sys.stderr)
         return 2
     return code
 

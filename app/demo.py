@@ -10,7 +10,6 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -23,11 +22,10 @@ from app.db import make_engine, make_sessionmaker
 from app.issuers.models import Issuer
 from app.keyring import Keyring
 from app.migrate import upgrade
-from app.settings import Settings
+from app.settings import DEVELOPMENT_PASSPHRASE_FILE, VAR, Settings
 from app.urls import Urls
 
-VAR = Path("var")
-PASSPHRASE_FILE = VAR / "dev-passphrase"
+PASSPHRASE_FILE = DEVELOPMENT_PASSPHRASE_FILE
 DEMO_SLUG = "ai-literacy"
 
 
@@ -128,7 +126,7 @@ def _seed(session: Session, keyring: Keyring, now: datetime) -> str | None:
         session.add_all(_achievements(issuer, now))
         session.commit()
     if session.scalar(select(ApiKey).where(ApiKey.is_admin)) is None:
-        return create_api_key(session, issuer_id=None, is_admin=True, label="demo administrator")
+        return create_api_key(session, issuer_id=None, is_admin=True, name="demo administrator")
     return None
 
 

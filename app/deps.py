@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,11 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.apikeys.service import Principal, authenticate
-from app.errors import UnauthorizedError
+from app.errors import RateLimitedError, UnauthorizedError
 from app.fetching import SafeFetcher
 from app.keyring import Keyring
+from app.logs import set_request_context
 from app.settings import Settings
 from app.urls import Urls
+from app.verification.ratelimit import RateLimiter
 
 
 @dataclass
@@ -35,19 +35,18 @@ class Resources:
     urls: Urls
     fetcher: SafeFetcher
     # Issued documents never change: the public GETs keep the most asked-for in memory.
-    issued_documents: LRUCache[uuid.UUID, tuple[str, str]] = field(
-        default_factory=lambda: LRUCache(maxsize=4096)
-    )
+    issued_documents: LRUCache[uuid.UUID, tuple[str, str]] = field(init=False)
     issued_documents_lock: threading.Lock = field(default_factory=threading.Lock)
-    principals: LRUCache[bytes, tuple[Principal, float]] = field(
-        default_factory=lambda: LRUCache(maxsize=1024)
-    )
-    principals_lock: threading.Lock = field(default_factory=threading.Lock)
     # Verifications at once in this process. Verifying a foreign badge may wait seconds on
     # the network; capped, it can never hold the threads every other route needs.
-    verify_slots: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(VERIFY_SLOTS)
-    )
+    verify_slots: threading.BoundedSemaphore = field(init=False)
+    # Calls per API key a minute, in this process.
+    api_key_limiter: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.issued_documents = LRUCache(maxsize=self.settings.document_cache_entries)
+        self.verify_slots = threading.BoundedSemaphore(self.settings.verify_slots)
+        self.api_key_limiter = RateLimiter(self.settings.api_key_rate_per_minute)
 
 
 # Dependencies that do no I/O are `async def`: FastAPI then runs them on the event loop
@@ -72,7 +71,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `shm_…`")
 
 def _authenticate(resources: Resources, token: str) -> Principal | None:
     with resources.sessions() as session:
-        return authenticate(session, token)
+        return authenticate(session, token, datetime.now(UTC))
 
 
 async def _principal(
@@ -81,20 +80,15 @@ async def _principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise UnauthorizedError("an API key is required: Authorization: Bearer shm_…")
-    token = credentials.credentials
-    # A batch job calls with the same key thousands of times: a key that checked out is
-    # trusted for a few seconds (only its hash is kept) instead of looked up every time.
-    digest = hashlib.sha256(token.encode()).digest()
-    now = time.monotonic()
-    with resources.principals_lock:
-        cached = resources.principals.get(digest)
-    if cached is not None and cached[1] > now:
-        return cached[0]
-    principal = await run_in_threadpool(_authenticate, resources, token)
+    # Looked up on every call (one indexed row), never trusted from a cache: a key revoked
+    # through any server stops working at once on every server.
+    principal = await run_in_threadpool(_authenticate, resources, credentials.credentials)
     if principal is None:
-        raise UnauthorizedError("the API key is not valid")
-    with resources.principals_lock:
-        resources.principals[digest] = (principal, now + PRINCIPAL_SECONDS)
+        raise UnauthorizedError("the API key is not valid, has expired or was revoked")
+    wait = resources.api_key_limiter.take(str(principal.key_id))
+    if wait is not None:
+        raise RateLimitedError("this API key made too many calls; retry later", retry_after=wait)
+    set_request_context(api_key_id=str(principal.key_id))
     return principal
 
 
@@ -107,11 +101,6 @@ async def _maybe_principal(
         return None
     return await _principal(resources, credentials)  # a key that is not valid is a 401
 
-
-VERIFY_SLOTS = 16  # of the thread pool's 40
-
-# How long a checked API key is trusted without looking it up again.
-PRINCIPAL_SECONDS = 5.0
 
 ResourcesDep = Annotated[Resources, Depends(_resources)]
 SessionDep = Annotated[Session, Depends(_session)]

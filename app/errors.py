@@ -1,7 +1,15 @@
-"""Errors the service raises, and the handlers that turn them into RFC 9457 problem documents."""
+"""Errors the service raises, and the handlers that turn them into RFC 9457 problem documents.
+
+Every problem document names its kind by a stable ``type`` URI, ``{SHOMEI_BASE_URL}/problems/
+{code}`` (https://www.rfc-editor.org/rfc/rfc9457#section-3.1.1), that page documents it, and a
+human ``title`` says the same in words; ``detail`` says what went wrong this time. The codes
+are :data:`PROBLEMS`; clients branch on ``type`` (or its last segment), never on ``detail``.
+"""
 
 from __future__ import annotations
 
+import math
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +20,70 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from badges.errors import DocumentError
 
 PROBLEM_JSON = "application/problem+json"
+
+# code -> (title, what it means and what to do). The README lists the same table.
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "invalid_request": (
+        "Invalid request",
+        "The request body, path or query is not valid; `errors` lists each problem.",
+    ),
+    "invalid_document": (
+        "Invalid document",
+        "The document sent is not a readable Open Badge or credential.",
+    ),
+    "not_a_badge": (
+        "Not an Open Badge",
+        "The input could be read, but it is not an Open Badge in any supported form.",
+    ),
+    "unauthorized": (
+        "API key required",
+        "Send a valid, unexpired, unrevoked API key: `Authorization: Bearer shm_…`.",
+    ),
+    "forbidden": ("Not allowed", "The API key may not do this (an administrator's key may)."),
+    "not_found": ("Not found", "Nothing exists at this address, or this API key may not see it."),
+    "method_not_allowed": (
+        "Method not allowed",
+        "The address exists but does not answer this HTTP method; see the `Allow` header.",
+    ),
+    "not_acceptable": ("Not acceptable", "No representation matches the `Accept` header."),
+    "conflict": (
+        "Conflict",
+        "The change conflicts with the current state (already revoked, slug taken, …).",
+    ),
+    "payload_too_large": ("Payload too large", "The request body is larger than the limit."),
+    "unsupported_media_type": (
+        "Unsupported media type",
+        "The body's media type is not one this route reads.",
+    ),
+    "too_many_requests": (
+        "Too many requests",
+        "A rate limit was reached; retry after the seconds in `Retry-After`.",
+    ),
+    "busy": (
+        "Service busy",
+        "Too much work of this kind is under way; retry after the seconds in `Retry-After`.",
+    ),
+    "internal_error": (
+        "Internal error",
+        "An unexpected error; report it with the `request_id` of the answer.",
+    ),
+    "http_error": ("HTTP error", "An HTTP error without a more specific code."),
+}
+
+_STATUS_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "busy",
+}
 
 
 class AppError(Exception):
@@ -53,6 +125,17 @@ class ServiceBusyError(AppError):
     code = "busy"
 
 
+class RateLimitedError(AppError):
+    """A rate limit was reached; ``retry_after`` is the seconds until it would not be."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class UnsupportedMediaTypeError(AppError):
     status_code = 415
     code = "unsupported_media_type"
@@ -63,10 +146,33 @@ class PayloadTooLargeError(AppError):
     code = "payload_too_large"
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    """An ``application/problem+json`` response."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+def problem_type(code: str) -> str:
+    """The ``type`` URI of ``code``: its page under the base URL of the current request."""
+    from app.logs import current_context
+
+    base = current_context().base_url
+    return f"{base}/problems/{code}" if base else f"/problems/{code}"
+
+
+def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    """An ``application/problem+json`` response for the problem ``code``."""
+    title = PROBLEMS[code][0] if code in PROBLEMS else _reason(status)
+    body = {
+        "type": problem_type(code),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -79,6 +185,8 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers["WWW-Authenticate"] = "Bearer"
         if isinstance(exc, ServiceBusyError):
             response.headers["Retry-After"] = "1"
+        if isinstance(exc, RateLimitedError):
+            response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         return response
 
     @app.exception_handler(DocumentError)
@@ -94,4 +202,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "http_error", str(exc.detail))
+        code = _STATUS_CODES.get(exc.status_code, "http_error")
+        response = problem(exc.status_code, code, str(exc.detail))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response

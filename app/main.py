@@ -8,15 +8,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from app import pages
+from app import pages, problems
+from app.access import AccessMiddleware
 from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
+from app.apikeys.router import router as apikeys_router
+from app.audit.router import router as audit_router
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import Resources
 from app.errors import install_error_handlers
-from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
+from app.fetching import SafeFetcher, fetch_config
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
@@ -40,6 +43,9 @@ ROUTERS = (
     status_public,
     ob2_public,
     verification_page,
+    apikeys_router,
+    audit_router,
+    problems.router,
 )
 
 
@@ -49,11 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_s,
+        )
         urls = Urls(settings.base_url)
         sessions = make_sessionmaker(engine)
         keyring = Keyring(settings.key_passphrase.get_secret_value(), urls)
-        config = FetchConfig(allow=parse_allow_list(settings.fetch_allow))
+        config = fetch_config(settings)
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
@@ -67,7 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Shomei",
         version="0.1.0",
-        description="Open Badges 2.0 and 3.0 issuance and verification.",
+        description=(
+            "Open Badges 2.0 and 3.0 issuance and verification. Every response carries an "
+            "`X-Request-ID` header (the caller's, when it sends a plain one of up to 128 "
+            "characters); errors are RFC 9457 problem documents whose `type` is "
+            "`{base URL}/problems/{code}`."
+        ),
         lifespan=lifespan,
     )
     install_error_handlers(app)
@@ -84,4 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    # Added last, so outermost of the app's middleware (Starlette wraps in reverse order):
+    # every line logged and every problem document of a request names its request id.
+    app.add_middleware(AccessMiddleware, base_url=settings.base_url)
     return app

@@ -2,8 +2,17 @@
 
 from app.achievements.models import Achievement
 from app.apikeys.models import ApiKey
+from app.audit.models import AuditEntry
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
 from app.status.models import StatusList
 
-__all__ = ["Achievement", "ApiKey", "IssuedCredential", "Issuer", "IssuerKey", "StatusList"]
+__all__ = [
+    "Achievement",
+    "ApiKey",
+    "AuditEntry",
+    "IssuedCredential",
+    "Issuer",
+    "IssuerKey",
+    "StatusList",
+]

@@ -7,19 +7,21 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 # Larger offsets overflow the databases' integers (and no list is that long).
 MAX_OFFSET = 2**31 - 1
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem document."""
+    """An RFC 9457 problem document; ``type`` is ``{base URL}/problems/{code}``."""
 
-    type: str = "about:blank"
-    title: str
+    type: str = Field(examples=["https://badges.example.org/problems/not_found"])
+    title: str = Field(examples=["Not found"])
     status: int
     detail: str
+    code: str = Field(examples=["not_found"], description="The last segment of `type`.")
+    request_id: str | None = Field(default=None, description="Only in 500 answers.")
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:

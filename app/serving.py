@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -84,9 +85,21 @@ class _Config(uvicorn.Config):
         return sock
 
 
-def run(*, host: str, port: int, workers: int) -> None:
-    """Serve the app on ``host:port`` with ``workers`` processes."""
-    config = _Config(APP, factory=True, host=host, port=port, workers=workers, log_level="info")
+def run(*, host: str, port: int, workers: int, log_config: dict[str, Any] | None = None) -> None:
+    """Serve the app on ``host:port`` with ``workers`` processes.
+
+    ``log_config`` (:func:`app.logs.logging_config`) is applied in every worker; the access
+    log is the service's own (``shomei.access``), so uvicorn's is off.
+    """
+    config = _Config(
+        APP,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=log_config,
+        access_log=log_config is None,
+    )
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:

@@ -1,13 +1,20 @@
-"""Service configuration, read from ``SHOMEI_*`` environment variables (and ``.env``)."""
+"""Service configuration, read from ``SHOMEI_*`` environment variables (and ``.env``).
+
+One flat ``Settings`` class, grouped by concern. Every limit an operator may need to change is
+a field here with a sane default, and a line in the README's configuration table (a test keeps
+the two in step). Lists read the comma form from the environment (``SHOMEI_FETCH_ALLOW=a,b``).
+"""
 
 from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from keys import MIN_PASSPHRASE_LENGTH
 
@@ -43,22 +50,75 @@ def is_placeholder_passphrase(passphrase: str) -> bool:
     return folded in PLACEHOLDER_PASSPHRASES or len(set(folded)) <= 1
 
 
+# Where `shomei serve --demo` (`make run`) keeps its state; every command reads it, so the
+# CLI and the server agree on a fresh clone without any variable set.
+VAR = Path("var")
+DEVELOPMENT_PASSPHRASE_FILE = VAR / "dev-passphrase"
+
+
+def _comma_list(value: Any) -> Any:
+    """``"a, b"`` (the environment's form) as ``("a", "b")``; lists pass through."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+Positive = Annotated[int, Field(gt=0)]
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class SettingsError(ValueError):
+    """The settings cannot be read; ``str(error)`` is one line an operator can act on."""
+
+
 class Settings(BaseSettings):
     """Everything the service can be told; ``create_app`` takes one of these."""
 
     model_config = SettingsConfigDict(env_prefix="SHOMEI_", env_file=".env", extra="ignore")
 
+    # --- the service -----------------------------------------------------------------------
     database_url: str = "sqlite:///./var/shomei.db"
     base_url: str = "http://127.0.0.1:8000"
     key_passphrase: SecretStr = SecretStr("")
     development: bool = False
-    fetch_allow: str = ""
-    did_web_http_hosts: str = ""
-    max_upload_bytes: int = 5 * 1024 * 1024
-    max_image_bytes: int = 1024 * 1024
-    verify_rate_per_minute: int = 120
-    verify_batch_max_items: int = 100
-    verify_batch_max_items_with_key: int = 1000
+    log_format: Literal["plain", "json"] = "plain"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # --- database --------------------------------------------------------------------------
+    db_pool_size: Positive = 10
+    db_max_overflow: Annotated[int, Field(ge=0)] = 20
+    db_pool_timeout_s: Seconds = 30.0
+
+    # --- uploads ---------------------------------------------------------------------------
+    max_upload_bytes: Positive = 5 * 1024 * 1024
+    max_image_bytes: Positive = 1024 * 1024
+
+    # --- outbound fetches (verifying foreign badges) ---------------------------------------
+    fetch_allow: CommaList = ()
+    did_web_http_hosts: CommaList = ()
+    fetch_timeout_s: Seconds = 5.0
+    fetch_max_bytes: Positive = 2 * 1024 * 1024
+    fetch_max_redirects: Annotated[int, Field(ge=0)] = 5
+    fetch_cache_entries: Positive = 1000
+    fetch_cache_bytes: Positive = 16 * 1024 * 1024
+    fetch_cache_max_ttl_s: Seconds = 300.0
+
+    # --- verification ----------------------------------------------------------------------
+    verify_slots: Positive = 16
+    verify_request_budget_s: Seconds = 15.0
+    verify_batch_budget_s: Seconds = 60.0
+    verify_batch_max_items: Positive = 100
+    verify_batch_max_items_with_key: Positive = 1000
+
+    # --- rate limits (0 turns one off) -----------------------------------------------------
+    verify_rate_per_minute: Annotated[int, Field(ge=0)] = 120
+    api_key_rate_per_minute: Annotated[int, Field(ge=0)] = 0
+
+    # --- caches ----------------------------------------------------------------------------
+    document_cache_entries: Positive = 4096
+
+    _lists = field_validator("fetch_allow", "did_web_http_hosts", mode="before")(_comma_list)
 
     @field_validator("base_url")
     @classmethod
@@ -66,6 +126,18 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("SHOMEI_BASE_URL must be an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("did_web_http_hosts")
+    @classmethod
+    def _lower_hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(host.lower() for host in value)
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _allow_rules(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from app.fetching import parse_allow_list
+
+        return parse_allow_list(",".join(value))
 
     @model_validator(mode="after")
     def _real_secrets_outside_development(self) -> Settings:
@@ -90,10 +162,92 @@ class Settings(BaseSettings):
 
     @property
     def http_did_web_hosts(self) -> frozenset[str]:
-        return frozenset(h.strip().lower() for h in self.did_web_http_hosts.split(",") if h.strip())
+        return frozenset(self.did_web_http_hosts)
+
+
+class KeylessSettings(Settings):
+    """The settings of a command that never opens an issuer's key (``verify``, ``apikey``).
+
+    Everything else is read and checked as for the server; only the passphrase may be absent.
+    """
+
+    @model_validator(mode="after")
+    def _real_secrets_outside_development(self) -> KeylessSettings:
+        return self
+
+
+def load_settings(*, keys: bool = True, **overrides: Any) -> Settings:
+    """The settings every command and the server use: the environment, then ``./var``.
+
+    Without ``SHOMEI_KEY_PASSPHRASE``, on the database ``shomei serve --demo`` (``make run``)
+    made in ``./var``, the development passphrase kept beside it is used (and marks the run as
+    development): a command run beside ``make run`` reads what that server reads. With
+    ``keys=False`` the passphrase may be absent altogether.
+
+    Raises:
+        SettingsError: a setting is missing or invalid (one line, naming the variable).
+    """
+    kind = Settings if keys else KeylessSettings
+    try:
+        return kind(**overrides)
+    except ValidationError as error:
+        passphrase_missing = any(
+            "SHOMEI_KEY_PASSPHRASE" in str(e.get("msg", "")) for e in error.errors()
+        )
+        demo_database = _demo_database(overrides)
+        if (
+            passphrase_missing
+            and demo_database
+            and DEVELOPMENT_PASSPHRASE_FILE.is_file()
+            and not development_set_explicitly()  # an explicit SHOMEI_DEVELOPMENT=false stands
+        ):
+            development = {
+                "key_passphrase": SecretStr(DEVELOPMENT_PASSPHRASE_FILE.read_text().strip()),
+                "development": True,
+            }
+            try:
+                return kind(**(overrides | development))
+            except ValidationError as again:
+                error = again
+        raise SettingsError(_one_line(error)) from None
+
+
+def development_set_explicitly() -> bool:
+    """Whether SHOMEI_DEVELOPMENT is given (environment or ``.env``), whatever its value."""
+    return _DevelopmentOnly().development is not None
+
+
+def _demo_database(overrides: dict[str, Any]) -> bool:
+    # Settings failed to validate, so read the one field again on its own.
+    url = overrides.get("database_url") or _DatabaseOnly().database_url
+    return bool(url == Settings.model_fields["database_url"].default)
+
+
+class _DatabaseOnly(BaseSettings):
+    model_config = Settings.model_config
+
+    database_url: str = Settings.model_fields["database_url"].default
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    location = [str(part) for part in first.get("loc", ())]
+    if location:
+        variable = "SHOMEI_" + location[0].upper()
+        if variable not in message:
+            message = f"{variable}: {message}"
+    more = len(error.errors()) - 1
+    return message + (f" (and {more} more)" if more else "")
 
 
 @cache
 def get_settings() -> Settings:
     """The process settings, read once on first use (never at import time)."""
-    return Settings()
+    return load_settings()
+
+
+class _DevelopmentOnly(BaseSettings):
+    model_config = Settings.model_config
+
+    development: bool | None = None

@@ -37,8 +37,9 @@ class ResolverConfig:
     """How to reach controller documents.
 
     Attributes:
-        did_web_http_hosts: hosts (``host`` or ``host:port``) whose ``did:web`` documents are read
-            over plain HTTP; the did:web method requires HTTPS, so this is for tests only.
+        did_web_http_hosts: hosts whose ``did:web`` documents are read over plain HTTP; a bare
+            ``host`` covers every port of it, ``host:port`` that port only. The did:web method
+            requires HTTPS, so this is for tests and local development only.
     """
 
     did_web_http_hosts: frozenset[str] = frozenset()
@@ -257,10 +258,18 @@ def did_web_url(did: str, config: ResolverConfig = ResolverConfig()) -> str:
         DocumentError: not a well-formed did:web.
     """
     url = did_web_document_url(did)
-    authority = url.removeprefix("https://").partition("/")[0]
-    if authority in {h.lower() for h in config.did_web_http_hosts}:
-        return "http://" + url.removeprefix("https://")
+    rest = url.removeprefix("https://")
+    if _plain_http(rest.partition("/")[0].lower(), config.did_web_http_hosts):
+        return "http://" + rest
     return url
+
+
+def _plain_http(host: str, hosts: frozenset[str]) -> bool:
+    # "localhost" covers localhost on every port; "localhost:8443" that port only.
+    if host in hosts:
+        return True
+    name, colon, port = host.rpartition(":")
+    return bool(colon) and port.isdigit() and name in hosts
 
 
 def did_key_document(did: str) -> ControllerDocument:

@@ -1,6 +1,7 @@
 """W3C Bitstring Status List v1.0: the bitstring, its encoding and its entries.
 
-Spec digest §6.3. A credential's ``credentialStatus`` points at one position of
+https://www.w3.org/TR/vc-bitstring-status-list/. A credential's ``credentialStatus`` points
+at one position of
 a status list credential, whose ``encodedList`` is a GZIP-compressed bitstring,
 base64url-encoded with the multibase ``u`` prefix. Index 0 is the most
 significant bit of the first byte. Lists hold at least 131,072 entries, so one

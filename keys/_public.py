@@ -10,7 +10,8 @@ key type                algorithm  signature
 ``RSA-2048/3072/4096``  RS256      RSASSA-PKCS1-v1_5 + SHA-256
 ======================  =========  =================================================
 
-OB 3.0 "JSON Web Token Proof Format" (digest §3.1) names RS256 as the minimum, with keys of at
+OB 3.0 "JSON Web Token Proof Format" (https://www.imsglobal.org/spec/ob/v3p0/#jwt-proof) names
+RS256 as the minimum, with keys of at
 least 2048 bits, so smaller RSA keys are refused everywhere, not only when generating. Sizes
 other than 2048, 3072 and 4096 bits are refused too, so that every key has a named type.
 

@@ -59,3 +59,16 @@ def test_all_lists_every_public_name(module: object) -> None:
     }
     assert public <= exported
     assert all(hasattr(module, name) for name in exported)
+
+
+def test_library_tests_do_not_import_the_web_service() -> None:
+    """tests/badges and tests/keys (and the conftest above them) run without app/."""
+    files = [ROOT / "tests" / "conftest.py", ROOT / "tests" / "support.py"]
+    files += [*(ROOT / "tests" / "badges").rglob("*.py"), *(ROOT / "tests" / "keys").rglob("*.py")]
+    bad = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in files
+        for name in _imports(ast.parse(path.read_text(encoding="utf-8")))
+        if name.split(".")[0] in FORBIDDEN or name.startswith(("tests.app", "tests.database"))
+    ]
+    assert bad == []

@@ -41,7 +41,8 @@ MAX_PNG_CHUNKS: Final = 1000
 
 SVG_NAMESPACE: Final = "http://www.w3.org/2000/svg"
 XHTML_NAMESPACE: Final = "http://www.w3.org/1999/xhtml"
-# Namespaces of baked badge elements: OB 2.0 and OB 3.0 (spec digest §4.4).
+# Namespaces of baked badge elements: OB 2.0 and OB 3.0
+# (https://www.imsglobal.org/spec/ob/v3p0/#svg-baking).
 BADGE_NAMESPACES: Final = frozenset({"http://openbadges.org", "https://purl.imsglobal.org/ob/v3p0"})
 _BADGE_KEYWORDS: Final = frozenset(keyword.encode("latin-1") for keyword in KEYWORDS.values())
 

@@ -204,7 +204,8 @@ def update_achievement(
 ) -> AchievementRead:
     """Change an achievement; credentials already issued keep the text they were signed with."""
     achievement = service.get_achievement_for(session, principal, achievement_id)
-    return _read(urls, service.update_achievement(session, achievement, body, urls, now))
+    updated = service.update_achievement(session, achievement, body, urls, now, actor=principal)
+    return _read(urls, updated)
 
 
 @router.put(
@@ -230,6 +231,7 @@ def put_image(
         data=upload.data,
         max_bytes=upload.max_bytes,
         now=now,
+        actor=principal,
     )
     return _read(urls, updated)
 

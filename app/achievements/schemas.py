@@ -3,7 +3,8 @@
 Texts are stored and signed exactly as given, so what would not survive signing is refused
 here, with the field named: control characters (their canonical N-Quads form differs between
 RDFC-1.0 implementations) and lone surrogates (not encodable as UTF-8). Enumerations and
-patterns follow OB 3.0 §1.6 (spec digest), anchored where the official schema is not.
+patterns follow OB 3.0 "Achievement" (https://www.imsglobal.org/spec/ob/v3p0/#achievement),
+anchored where the official schema is not.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from app.achievements.documents import schema_problems
 from app.achievements.models import Achievement
 from app.achievements.schemas import AchievementCreate, AchievementUpdate
 from app.apikeys.service import Principal
+from app.audit import service as audit
 from app.errors import NotFoundError, UnprocessableError
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
@@ -71,6 +72,16 @@ def create_achievement(
     )
     _check(urls, achievement)
     session.add(achievement)
+    audit.record(
+        session,
+        "achievement.create",
+        actor=principal,
+        subject_type="achievement",
+        subject_id=achievement.id,
+        issuer_id=issuer.id,
+        details={"name": achievement.name.get(achievement.language)},
+        at=now,
+    )
     session.commit()
     return achievement
 
@@ -81,6 +92,8 @@ def update_achievement(
     request: AchievementUpdate,
     urls: Urls,
     now: datetime,
+    *,
+    actor: Principal | None,
 ) -> Achievement:
     """Apply the fields given; credentials already issued keep the text they were signed with."""
     changes = request.model_dump(exclude_unset=True)
@@ -114,6 +127,16 @@ def update_achievement(
         session.rollback()
         raise
     achievement.updated_at = now
+    audit.record(
+        session,
+        "achievement.update",
+        actor=actor,
+        subject_type="achievement",
+        subject_id=achievement.id,
+        issuer_id=achievement.issuer_id,
+        details={"fields": sorted(changes)},  # which fields, not their values
+        at=now,
+    )
     session.commit()
     return achievement
 
@@ -126,6 +149,7 @@ def set_image(
     data: bytes,
     max_bytes: int,
     now: datetime,
+    actor: Principal | None,
 ) -> Achievement:
     """Check an uploaded image and store it, unbaked, as the achievement's badge image.
 
@@ -135,6 +159,16 @@ def set_image(
     achievement.image = image.data
     achievement.image_media_type = image.media_type
     achievement.updated_at = now
+    audit.record(
+        session,
+        "achievement.image",
+        actor=actor,
+        subject_type="achievement",
+        subject_id=achievement.id,
+        issuer_id=achievement.issuer_id,
+        details={"media_type": image.media_type, "bytes": len(image.data)},
+        at=now,
+    )
     session.commit()
     return achievement
 

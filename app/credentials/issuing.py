@@ -39,8 +39,9 @@ def build(
     issuer = achievement.issuer
     credential_id = uuid.uuid4()
     email = str(request.recipient.email)
-    # The lower-cased address is what we store for lookups and what the hash covers (spec
-    # digest §1.5: hash exactly what is stored), so recipients can prove it in any case.
+    # The lower-cased address is what we store for lookups and what the hash covers (OB 3.0
+    # IdentityObject, https://www.imsglobal.org/spec/ob/v3p0/#identityobject: the hash is of
+    # the salted identity exactly as stored), so recipients can prove it in any case.
     lower = email.lower()
     row = IssuedCredential(
         id=credential_id,

@@ -137,7 +137,9 @@ def revoke_credential(
 ) -> CredentialRead:
     """Revoke a credential for good, with a reason verifiers will see."""
     credential = service.get_credential_for(session, principal, credential_id)
-    return _read(session, urls, service.revoke(session, credential, body.reason, now))
+    return _read(
+        session, urls, service.revoke(session, credential, body.reason, now, actor=principal)
+    )
 
 
 @router.post(
@@ -162,7 +164,7 @@ def suspend_credential(
 ) -> CredentialRead:
     """Suspend an OB 3.0 credential until it is unsuspended."""
     credential = service.get_credential_for(session, principal, credential_id)
-    return _read(session, urls, service.suspend(session, credential, now))
+    return _read(session, urls, service.suspend(session, credential, now, actor=principal))
 
 
 @router.post(
@@ -179,4 +181,4 @@ def unsuspend_credential(
 ) -> CredentialRead:
     """Make a suspended credential valid again."""
     credential = service.get_credential_for(session, principal, credential_id)
-    return _read(session, urls, service.unsuspend(session, credential, now))
+    return _read(session, urls, service.unsuspend(session, credential, now, actor=principal))

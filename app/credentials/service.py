@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.achievements import service as achievement_service
 from app.achievements.models import Achievement
 from app.apikeys.service import Principal
+from app.audit import service as audit
 from app.credentials import issuing
 from app.credentials.models import IssuedCredential
 from app.credentials.schemas import CredentialCreate
@@ -96,6 +97,18 @@ def issue_credential(
         try:
             row = issuing.build(session, keyring, urls, achievement, request, now)
             session.add(row)
+            audit.record(
+                session,
+                "credential.issue",
+                actor=principal,
+                subject_type="credential",
+                subject_id=row.id,
+                issuer_id=achievement.issuer_id,
+                # No recipient identity here: the credential's id leads to it for those
+                # who may see it.
+                details={"achievement_id": str(achievement.id), "format": row.format},
+                at=now,
+            )
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -209,7 +222,12 @@ def _transition(
 
 
 def revoke(
-    session: Session, credential: IssuedCredential, reason: str, now: datetime
+    session: Session,
+    credential: IssuedCredential,
+    reason: str,
+    now: datetime,
+    *,
+    actor: Principal | None,
 ) -> IssuedCredential:
     """Revoke for good (OB 3.0 revocation list bit; OB 2.0 revocation list and hosted copy).
 
@@ -230,12 +248,15 @@ def revoke(
         raise ConflictError(f"credential {credential.id} is revoked already")
     # A suspended credential leaves the suspension list as it enters the revocation list.
     status_service.record_change(session, credential, {"revocation", "suspension"})
+    _audit(session, "credential.revoke", credential, actor, now, reason=reason)
     session.commit()
     session.refresh(credential)
     return credential
 
 
-def suspend(session: Session, credential: IssuedCredential, now: datetime) -> IssuedCredential:
+def suspend(
+    session: Session, credential: IssuedCredential, now: datetime, *, actor: Principal | None
+) -> IssuedCredential:
     """Suspend until further notice (OB 3.0 only: OB 2.0 has no suspension).
 
     Raises:
@@ -248,12 +269,15 @@ def suspend(session: Session, credential: IssuedCredential, now: datetime) -> Is
         session.refresh(credential)
         raise ConflictError(f"credential {credential.id} is {credential.status}, not active")
     status_service.record_change(session, credential, {"suspension"})
+    _audit(session, "credential.suspend", credential, actor, now)
     session.commit()
     session.refresh(credential)
     return credential
 
 
-def unsuspend(session: Session, credential: IssuedCredential, now: datetime) -> IssuedCredential:
+def unsuspend(
+    session: Session, credential: IssuedCredential, now: datetime, *, actor: Principal | None
+) -> IssuedCredential:
     """Lift a suspension.
 
     Raises:
@@ -264,9 +288,30 @@ def unsuspend(session: Session, credential: IssuedCredential, now: datetime) -> 
         session.refresh(credential)
         raise ConflictError(f"credential {credential.id} is {credential.status}, not suspended")
     status_service.record_change(session, credential, {"suspension"})
+    _audit(session, "credential.unsuspend", credential, actor, now)
     session.commit()
     session.refresh(credential)
     return credential
+
+
+def _audit(
+    session: Session,
+    action: audit.Action,
+    credential: IssuedCredential,
+    actor: Principal | None,
+    now: datetime,
+    **details: Any,
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        subject_type="credential",
+        subject_id=credential.id,
+        issuer_id=credential.issuer_id,
+        details=details,
+        at=now,
+    )
 
 
 def document_object(credential: IssuedCredential) -> dict[str, Any] | str:

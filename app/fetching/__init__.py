@@ -1,7 +1,8 @@
 """The one HTTP fetcher through which Shomei reaches documents on the web.
 
 Badges name URLs we do not control (issuer profiles, DID documents, keys, status
-lists), so every fetch is treated as hostile input (STYLE 2.8):
+lists), so every fetch is treated as hostile input (OWASP SSRF Prevention Cheat Sheet,
+https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html):
 
 1. only ``http`` and ``https`` URLs without credentials are fetched;
 2. the host is resolved and refused if any address it resolves to is not a global
@@ -16,7 +17,7 @@ it, so callers can treat 410 Gone as "revoked".
 """
 
 from app.fetching.addresses import Resolver, system_resolver
-from app.fetching.config import FetchConfig, FetchedDocument, parse_allow_list
+from app.fetching.config import FetchConfig, FetchedDocument, fetch_config, parse_allow_list
 from app.fetching.fetcher import SafeFetcher
 from app.fetching.transport import GuardedTransport, make_client
 
@@ -26,6 +27,7 @@ __all__ = [
     "GuardedTransport",
     "Resolver",
     "SafeFetcher",
+    "fetch_config",
     "make_client",
     "parse_allow_list",
     "system_resolver",

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-_CACHE_BYTES = 16 * 1024 * 1024
-
 
 @dataclass(frozen=True)
 class _Entry:
@@ -26,8 +24,11 @@ class _Entry:
 class _TTLCache:
     """A thread-safe LRU map with per-entry expiry, bounded in entries and bytes."""
 
-    def __init__(self, max_entries: int, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, max_entries: int, clock: Callable[[], float], max_bytes: int = 16 * 1024 * 1024
+    ) -> None:
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
         self._clock = clock
         self._data: OrderedDict[str, _Entry] = OrderedDict()
         self._bytes = 0
@@ -46,13 +47,13 @@ class _TTLCache:
 
     def put(self, key: str, ttl: float, **values: Any) -> None:
         entry = _Entry(expires=self._clock() + ttl, **values)
-        if ttl <= 0 or entry.size > _CACHE_BYTES:
+        if ttl <= 0 or entry.size > self._max_bytes:
             return
         with self._lock:
             old = self._data.pop(key, None)
             self._bytes += entry.size - (old.size if old else 0)
             self._data[key] = entry
-            while len(self._data) > self._max_entries or self._bytes > _CACHE_BYTES:
+            while len(self._data) > self._max_entries or self._bytes > self._max_bytes:
                 self._bytes -= self._data.popitem(last=False)[1].size
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.fetching.addresses import _AllowRule
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class FetchConfig:
     timeout: float = 5.0
     user_agent: str = "Shomei/0.1 (Open Badges verifier)"
     cache_entries: int = 1000
+    cache_bytes: int = 16 * 1024 * 1024
     cache_default_ttl: float = 60.0
     cache_max_ttl: float = 300.0
     cache_negative_ttl: float = 10.0
@@ -33,6 +38,19 @@ class FetchConfig:
         object.__setattr__(self, "allow", tuple(str(_AllowRule.parse(e)) for e in self.allow))
         if self.max_redirects < 0 or self.max_bytes <= 0 or self.timeout <= 0:
             raise ValueError("max_redirects must be >= 0; max_bytes and timeout must be > 0")
+
+
+def fetch_config(settings: Settings) -> FetchConfig:
+    """The fetch limits the operator set (the API and ``shomei verify`` share them)."""
+    return FetchConfig(
+        allow=settings.fetch_allow,
+        max_redirects=settings.fetch_max_redirects,
+        max_bytes=settings.fetch_max_bytes,
+        timeout=settings.fetch_timeout_s,
+        cache_entries=settings.fetch_cache_entries,
+        cache_bytes=settings.fetch_cache_bytes,
+        cache_max_ttl=settings.fetch_cache_max_ttl_s,
+    )
 
 
 def parse_allow_list(text: str) -> tuple[str, ...]:

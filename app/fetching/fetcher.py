@@ -102,7 +102,11 @@ class SafeFetcher:
         self._client = client
         self._owns_client = False
         self._local = local
-        self._cache = _TTLCache(self._config.cache_entries, clock) if cache else None
+        self._cache = (
+            _TTLCache(self._config.cache_entries, clock, self._config.cache_bytes)
+            if cache
+            else None
+        )
 
     @classmethod
     def create(

@@ -71,7 +71,7 @@ def create_issuer(
 ) -> IssuerRead:
     """Create an issuer with an Ed25519 and a P-256 key (administrators only)."""
     service.require_admin(principal)
-    return _read(urls, service.create_issuer(session, keyring, body, now))
+    return _read(urls, service.create_issuer(session, keyring, body, now, actor=principal))
 
 
 @router.get("", summary="List issuers", responses=problems(401))
@@ -101,7 +101,7 @@ def update_issuer(
 ) -> IssuerRead:
     """Change an issuer's name, URL, e-mail, description or image."""
     issuer = service.get_issuer_for(session, principal, slug)
-    return _read(urls, service.update_issuer(session, issuer, body))
+    return _read(urls, service.update_issuer(session, issuer, body, actor=principal))
 
 
 @router.get("/{slug}/keys", summary="List an issuer's keys", responses=problems(401, 404))
@@ -128,7 +128,8 @@ def rotate_key(
 ) -> KeyRead:
     """Make a new key that signs from now on; the old one is retired but stays published."""
     issuer = service.get_issuer_for(session, principal, slug)
-    return _key(urls, issuer, service.rotate_key(session, keyring, issuer, body.algorithm, now))
+    key = service.rotate_key(session, keyring, issuer, body.algorithm, now, actor=principal)
+    return _key(urls, issuer, key)
 
 
 @public.get(

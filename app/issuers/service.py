@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.apikeys.service import Principal
+from app.audit import service as audit
 from app.errors import ConflictError, ForbiddenError, NotFoundError
 from app.issuers.models import Issuer, IssuerKey
 from app.issuers.names import skeletons
@@ -48,9 +49,14 @@ def _refuse_look_alike_names(
 
 
 def create_issuer(
-    session: Session, keyring: Keyring, request: IssuerCreate, now: datetime
+    session: Session,
+    keyring: Keyring,
+    request: IssuerCreate,
+    now: datetime,
+    *,
+    actor: Principal | None,
 ) -> Issuer:
-    """Create an issuer with its first keys."""
+    """Create an issuer with its first keys (``actor``: who asks; ``None``, the command line)."""
     _refuse_look_alike_names(session, [request.name, *request.name_translations.values()])
     issuer = Issuer(
         slug=request.slug,
@@ -64,9 +70,20 @@ def create_issuer(
         updated_at=now,
     )
     session.add(issuer)
-    for algorithm in INITIAL_ALGORITHMS:
-        session.add(keyring.create_key(session, issuer, algorithm, now))
+    keys = [keyring.create_key(session, issuer, algorithm, now) for algorithm in INITIAL_ALGORITHMS]
+    session.add_all(keys)
     try:
+        session.flush()  # a taken slug fails here
+        audit.record(
+            session,
+            "issuer.create",
+            actor=actor,
+            subject_type="issuer",
+            subject_id=issuer.id,
+            issuer_id=issuer.id,
+            details={"slug": issuer.slug, "keys": [str(key.id) for key in keys]},
+            at=now,
+        )
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -74,17 +91,31 @@ def create_issuer(
     return issuer
 
 
-def update_issuer(session: Session, issuer: Issuer, request: IssuerUpdate) -> Issuer:
+def update_issuer(
+    session: Session, issuer: Issuer, request: IssuerUpdate, *, actor: Principal | None
+) -> Issuer:
     name = request.name or issuer.name
     translations = (
         issuer.name_translations if request.name_translations is None else request.name_translations
     )
     _refuse_look_alike_names(session, [name, *translations.values()], issuer.id)
+    changed: list[str] = []
     for field, value in request.model_dump(exclude_unset=True).items():
         if value is None and field in ("name", "url", "email", "name_translations"):
             continue  # required fields cannot be cleared
-        setattr(
-            issuer, field, str(value) if field in ("url", "email", "image_url") and value else value
+        value = str(value) if field in ("url", "email", "image_url") and value else value
+        if getattr(issuer, field) != value:
+            setattr(issuer, field, value)
+            changed.append(field)
+    if changed:
+        audit.record(
+            session,
+            "issuer.update",
+            actor=actor,
+            subject_type="issuer",
+            subject_id=issuer.id,
+            issuer_id=issuer.id,
+            details={"fields": changed},  # which fields, not their values
         )
     session.commit()
     return issuer
@@ -126,14 +157,33 @@ def list_issuers(
 
 
 def rotate_key(
-    session: Session, keyring: Keyring, issuer: Issuer, algorithm: str, now: datetime
+    session: Session,
+    keyring: Keyring,
+    issuer: Issuer,
+    algorithm: str,
+    now: datetime,
+    *,
+    actor: Principal | None,
 ) -> IssuerKey:
     """Retire the active keys of ``algorithm`` and make a new one that signs from now on."""
+    retired: list[str] = []
     for key in issuer.keys:
         if key.algorithm == algorithm and key.active:
             key.retired_at = now
+            retired.append(str(key.id))
     key = keyring.create_key(session, issuer, algorithm, now)
     session.add(key)
+    session.flush()
+    audit.record(
+        session,
+        "issuer.key.rotate",
+        actor=actor,
+        subject_type="issuer_key",
+        subject_id=key.id,
+        issuer_id=issuer.id,
+        details={"algorithm": algorithm, "fragment": key.fragment, "retired": retired},
+        at=now,
+    )
     session.commit()
     return key
 

@@ -144,6 +144,8 @@ def _verifier(resources: Resources) -> Verifier:
         fetcher=resources.fetcher,
         config=verifier_config(resources.settings.http_did_web_hosts),
         local=LocalDocuments(resources.sessions, resources.keyring, resources.urls),
+        budget=resources.settings.verify_request_budget_s,
+        batch_budget=resources.settings.verify_batch_budget_s,
     )
 
 

@@ -60,8 +60,10 @@ BADGE_ACCEPT = (
     "application/ld+json, application/json;q=0.9, application/jwt;q=0.8, "
     "image/png;q=0.7, image/svg+xml;q=0.7, text/plain;q=0.5, */*;q=0.1"
 )
-REQUEST_BUDGET_S = 15.0  # network time one verification may spend (each fetch also caps at 5 s)
-BATCH_BUDGET_S = 60.0  # and a whole batch
+# Defaults of SHOMEI_VERIFY_REQUEST_BUDGET_S and SHOMEI_VERIFY_BATCH_BUDGET_S: network time one
+# verification may spend (each fetch also caps at SHOMEI_FETCH_TIMEOUT_S), and a whole batch.
+REQUEST_BUDGET_S = 15.0
+BATCH_BUDGET_S = 60.0
 _URL = re.compile(r"https?://\S+")
 TOO_DEEP = "Not an Open Badge: the document is nested too deeply to read"
 
@@ -161,6 +163,7 @@ class Verifier:
     config: VerifierConfig = field(default_factory=VerifierConfig)
     local: LocalSource | None = None
     budget: float = REQUEST_BUDGET_S
+    batch_budget: float = BATCH_BUDGET_S
     clock: Callable[[], float] = time.monotonic
 
     def verify(
@@ -267,7 +270,7 @@ class Verifier:
         Each answer echoes the item's ``index`` and the credential's id, so an import can
         match answers to its rows even when some fail.
         """
-        deadline = self.clock() + BATCH_BUDGET_S
+        deadline = self.clock() + self.batch_budget
         answers: list[VerifyBatchItem] = []
         for index, item in enumerate(items):
             try:

@@ -1,4 +1,7 @@
-"""Baking: carry an Open Badge inside its own PNG or SVG image (spec digest §4).
+"""Baking: carry an Open Badge inside its own PNG or SVG image.
+
+OB 3.0: https://www.imsglobal.org/spec/ob/v3p0/#png-baking and #svg-baking; OB 2.0:
+https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/baking/index.html.
 
 :func:`bake` and :func:`unbake` pick the format from the bytes: a PNG by its
 signature, an SVG by its first markup (after an optional byte-order mark,

@@ -1,7 +1,8 @@
 """Bake an Open Badge into a PNG image, and read it back out.
 
-A baked PNG carries the badge in one ``iTXt`` chunk (spec digest §4.1): keyword
-``openbadges`` for OB 2.0 (§4.2) or ``openbadgecredential`` for OB 3.0 (§4.3),
+A baked PNG carries the badge in one ``iTXt`` chunk (https://www.w3.org/TR/png/#11iTXt): keyword
+``openbadges`` for OB 2.0 (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/baking/index.html)
+or ``openbadgecredential`` for OB 3.0 (https://www.imsglobal.org/spec/ob/v3p0/#png-baking),
 no compression, empty language tag and translated keyword, then the payload (a
 compact JWS or the JSON document) as UTF-8.
 

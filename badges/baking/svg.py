@@ -1,7 +1,8 @@
 """Bake an Open Badge into an SVG image, and read it back out.
 
 A baked SVG carries one badge element as the first child of the root ``<svg>``
-(spec digest §4.4):
+(https://www.imsglobal.org/spec/ob/v3p0/#svg-baking, and the OB 2.0 Baking Specification,
+https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/baking/index.html):
 
 =======  =====================================================================
 OB 2.0   ``<openbadges:assertion xmlns:openbadges="http://openbadges.org">``

@@ -2,9 +2,10 @@
 
 Every builder returns a plain JSON object in the spec's camelCase form and checks it
 against :mod:`badges.ob2.models` before returning, so we never publish a document our own
-verifier would reject. Signing follows OB 2.0 "Signed Badges" (digest §5.3): the JWS
-payload is the exact JSON text of the assertion, no canonicalization involved; store the
-returned token as it is and never rebuild it from columns.
+verifier would reject. Signing follows OB 2.0 "SignedBadge"
+(https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#SignedBadge):
+the JWS payload is the exact JSON text of the assertion, no canonicalization involved; store
+the returned token as it is and never rebuild it from columns.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Open Badges 2.0 wire models: the JSON-LD documents an issuer publishes.
 
 The models read what the OB 2.0 specification allows on input (OB 2.0 "Open Badges
-Vocabulary"; digest §5.1): ``type`` as a string or an array, ``badge``/``issuer`` as an IRI
-or an embedded object, ``image`` and ``criteria`` as an IRI or an object, ``evidence`` as
-one value or an array, ``verify`` as the older name of ``verification``, and revocation
-list entries as a bare id or an object. They are frozen and keep unknown properties
-(``extra="allow"``), so extension data survives a read and a write.
+Vocabulary", https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html):
+``type`` as a string or an array, ``badge``/``issuer`` as an IRI or an embedded object,
+``image`` and ``criteria`` as an IRI or an object, ``evidence`` as one value or an array,
+``verify`` as the older name of ``verification``, and revocation list entries as a bare id
+or an object. They are frozen and keep unknown properties (``extra="allow"``), so extension
+data survives a read and a write.
 
 Dump with :meth:`OB2Node.to_document` to get the camelCase JSON form back; it leaves out
 defaults the input did not set, so a parse-dump-parse round trip is stable.
@@ -262,7 +263,8 @@ class Assertion(OB2Node):
     type: TypeValue
     recipient: IdentityObject
     badge: str | BadgeClass
-    # OB 1.x named it ``verify``; OB 2.0 still reads that name (digest §5.1).
+    # OB 1.x named it ``verify``; OB 2.0 still reads that name
+    # (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#Assertion).
     verification: VerificationObject = Field(
         validation_alias=AliasChoices("verification", "verify"),
         serialization_alias="verification",

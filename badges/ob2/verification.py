@@ -1,7 +1,8 @@
 """Verify an Open Badges 2.0 assertion, hosted or signed, and report every check.
 
-The steps follow the order of 1EdTech's reference validator (digest §5.4): read the input,
-check the Assertion's shape, get the BadgeClass and the issuer Profile, then verify the
+The steps follow the order of 1EdTech's reference validator
+(https://github.com/1EdTech/openbadges-validator-core, openbadges/verifier/tasks): read the
+input, check the Assertion's shape, get the BadgeClass and the issuer Profile, then verify the
 signature or the hosted copy, key ownership, hosting scope, revocation, the validity
 window and, when asked, the recipient. Each step is a :class:`~badges.report.Check` with
 a stable id::
@@ -20,7 +21,8 @@ a stable id::
     transport.https       (12)      documents fetched over plain HTTP (warning)
 
 A hosted assertion given as JSON (or baked in an image) whose id is an HTTP(S) URL is
-verified as the copy fetched from that id, as 1EdTech's validator does (digest §5.2):
+verified as the copy fetched from that id, as 1EdTech's validator does (OB 2.0 "HostedBadge",
+https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#HostedBadge):
 that copy is the issuer's word, it is what the checks judge and what the report carries
 as ``credential``. When the copy given differs from it, ``hosted.copy`` warns and names
 the properties that differ; a copy that is gone (410) or now a revocation notice fails.
@@ -459,7 +461,8 @@ def _proof(ctx: _Context) -> _Result:
 
 
 def _compare_hosted_copy(ctx: _Context, assertion: Assertion) -> _Result:
-    # OB 2.0 "Hosted Badges" (digest §5.2): the copy at the assertion's id is the truth;
+    # OB 2.0 "HostedBadge" (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#HostedBadge):
+    # the copy at the assertion's id is the truth;
     # document.parse put it in place of the copy given, when it could be had.
     if ctx.from_id:
         return "passed", f"the assertion is the copy hosted at its id {assertion.id}"
@@ -505,7 +508,8 @@ def _verify_signature(ctx: _Context, assertion: Assertion) -> _Result:
     if creator is not None:
         candidates: tuple[str, ...] = (creator,)
     else:
-        # OB 2.0 lets `creator` be omitted: try the issuer's keys (digest §5.3, §10).
+        # OB 2.0 lets `creator` be omitted: try the issuer's keys ("VerificationObject",
+        # https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#VerificationObject).
         candidates = ctx.need_issuer().public_keys
         if not candidates:
             return "failed", "verification.creator is absent and the issuer lists no publicKey"

@@ -63,7 +63,7 @@ def connects(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 @pytest.fixture
 def closed_settings(settings: Settings) -> Settings:
     """The service as deployed: no private address may be fetched."""
-    return settings.model_copy(update={"fetch_allow": "", "verify_rate_per_minute": 10_000})
+    return settings.model_copy(update={"fetch_allow": (), "verify_rate_per_minute": 10_000})
 
 
 @pytest.fixture

@@ -211,7 +211,7 @@ def test_an_upload_over_the_limit_is_413(client: TestClient, app: FastAPI) -> No
     response = client.post(API, files={"file": ("big.png", b"\x89PNG" + b"\0" * limit)})
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["title"] == "payload_too_large"
+    assert response.json()["code"] == "payload_too_large"
 
 
 @pytest.mark.parametrize(
@@ -267,7 +267,7 @@ def test_a_malformed_request_is_a_422_problem(client: TestClient, body: dict[str
     response = client.post(API, json=body)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["title"] == "invalid_request"
+    assert response.json()["code"] == "invalid_request"
 
 
 @pytest.mark.parametrize(
@@ -284,7 +284,7 @@ def test_something_that_is_not_a_badge_is_a_422_problem(
     response = client.post(API, json={"credential": text})
     assert response.status_code == 422, response.text
     problem = response.json()
-    assert problem["title"] == "not_a_badge"
+    assert problem["code"] == "not_a_badge"
     assert reason in problem["detail"]
 
 

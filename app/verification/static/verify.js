@@ -265,7 +265,7 @@
         show(renderError(ui("error_too_large")));
       } else if (response.status === 429) {
         show(renderError(ui("error_rate")));
-      } else if (payload && payload.title === "not_a_badge") {
+      } else if (payload && payload.code === "not_a_badge") {
         show(renderError(`${ui("error_not_a_badge")} (${payload.detail})`));
       } else {
         show(renderError((payload && payload.detail) || ui("error_request")));

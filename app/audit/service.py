@@ -1,0 +1,214 @@
+"""Recording state changes, and reading them back for the API and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from sqlalchemy import Select, event, func, select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEntry
+from app.logs import current_context
+
+if TYPE_CHECKING:
+    from app.apikeys.service import Principal
+
+Action = Literal[
+    "issuer.create",
+    "issuer.update",
+    "issuer.key.rotate",
+    "achievement.create",
+    "achievement.update",
+    "achievement.image",
+    "api_key.create",
+    "api_key.revoke",
+    "credential.issue",
+    "credential.revoke",
+    "credential.suspend",
+    "credential.unsuspend",
+]
+SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential"]
+
+EXPORT_COLUMNS: Final = (
+    "id",
+    "at",
+    "action",
+    "actor",
+    "api_key_id",
+    "issuer_id",
+    "subject_type",
+    "subject_id",
+    "request_id",
+    "details",
+)
+_EXPORT_BATCH: Final = 500
+_PENDING: Final = "audit_pending"
+log = logging.getLogger("shomei.audit")
+
+
+def record(
+    session: Session,
+    action: Action,
+    *,
+    actor: Principal | None,
+    subject_type: SubjectType,
+    subject_id: uuid.UUID | str,
+    issuer_id: uuid.UUID | None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Add an entry to ``session``; it is written when the caller commits its change.
+
+    ``actor`` is the API key's principal, or ``None`` for the command line. ``details`` must
+    hold ids, names of changed fields and other facts, never a recipient's identity or a secret.
+    """
+    entry = AuditEntry(
+        at=at or datetime.now(UTC),
+        action=action,
+        actor="api_key" if actor is not None else "command_line",
+        api_key_id=actor.key_id if actor is not None else None,
+        issuer_id=issuer_id,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        details=details or {},
+        request_id=current_context().request_id,
+    )
+    session.add(entry)
+    fields = {
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "issuer_id": str(issuer_id) if issuer_id else None,
+        "actor": entry.actor,
+    }
+    session.info.setdefault(_PENDING, []).append(fields)
+    return entry
+
+
+# Each change is also logged, once its transaction has committed (never one that rolled back).
+@event.listens_for(Session, "after_commit")
+def _log_committed(session: Session) -> None:
+    for fields in session.info.pop(_PENDING, ()):
+        log.info(
+            "%s %s %s", fields["action"], fields["subject_type"], fields["subject_id"], extra=fields
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str | None = None
+    issuer_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    subject_id: str | None = None
+    after: datetime | None = None
+    before: datetime | None = None
+
+
+def _query(principal: Principal, filters: AuditFilter) -> Select[AuditEntry]:
+    query = select(AuditEntry)
+    if not principal.is_admin:
+        # An issuer's staff see what was done to their issuer, by anyone.
+        query = query.where(AuditEntry.issuer_id == principal.issuer_id)
+    if filters.action is not None:
+        # "credential" matches every credential.* action; "credential.revoke" only itself.
+        query = query.where(
+            (AuditEntry.action == filters.action)
+            | AuditEntry.action.startswith(f"{filters.action}.", autoescape=True)
+        )
+    if filters.issuer_id is not None:
+        query = query.where(AuditEntry.issuer_id == filters.issuer_id)
+    if filters.api_key_id is not None:
+        query = query.where(AuditEntry.api_key_id == filters.api_key_id)
+    if filters.subject_id is not None:
+        query = query.where(AuditEntry.subject_id == filters.subject_id)
+    if filters.after is not None:
+        query = query.where(AuditEntry.at >= filters.after)
+    if filters.before is not None:
+        query = query.where(AuditEntry.at < filters.before)
+    return query
+
+
+def list_entries(
+    session: Session, principal: Principal, filters: AuditFilter, *, limit: int, offset: int
+) -> tuple[list[AuditEntry], int]:
+    """The entries ``principal`` may read, newest first, and how many match in all."""
+    query = _query(principal, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def _entries(session: Session, principal: Principal, filters: AuditFilter) -> Iterator[AuditEntry]:
+    # Oldest first, in batches keyed on (at, id): memory stays flat however long the log.
+    query = _query(principal, filters).order_by(AuditEntry.at, AuditEntry.id)
+    last: tuple[datetime, uuid.UUID] | None = None
+    while True:
+        page = query
+        if last is not None:
+            page = page.where(
+                (AuditEntry.at > last[0]) | ((AuditEntry.at == last[0]) & (AuditEntry.id > last[1]))
+            )
+        rows = list(session.scalars(page.limit(_EXPORT_BATCH)))
+        yield from rows
+        if len(rows) < _EXPORT_BATCH:
+            return
+        last = (rows[-1].at, rows[-1].id)
+
+
+def as_row(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as plain JSON values, in :data:`EXPORT_COLUMNS` order."""
+    return {
+        "id": str(entry.id),
+        "at": entry.at.isoformat(),
+        "action": entry.action,
+        "actor": entry.actor,
+        "api_key_id": str(entry.api_key_id) if entry.api_key_id else None,
+        "issuer_id": str(entry.issuer_id) if entry.issuer_id else None,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "request_id": entry.request_id,
+        "details": entry.details,
+    }
+
+
+def export_jsonl(session: Session, principal: Principal, filters: AuditFilter) -> Iterator[str]:
+    """JSON Lines, oldest first: one entry a line."""
+    for entry in _entries(session, principal, filters):
+        yield json.dumps(as_row(entry), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def export_csv(session: Session, principal: Principal, filters: AuditFilter) -> Iterator[str]:
+    """CSV with a header line, oldest first; ``details`` is a JSON object in one cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for entry in _entries(session, principal, filters):
+        row = as_row(entry)
+        row["details"] = json.dumps(row["details"], ensure_ascii=False, separators=(",", ":"))
+        writer.writerow(_cell(row[column]) for column in EXPORT_COLUMNS)
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
