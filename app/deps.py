@@ -43,11 +43,6 @@ class Resources:
         default_factory=lambda: LRUCache(maxsize=1024)
     )
     principals_lock: threading.Lock = field(default_factory=threading.Lock)
-    # Verifications at once in this process. Verifying a foreign badge may wait seconds on
-    # the network; capped, it can never hold the threads every other route needs.
-    verify_slots: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(VERIFY_SLOTS)
-    )
 
 
 # Dependencies that do no I/O are `async def`: FastAPI then runs them on the event loop
@@ -98,7 +93,10 @@ async def _principal(
     return principal
 
 
-VERIFY_SLOTS = 16  # of the thread pool's 40
+# Verifications at once in this process, in each lane (app.verification.fairness). Verifying
+# a foreign badge may wait seconds on the network; capped, it can never hold the threads every
+# other route needs (two lanes of 16 of the thread pool's 40).
+VERIFY_SLOTS = 16
 
 # How long a checked API key is trusted without looking it up again.
 PRINCIPAL_SECONDS = 5.0
@@ -106,6 +104,7 @@ PRINCIPAL_SECONDS = 5.0
 ResourcesDep = Annotated[Resources, Depends(_resources)]
 SessionDep = Annotated[Session, Depends(_session)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
+principal_of = _principal  # for a route where a key is optional
 NowDep = Annotated[datetime, Depends(_now)]
 
 

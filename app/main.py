@@ -20,11 +20,13 @@ from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
+from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
 from app.schemas import Health
 from app.settings import Settings, get_settings
 from app.status.router import public as status_public
 from app.urls import Urls
+from app.verification.guards import error_page
 from app.verification.local import LocalDocuments
 from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_middleware(app, settings, error_page=error_page)
 
     @app.get("/healthz", summary="Health check", tags=["service"])
     def healthz() -> Health:

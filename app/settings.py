@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -25,6 +26,14 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 5 * 1024 * 1024
     max_image_bytes: int = 1024 * 1024
     verify_rate_per_minute: int = 120
+    # Requests and bodies are bounded before any route runs (app.middleware).
+    max_json_bytes: int = 1024 * 1024
+    key_rate_per_minute: int = 1200
+    trusted_proxies: str = ""
+    redis_url: str = ""
+    # Fair verification slots (app.verification.fairness).
+    verify_slots_per_client: int = 2
+    verify_fetch_seconds_per_minute: float = 60.0
 
     @field_validator("base_url")
     @classmethod
@@ -42,6 +51,21 @@ class Settings(BaseSettings):
                 "(or SHOMEI_DEVELOPMENT=true for a local development run)"
             )
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for entry in value.split(","):
+            if entry.strip():
+                ipaddress.ip_network(entry.strip(), strict=False)  # ValueError names it
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "redis+unix://")):
+            raise ValueError("SHOMEI_REDIS_URL must be a redis:// or rediss:// URL")
+        return value
 
     @property
     def host(self) -> str:

@@ -1,46 +1,45 @@
 """The verify API (``POST /api/v1/verify``, ``…/batch``) and the verify page (``/verify``).
 
-Both are public and guarded before any body is read (:mod:`app.verification.guards`: rate
-limit, body cap). Verification runs in plain ``def`` routes, in the threadpool, never on the
-event loop; the routes only read the request, call the :class:`Verifier` and shape the answer.
+Both are public; bodies are capped and requests counted before any route reads them
+(:mod:`app.middleware`). Each verification holds a fair slot (:mod:`app.verification.fairness`)
+and its fetches from other hosts are charged to its caller. Verification runs in plain ``def``
+routes, in the threadpool, never on the event loop; the routes only read the request, call the
+:class:`Verifier` and shape the answer.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
-from app.deps import NowDep, Resources, ResourcesDep
+from app.deps import VERIFY_SLOTS, NowDep, Resources, ResourcesDep, principal_of
 from app.errors import (
     PayloadTooLargeError,
-    ServiceBusyError,
     UnprocessableError,
     UnsupportedMediaTypeError,
     problem,
 )
+from app.middleware.body import megabytes
+from app.middleware.ratelimit import charge, client_of
 from app.responses import problems
 from app.verification import page as pages
+from app.verification.fairness import FairSlots, Lease
 from app.verification.guards import (
     ENVELOPE_BYTES,
     LANG_COOKIE,
-    GuardedRoute,
     PageRoute,
-    client_of,
     html_response,
     lang_of,
-    limiter_for,
-    megabytes,
-    rate_limited,
 )
 from app.verification.local import LocalDocuments
 from app.verification.page import render_error, render_page, render_report
@@ -55,8 +54,22 @@ from app.verification.texts import ui
 from badges import baking
 from badges.identity import Recipient
 
-router = APIRouter(prefix="/api/v1/verify", tags=["verification"], route_class=GuardedRoute)
+_bearer = HTTPBearer(auto_error=False, description="An API key (optional): `shm_…`")
+
+
+async def _caller(
+    request: Request,
+    resources: ResourcesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Check an API key if one is given: verifications are then counted against it."""
+    if credentials is not None:
+        await principal_of(resources, credentials)
+
+
+router = APIRouter(prefix="/api/v1/verify", tags=["verification"], dependencies=[Depends(_caller)])
 page = APIRouter(tags=["pages"], route_class=PageRoute)
+_SLOTS_LOCK = threading.Lock()
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -139,9 +152,9 @@ def _parse(body: bytes, model: type[_M]) -> _M:
         raise RequestValidationError(errors) from None
 
 
-def _verifier(resources: Resources) -> Verifier:
+def _verifier(resources: Resources, lease: Lease) -> Verifier:
     return Verifier(
-        fetcher=resources.fetcher,
+        fetcher=lease.fetcher(resources.fetcher),
         config=verifier_config(resources.settings.http_did_web_hosts),
         local=LocalDocuments(resources.sessions, resources.keyring, resources.urls),
     )
@@ -180,14 +193,16 @@ _VERIFY_BODY = {
     "",
     summary="Verify a badge",
     response_model=VerifyReport,
-    responses=problems(400, 413, 415, 422, 429, 503),
+    responses=problems(400, 401, 413, 415, 422, 429, 503),
     openapi_extra=_VERIFY_BODY,
 )
 def verify_badge(
-    body: Annotated[bytes | _Upload, Depends(_api_input)], resources: ResourcesDep, now: NowDep
+    body: Annotated[bytes | _Upload, Depends(_api_input)],
+    http: Request,
+    resources: ResourcesDep,
+    now: NowDep,
 ) -> Response:
     """Verify one badge: a credential or URL as JSON, or an uploaded image, JSON or JWT."""
-    verifier = _verifier(resources)
     if isinstance(body, _Upload):
         recipient = Recipient("email", body.email) if body.email else None
         subject = Subject(body.data)
@@ -195,38 +210,55 @@ def verify_badge(
         request = _parse(body, VerifyRequest)
         recipient = request.recipient.to_recipient() if request.recipient else None
         subject = Subject.from_request(request)
-    with _slot(resources):
-        verification = verifier.verify(subject, now=now, recipient=recipient)
+    with _lease(http, resources) as lease:
+        verification = _verifier(resources, lease).verify(subject, now=now, recipient=recipient)
     return _json(verification.require_badge().read())
 
 
-@contextmanager
-def _slot(resources: Resources) -> Iterator[None]:
-    """Hold one of the process's verification slots, or answer 503 at once."""
-    if not resources.verify_slots.acquire(blocking=False):
-        raise ServiceBusyError("too many verifications at once; retry in a second")
-    try:
-        yield
-    finally:
-        resources.verify_slots.release()
+def fair_slots(request: Request, resources: Resources) -> FairSlots:
+    """The process's verification slots, made on first use from its settings."""
+    state = request.app.state
+    slots: FairSlots | None = getattr(state, "verify_slots", None)
+    if slots is None:
+        with _SLOTS_LOCK:
+            slots = getattr(state, "verify_slots", None)
+            if slots is None:
+                settings = resources.settings
+                slots = FairSlots(
+                    VERIFY_SLOTS,
+                    per_client=settings.verify_slots_per_client,
+                    fetch_seconds_per_minute=settings.verify_fetch_seconds_per_minute,
+                )
+                state.verify_slots = slots
+    return slots
+
+
+def _lease(request: Request, resources: Resources) -> Lease:
+    """A verification slot for this request's client, or 503 at once."""
+    return fair_slots(request, resources).enter(client_of(request.scope))
+
+
+async def _charge_batch(body: VerifyBatchRequest, request: Request) -> VerifyBatchRequest:
+    """The rate limit counted one verification; a batch costs one per item."""
+    await charge(request, len(body.items) - 1)
+    return body
 
 
 @router.post(
     "/batch",
     summary="Verify up to 100 badges",
     response_model=VerifyBatchResponse,
-    responses=problems(413, 422, 429, 503),
+    responses=problems(401, 413, 422, 429, 503),
 )
 def verify_batch(
-    body: VerifyBatchRequest, request: Request, resources: ResourcesDep, now: NowDep
+    body: Annotated[VerifyBatchRequest, Depends(_charge_batch)],
+    request: Request,
+    resources: ResourcesDep,
+    now: NowDep,
 ) -> Response:
     """Verify up to 100 badges given as JSON; one report each, in order."""
-    # The guard charged one verification; a batch costs one per item.
-    wait = limiter_for(request, resources).take(client_of(request), len(body.items) - 1)
-    if wait is not None and len(body.items) > 1:
-        return rate_limited(request, wait, html=False)
-    with _slot(resources):
-        verifications = _verifier(resources).verify_many(body.items, now=now)
+    with _lease(request, resources) as lease:
+        verifications = _verifier(resources, lease).verify_many(body.items, now=now)
     reports = [v.read() for v in verifications]
     return _json(VerifyBatchResponse(reports=reports))
 
@@ -322,8 +354,8 @@ def verify_page_post(
         return html_response(render_page(lang, email=form.email or "", result=result), 422)
     subject = Subject(form.upload) if form.upload else Subject.from_text(form.text or "")
     recipient = Recipient("email", form.email) if form.email else None
-    with _slot(resources):
-        verification = _verifier(resources).verify(subject, now=now, recipient=recipient)
+    with _lease(request, resources) as lease:
+        verification = _verifier(resources, lease).verify(subject, now=now, recipient=recipient)
     try:
         report = verification.require_badge().read()
     except NotABadgeError as error:
