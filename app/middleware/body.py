@@ -32,7 +32,12 @@ _UPLOAD_PREFIXES = ("image/",)
 
 
 def megabytes(count: int) -> str:
-    return f"{count / (1024 * 1024):g} MB"
+    """``count`` bytes for a person to read: ``5 MB``, ``64 KB`` or ``1000 bytes``."""
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MB"
+    if count >= 1024:
+        return f"{count / 1024:g} KB"
+    return f"{count} bytes"
 
 
 @dataclass(frozen=True)
