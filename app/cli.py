@@ -18,7 +18,7 @@ from badges.verification import verify
 def _serve(args: argparse.Namespace) -> int:
     import os
 
-    from app.migrate import upgrade
+    from app.migrate import schema_state, upgrade
     from app.settings import Settings
 
     if args.demo:
@@ -38,7 +38,17 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"Administrator API key (shown once, keep it): {prepared.admin_key}")
     else:
         settings = Settings()
-        upgrade(settings.database_url)
+        if args.migrate:
+            upgrade(settings.database_url)
+        state = schema_state(settings.database_url)
+        if state != "current":
+            reason = (
+                "has migrations pending: run `shomei migrate` first (or serve --migrate)"
+                if state == "behind"
+                else "is newer than this release of shomei"
+            )
+            print(f"shomei: the database schema {reason}", file=sys.stderr)
+            return 2
     from app.serving import run
 
     run(host=args.host, port=args.port, workers=args.workers)
@@ -156,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument(
         "--demo", action="store_true", help="development setup: passphrase in ./var, demo issuer"
+    )
+    serve.add_argument(
+        "--migrate",
+        action="store_true",
+        help="migrate the database first (under a lock on PostgreSQL); otherwise run "
+        "`shomei migrate` as its own step",
     )
     serve.set_defaults(handler=_serve)
 

@@ -8,9 +8,10 @@ and in this process's memory otherwise.
 * Anonymous verifications (the verify API and the verify page's form) are counted against the
   client's address (``SHOMEI_VERIFY_RATE_PER_MINUTE``), read through trusted proxies only
   (:mod:`app.middleware.clients`).
-* An API key that turns out not to be valid (401) is also counted against the address, and a
-  key not yet seen to be valid is refused once its address has no requests left: trying keys
-  cannot be used to escape the address's limit.
+* An API key that turns out not to be valid (401) is counted against its address's failures
+  (the same quota as anonymous verifications), and a key not yet seen to be valid is refused
+  once its address has no failures left: trying keys cannot escape the address's limit, and
+  anonymous traffic from a shared address does not lock out a valid key.
 
 Every counted answer carries ``RateLimit-Policy`` and ``RateLimit`` fields
 (https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/ §2 and §3); a refusal
@@ -115,6 +116,10 @@ class RateLimits:
 
     def bucket_for_address(self, address: str) -> _Bucket | None:
         return _Bucket("per-address", self.address, f"a:{address}") if self.address_on else None
+
+    def bucket_for_failures(self, address: str) -> _Bucket | None:
+        """Failed authentications from ``address``: keys it may try, a minute."""
+        return _Bucket("per-address", self.address, f"f:{address}") if self.address_on else None
 
     def bucket_for_key(self, digest: str) -> _Bucket | None:
         return _Bucket("per-key", self.key, f"k:{digest}") if self.key_on else None
@@ -239,11 +244,12 @@ class RateLimitMiddleware:
         state = scope.setdefault("state", {})
         state[CLIENT_STATE] = f"k:{digest}" if digest else f"a:{address}"
         address_bucket = limits.bucket_for_address(address)
+        failures = limits.bucket_for_failures(address)
 
         bucket: _Bucket | None
         if digest is not None:
-            if digest not in limits.known_keys and address_bucket is not None:
-                refusal = await limits.exhausted(address_bucket)
+            if digest not in limits.known_keys and failures is not None:
+                refusal = await limits.exhausted(failures)
                 if refusal is not None:
                     await _too_many(scope, refusal, self.error_page)(scope, receive, send)
                     return
@@ -282,8 +288,8 @@ class RateLimitMiddleware:
         if status == 401:
             if presented is not None:
                 limits.known_keys.pop(presented, None)
-            if address_bucket is not None:
-                await limits.hit(address_bucket)
+            if failures is not None:
+                await limits.hit(failures)
         elif presented is not None and 200 <= status < 400:
             # Every API route but verification needs a key, and verification checks one if
             # given: a success means the key is valid.
