@@ -15,6 +15,7 @@ from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import Resources
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
 from app.issuers.router import public as issuers_public
@@ -71,8 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Open Badges 2.0 and 3.0 issuance and verification.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by app.docs
+        redoc_url=None,
     )
     install_error_handlers(app)
+    install_docs(app)
     install_middleware(app, settings, error_page=error_page)
 
     @app.get("/healthz", summary="Health check", tags=["service"])

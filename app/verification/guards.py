@@ -18,8 +18,8 @@ from starlette.types import Scope
 
 from app.errors import AppError
 from app.middleware.body import ENVELOPE_BYTES
+from app.texts import Lang, ui
 from app.verification.page import CSP, choose_language, render_error, render_page
-from app.verification.texts import Lang, ui
 
 __all__ = [
     "ENVELOPE_BYTES",

@@ -3,7 +3,7 @@
 The page works with no script at all: the form posts to ``/verify`` and the answer is this
 page again with the result above the form. ``static/verify.js`` improves it (drag and drop,
 a call to the API, the result shown in place) and renders the same markup from the same texts
-(:mod:`app.verification.texts`, embedded as JSON). Every value that comes from a badge is
+(:mod:`app.texts`, embedded as JSON). Every value that comes from a badge is
 escaped; the Content-Security-Policy allows no inline script or style.
 """
 
@@ -17,8 +17,8 @@ from html import escape
 from importlib import resources
 from typing import Literal
 
+from app.texts import LANGS, Lang, check_label, check_sentence, status_word, table, ui
 from app.verification.schemas import CheckResult, VerifyReport
-from app.verification.texts import LANGS, Lang, check_label, check_sentence, status_word, table, ui
 
 __all__ = [
     "CSP",

@@ -32,6 +32,7 @@ from app.errors import (
 from app.middleware.body import megabytes
 from app.middleware.ratelimit import charge, client_of
 from app.responses import problems
+from app.texts import ui
 from app.verification import page as pages
 from app.verification.fairness import FairSlots, Lease
 from app.verification.guards import (
@@ -50,7 +51,6 @@ from app.verification.schemas import (
     VerifyRequest,
 )
 from app.verification.service import NotABadgeError, Subject, Verifier, verifier_config
-from app.verification.texts import ui
 from badges import baking
 from badges.identity import Recipient
 

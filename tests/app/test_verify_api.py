@@ -23,7 +23,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.verification.local import LocalDocuments
 from app.verification.page import choose_language
-from app.verification.texts import CHECK_LABELS, LANGS, check_label, check_sentence
+from app.texts import CHECK_LABELS, LANGS, check_label, check_sentence
 from badges import baking
 from badges.errors import FetchError
 from tests.browser.support import (
