@@ -24,6 +24,8 @@ _ENVIRONMENT = Environment(
     lstrip_blocks=True,
     auto_reload=False,
 )
+# ``tojson`` escapes <, >, & and ' as \u escapes; the page's texts stay readable UTF-8.
+_ENVIRONMENT.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
 _ENVIRONMENT.globals.update(
     ui=ui,
     both=both,

@@ -21,9 +21,9 @@ from pydantic import SecretStr
 
 from app.main import create_app
 from app.settings import Settings
+from app.texts import CHECK_LABELS, LANGS, check_label, check_sentence
 from app.verification.local import LocalDocuments
 from app.verification.page import choose_language
-from app.texts import CHECK_LABELS, LANGS, check_label, check_sentence
 from badges import baking
 from badges.errors import FetchError
 from tests.browser.support import (
