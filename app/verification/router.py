@@ -54,7 +54,9 @@ from app.verification.service import NotABadgeError, Subject, Verifier, verifier
 from badges import baking
 from badges.identity import Recipient
 
-_bearer = HTTPBearer(auto_error=False, description="An API key (optional): `shm_…`")
+_bearer = HTTPBearer(auto_error=False, description="An API key: `shm_…`")
+# Anyone may verify; a caller with an API key is counted against the key's higher limit.
+_KEY_OPTIONAL: dict[str, Any] = {"security": [{}]}  # added to the bearer scheme: optional
 
 
 async def _caller(
@@ -194,7 +196,7 @@ _VERIFY_BODY = {
     summary="Verify a badge",
     response_model=VerifyReport,
     responses=problems(400, 401, 413, 415, 422, 429, 503),
-    openapi_extra=_VERIFY_BODY,
+    openapi_extra=_VERIFY_BODY | _KEY_OPTIONAL,
 )
 def verify_badge(
     body: Annotated[bytes | _Upload, Depends(_api_input)],
@@ -249,6 +251,7 @@ async def _charge_batch(body: VerifyBatchRequest, request: Request) -> VerifyBat
     summary="Verify up to 100 badges",
     response_model=VerifyBatchResponse,
     responses=problems(401, 413, 422, 429, 503),
+    openapi_extra=_KEY_OPTIONAL,
 )
 def verify_batch(
     body: Annotated[VerifyBatchRequest, Depends(_charge_batch)],
