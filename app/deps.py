@@ -22,6 +22,7 @@ from app.errors import UnauthorizedError
 from app.fetching import SafeFetcher
 from app.keyring import Keyring
 from app.settings import Settings
+from app.sharing import Generations
 from app.urls import Urls
 
 
@@ -39,9 +40,11 @@ class Resources:
         default_factory=lambda: LRUCache(maxsize=4096)
     )
     issued_documents_lock: threading.Lock = field(default_factory=threading.Lock)
-    principals: LRUCache[bytes, tuple[Principal, float]] = field(
+    # A checked key: (principal, trusted until, the API keys' generation it was checked at).
+    principals: LRUCache[bytes, tuple[Principal, float, int]] = field(
         default_factory=lambda: LRUCache(maxsize=1024)
     )
+    generations: Generations = field(default_factory=Generations)
     principals_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -79,17 +82,25 @@ async def _principal(
     token = credentials.credentials
     # A batch job calls with the same key thousands of times: a key that checked out is
     # trusted for a few seconds (only its hash is kept) instead of looked up every time.
+    # A change to any key (revocation) through any server bumps the keys' generation.
     digest = hashlib.sha256(token.encode()).digest()
     now = time.monotonic()
+    generations = resources.generations
+    generation = (
+        await run_in_threadpool(generations.current, API_KEYS)
+        if generations.shared
+        else generations.current(API_KEYS)
+    )
     with resources.principals_lock:
         cached = resources.principals.get(digest)
-    if cached is not None and cached[1] > now:
+    if cached is not None and cached[1] > now and cached[2] == generation:
         return cached[0]
     principal = await run_in_threadpool(_authenticate, resources, token)
     if principal is None:
         raise UnauthorizedError("the API key is not valid")
-    with resources.principals_lock:
-        resources.principals[digest] = (principal, now + PRINCIPAL_SECONDS)
+    if generation is not None:
+        with resources.principals_lock:
+            resources.principals[digest] = (principal, now + PRINCIPAL_SECONDS, generation)
     return principal
 
 
@@ -100,6 +111,7 @@ VERIFY_SLOTS = 16
 
 # How long a checked API key is trusted without looking it up again.
 PRINCIPAL_SECONDS = 5.0
+API_KEYS = "api-keys"  # the generation topic of API keys (app.sharing)
 
 ResourcesDep = Annotated[Resources, Depends(_resources)]
 SessionDep = Annotated[Session, Depends(_session)]

@@ -25,6 +25,7 @@ from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
 from app.schemas import Health
 from app.settings import Settings, get_settings
+from app.sharing import Generations
 from app.status.router import public as status_public
 from app.urls import Urls
 from app.verification.guards import error_page
@@ -60,11 +61,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
+        generations = Generations(settings.redis_url)
         with SafeFetcher.create(config, local=local) as fetcher:
             app.state.resources = Resources(
-                settings=settings, sessions=sessions, keyring=keyring, urls=urls, fetcher=fetcher
+                settings=settings,
+                sessions=sessions,
+                keyring=keyring,
+                urls=urls,
+                fetcher=fetcher,
+                generations=generations,
             )
             yield
+        generations.close()
         engine.dispose()
 
     app = FastAPI(
