@@ -27,10 +27,12 @@ def test_the_image_runs_as_a_user_and_checks_its_health() -> None:
 
 def test_compose_runs_two_replicas_after_one_migrate_step() -> None:
     services = _compose()["services"]
-    replicas = [s for s in services.values() if s.get("command") is None and "build" in s]
+    replicas = [s for name, s in services.items() if name.startswith("shomei-")]
     assert len(replicas) == 2
     assert services["migrate"]["command"] == ["shomei", "migrate"]
     for replica in replicas:
+        assert replica["command"][:2] == ["shomei", "serve"]
+        assert "--migrate" not in replica["command"]
         assert replica["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         env = replica["environment"]
         assert env["SHOMEI_DATABASE_URL"].startswith("postgresql+psycopg://")
