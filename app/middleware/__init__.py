@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
@@ -34,3 +34,42 @@ def install_middleware(app: FastAPI, settings: Settings, *, error_page: ErrorPag
         proxies=TrustedProxies.parse(settings.trusted_proxies.split(",")),
         error_page=error_page,
     )
+    _document(app)
+
+
+_ANSWERS = {
+    "413": "The request body is larger than the limit.",
+    "429": "Too many requests: retry after the seconds in Retry-After.",
+}
+
+
+def _document(app: FastAPI) -> None:
+    """Add the middleware's own answers (413, 429) to every API operation's responses."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path, operations in schema.get("paths", {}).items():
+                if not path.startswith("/api/"):
+                    continue
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    for status, description in _ANSWERS.items():
+                        responses.setdefault(
+                            status,
+                            {
+                                "description": description,
+                                "content": {
+                                    "application/problem+json": {},
+                                    "application/json": {
+                                        "schema": {"$ref": "#/components/schemas/Problem"}
+                                    },
+                                },
+                            },
+                        )
+                    operation["responses"] = dict(sorted(responses.items()))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

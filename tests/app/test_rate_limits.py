@@ -146,3 +146,12 @@ def test_settings_refuse_a_bad_proxy_or_redis_url(settings: Settings) -> None:
         Settings(**{**settings.model_dump(), "redis_url": "http://cache"})
     with pytest.raises(ValueError, match=r"proxy\.example"):
         Settings(**{**settings.model_dump(), "trusted_proxies": "10.0.0.1,proxy.example"})
+
+
+def test_every_api_operation_documents_the_refusals_before_routing(settings: Settings) -> None:
+    document = create_app(settings).openapi()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            if path.startswith("/api/"):
+                assert {"413", "429"} <= documented, (method, path)
