@@ -80,6 +80,7 @@ def _send_huge(server: Server, path: str, *, chunked: bool) -> tuple[bytes, int]
         return _answer(sock), sent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_a_huge_body_without_a_key_is_refused_at_once_in_bounded_memory(
     server: Server, chunked: bool

@@ -71,6 +71,7 @@ def servers(
         yield one, two
 
 
+@pytest.mark.slow
 def test_two_servers_share_the_rate_limit_and_issue_without_duplicates(
     servers: tuple[Server, Server],
     app: FastAPI,
@@ -132,6 +133,7 @@ def test_two_servers_share_the_rate_limit_and_issue_without_duplicates(
             )
 
 
+@pytest.mark.slow
 def test_serve_does_not_migrate_unless_asked(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     env = _env(url) | {"SHOMEI_REDIS_URL": ""}
@@ -147,6 +149,7 @@ def test_serve_does_not_migrate_unless_asked(tmp_path: Path) -> None:
     assert schema_state(url) == "current"
 
 
+@pytest.mark.slow
 def test_migrations_started_at_once_run_one_after_the_other(postgresql: str) -> None:
     schema = f"migrate_{uuid.uuid4().hex[:8]}"
     url = _in_schema(postgresql, schema)
