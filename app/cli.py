@@ -35,7 +35,7 @@ def _serve(args: argparse.Namespace) -> int:
     import os
 
     from app.logs import logging_config
-    from app.migrate import upgrade
+    from app.migrate import schema_state, upgrade
     from app.serving import check_startup
 
     if args.demo:
@@ -58,7 +58,17 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"Administrator API key (shown once, keep it): {prepared.admin_key}")
     else:
         settings = load_settings()
-        upgrade(settings.database_url)
+        if args.migrate:
+            upgrade(settings.database_url)
+        state = schema_state(settings.database_url)
+        if state != "current":
+            reason = (
+                "has migrations pending: run `shomei migrate` first (or serve --migrate)"
+                if state == "behind"
+                else "is newer than this release of shomei"
+            )
+            print(f"shomei: the database schema {reason}", file=sys.stderr)
+            return 2
         check_startup(settings)
     from app.serving import run
 
@@ -285,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument(
         "--demo", action="store_true", help="development setup: passphrase in ./var, demo issuer"
+    )
+    serve.add_argument(
+        "--migrate",
+        action="store_true",
+        help="migrate the database first (under a lock on PostgreSQL); otherwise run "
+        "`shomei migrate` as its own step",
     )
     serve.set_defaults(handler=_serve)
 

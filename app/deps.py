@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.apikeys.service import Principal, authenticate
-from app.errors import RateLimitedError, UnauthorizedError
+from app.errors import UnauthorizedError
 from app.fetching import SafeFetcher
 from app.keyring import Keyring
 from app.logs import set_request_context
 from app.settings import Settings
+from app.sharing import Generations
 from app.urls import Urls
-from app.verification.ratelimit import RateLimiter
 
 
 @dataclass
@@ -37,16 +37,10 @@ class Resources:
     # Issued documents never change: the public GETs keep the most asked-for in memory.
     issued_documents: LRUCache[uuid.UUID, tuple[str, str]] = field(init=False)
     issued_documents_lock: threading.Lock = field(default_factory=threading.Lock)
-    # Verifications at once in this process. Verifying a foreign badge may wait seconds on
-    # the network; capped, it can never hold the threads every other route needs.
-    verify_slots: threading.BoundedSemaphore = field(init=False)
-    # Calls per API key a minute, in this process.
-    api_key_limiter: RateLimiter = field(init=False)
+    generations: Generations = field(default_factory=Generations)
 
     def __post_init__(self) -> None:
         self.issued_documents = LRUCache(maxsize=self.settings.document_cache_entries)
-        self.verify_slots = threading.BoundedSemaphore(self.settings.verify_slots)
-        self.api_key_limiter = RateLimiter(self.settings.api_key_rate_per_minute)
 
 
 # Dependencies that do no I/O are `async def`: FastAPI then runs them on the event loop
@@ -85,9 +79,6 @@ async def _principal(
     principal = await run_in_threadpool(_authenticate, resources, credentials.credentials)
     if principal is None:
         raise UnauthorizedError("the API key is not valid, has expired or was revoked")
-    wait = resources.api_key_limiter.take(str(principal.key_id))
-    if wait is not None:
-        raise RateLimitedError("this API key made too many calls; retry later", retry_after=wait)
     set_request_context(api_key_id=str(principal.key_id))
     return principal
 
@@ -100,6 +91,9 @@ async def _maybe_principal(
     if credentials is None:
         return None
     return await _principal(resources, credentials)  # a key that is not valid is a 401
+
+
+principal_of = _principal  # for a route where a key is optional
 
 
 ResourcesDep = Annotated[Resources, Depends(_resources)]

@@ -18,16 +18,21 @@ from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import Resources
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.fetching import SafeFetcher, fetch_config
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
+from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
 from app.schemas import Health
 from app.settings import Settings, get_settings
+from app.sharing import Generations
 from app.status.router import public as status_public
 from app.urls import Urls
+from app.verification.fairness import FairSlots
+from app.verification.guards import error_page
 from app.verification.local import LocalDocuments
 from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
@@ -68,11 +73,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
+        generations = Generations(settings.redis_url)
         with SafeFetcher.create(config, local=local) as fetcher:
             app.state.resources = Resources(
-                settings=settings, sessions=sessions, keyring=keyring, urls=urls, fetcher=fetcher
+                settings=settings,
+                sessions=sessions,
+                keyring=keyring,
+                urls=urls,
+                fetcher=fetcher,
+                generations=generations,
+            )
+            app.state.verify_slots = FairSlots(
+                settings.verify_slots,
+                per_client=settings.verify_slots_per_client,
+                fetch_seconds_per_minute=settings.verify_fetch_seconds_per_minute,
             )
             yield
+        generations.close()
         engine.dispose()
 
     app = FastAPI(
@@ -85,8 +102,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "`{base URL}/problems/{code}`."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served offline by app.docs
+        redoc_url=None,
     )
     install_error_handlers(app)
+    install_docs(app)
+    install_middleware(app, settings, error_page=error_page)
 
     @app.get("/healthz", summary="Health check", tags=["service"])
     def healthz() -> Health:

@@ -7,6 +7,7 @@ the two in step). Lists read the comma form from the environment (``SHOMEI_FETCH
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import cache
 from pathlib import Path
@@ -111,14 +112,22 @@ class Settings(BaseSettings):
     verify_batch_max_items: Positive = 100
     verify_batch_max_items_with_key: Positive = 1000
 
-    # --- rate limits (0 turns one off) -----------------------------------------------------
+    verify_slots_per_client: Positive = 2
+    verify_fetch_seconds_per_minute: Seconds = 60.0
+
+    # --- requests and rate limits (0 turns a rate limit off) -------------------------------
+    max_json_bytes: Positive = 1024 * 1024
     verify_rate_per_minute: Annotated[int, Field(ge=0)] = 120
-    api_key_rate_per_minute: Annotated[int, Field(ge=0)] = 0
+    key_rate_per_minute: Annotated[int, Field(ge=0)] = 1200
+    trusted_proxies: CommaList = ()
+    redis_url: str = ""
 
     # --- caches ----------------------------------------------------------------------------
     document_cache_entries: Positive = 4096
 
-    _lists = field_validator("fetch_allow", "did_web_http_hosts", mode="before")(_comma_list)
+    _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
+        _comma_list
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -154,6 +163,20 @@ class Settings(BaseSettings):
                 f"SHOMEI_KEY_PASSPHRASE must be at least {MIN_PASSPHRASE_LENGTH} characters long"
             )
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError names it
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "redis+unix://")):
+            raise ValueError("SHOMEI_REDIS_URL must be a redis:// or rediss:// URL")
+        return value
 
     @property
     def host(self) -> str:

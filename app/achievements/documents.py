@@ -4,11 +4,10 @@ the public page people see when they follow a badge's link.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
-from app import pages
 from app.achievements.models import Achievement
+from app.templating import render
 from app.urls import Urls
 from badges.schema import VCDM2_CONTEXT, validate_credential
 
@@ -138,65 +137,32 @@ def _by_language(texts: dict[str, str], primary: str) -> list[tuple[str, str]]:
     return sorted(texts.items(), key=lambda item: (item[0] != primary, item[0]))
 
 
-def _label(text: str) -> str:
-    # Interface words are English; marking them keeps a screen reader from reading them
-    # with the page's (the achievement's) language.
-    return f'<span lang="en">{escape(text)}</span>'
-
-
 def achievement_page(urls: Urls, achievement: Achievement) -> str:
     """The public HTML page of an achievement: every language, criteria, image and issuer."""
     lang = achievement.language
-    name = achievement.text(achievement.name)
     issuer = achievement.issuer
-    parts = [f"<h1>{escape(name)}</h1>"]
-    url = image_url(urls, achievement)
-    if url:
-        parts.append(
-            f'<p><img src="{escape(url)}" alt="{escape(name)}" '
-            'style="max-width:12rem;height:auto"></p>'
-        )
-    parts.append(
-        f"<p>{_label('Issued by')} "
-        f'<a href="{escape(urls.issuer_profile(issuer.slug))}">{escape(issuer.name)}</a></p>'
+    alignments = [
+        {
+            "name": str(alignment.get("targetName", "")),
+            "url": str(alignment.get("targetUrl", "")),
+            "framework": str(alignment["targetFramework"])
+            if alignment.get("targetFramework")
+            else None,
+        }
+        for alignment in achievement.alignments
+    ]
+    return render(
+        "achievement.html",
+        lang=lang,
+        title=achievement.text(achievement.name),
+        image=image_url(urls, achievement),
+        issuer_url=urls.issuer_profile(issuer.slug),
+        issuer_name=issuer.name,
+        names=_by_language(achievement.name, lang),
+        descriptions=_by_language(achievement.description, lang),
+        criteria_narrative=achievement.criteria_narrative,
+        criteria_url=achievement.criteria_url,
+        achievement_type=achievement.achievement_type,
+        alignments=alignments,
+        tags=achievement.tags,
     )
-
-    names = "".join(
-        f'<dt><code>{escape(tag)}</code></dt><dd lang="{escape(tag)}">{escape(text)}</dd>'
-        for tag, text in _by_language(achievement.name, lang)
-    )
-    parts.append(f"<section><h2>{_label('Name')}</h2><dl>{names}</dl></section>")
-    descriptions = "".join(
-        f'<div lang="{escape(tag)}"><h3><code>{escape(tag)}</code></h3>'
-        f'<p style="white-space:pre-line">{escape(text)}</p></div>'
-        for tag, text in _by_language(achievement.description, lang)
-    )
-    parts.append(f"<section><h2>{_label('Description')}</h2>{descriptions}</section>")
-
-    criteria = []
-    if achievement.criteria_narrative:
-        # Markdown is shown as written (line breaks kept), not rendered: no HTML from input.
-        criteria.append(
-            f'<p lang="{escape(lang)}" style="white-space:pre-wrap">'
-            f"{escape(achievement.criteria_narrative)}</p>"
-        )
-    if achievement.criteria_url:
-        link = escape(achievement.criteria_url)
-        criteria.append(f'<p>{_label("Details:")} <a href="{link}">{link}</a></p>')
-    parts.append(f"<section><h2>{_label('Criteria')}</h2>{''.join(criteria)}</section>")
-
-    details = []
-    if achievement.achievement_type:
-        details.append((_label("Type"), f"<code>{escape(achievement.achievement_type)}</code>"))
-    for alignment in achievement.alignments:
-        target = escape(str(alignment.get("targetName", "")))
-        link = escape(str(alignment.get("targetUrl", "")))
-        framework = alignment.get("targetFramework")
-        suffix = f" ({escape(str(framework))})" if framework else ""
-        details.append((_label("Aligned with"), f'<a href="{link}">{target}</a>{suffix}'))
-    if achievement.tags:
-        details.append((_label("Tags"), ", ".join(escape(tag) for tag in achievement.tags)))
-    if details:
-        rows = "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in details)
-        parts.append(f"<section><h2>{_label('Details')}</h2><dl>{rows}</dl></section>")
-    return pages.page(name, "".join(parts), lang=lang)

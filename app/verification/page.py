@@ -3,22 +3,24 @@
 The page works with no script at all: the form posts to ``/verify`` and the answer is this
 page again with the result above the form. ``static/verify.js`` improves it (drag and drop,
 a call to the API, the result shown in place) and renders the same markup from the same texts
-(:mod:`app.verification.texts`, embedded as JSON). Every value that comes from a badge is
-escaped; the Content-Security-Policy allows no inline script or style.
+(:mod:`app.texts`, embedded as JSON). The markup is in ``app/templates/verify``, where
+autoescape escapes every value that comes from a badge; the Content-Security-Policy allows
+no inline script or style.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from functools import cache
-from html import escape
 from importlib import resources
 from typing import Literal
 
-from app.verification.schemas import CheckResult, VerifyReport
-from app.verification.texts import LANGS, Lang, check_label, check_sentence, status_word, table, ui
+from markupsafe import Markup
+
+from app.templating import render
+from app.texts import LANGS, Lang, check_label, table, ui
+from app.verification.schemas import VerifyReport
 
 __all__ = [
     "CSP",
@@ -96,91 +98,21 @@ def _asset_url(name: str) -> str:
 
 # --- the page ----------------------------------------------------------------------------
 
-_PAGE = """<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>{title}</title>
-<link rel="stylesheet" href="{css}">
-<script src="{js}" defer></script>
-</head>
-<body>
-<a class="skip" href="#main">{skip}</a>
-<header class="top"><div class="wrap top-inner">
-<a class="brand" href="/">Shomei <span lang="ja">証明</span></a>
-<nav class="langs" aria-label="{language}">{switch}</nav>
-</div></header>
-<main id="main" class="wrap">
-<h1>{heading}</h1>
-<p class="lead">{lead}</p>
-<div id="result" class="result" aria-live="polite">{result}</div>
-<form id="verify-form" class="panel" method="post" action="/verify" enctype="multipart/form-data">
-<input type="hidden" name="lang" value="{lang}">
-<div class="drop" id="drop">
-<label class="drop-label" for="file">{file_label}</label>
-<p class="hint" id="file-hint">{file_hint}</p>
-<input class="file" id="file" name="file" type="file" accept="{accept}"
- aria-describedby="file-hint">
-<button class="link-button" id="file-clear" type="button" hidden>{file_clear}</button>
-</div>
-<p class="or"><span>{or_}</span></p>
-<div class="field">
-<label for="text">{text_label}</label>
-<textarea id="text" name="text" rows="6" spellcheck="false" autocomplete="off" autocapitalize="off"
- aria-describedby="text-hint">{prefill}</textarea>
-<p class="hint" id="text-hint">{text_hint}</p>
-</div>
-<div class="field">
-<label for="email">{email_label}</label>
-<input id="email" name="email" type="email" autocomplete="off" inputmode="email" value="{email}"
- aria-describedby="email-hint">
-<p class="hint" id="email-hint">{email_hint}</p>
-</div>
-<div class="actions">
-<button class="primary" id="submit" type="submit">{submit}</button>
-<span class="busy" id="busy" role="status" hidden>{checking}</span>
-</div>
-</form>
-<p class="privacy">{privacy}</p>
-</main>
-<script type="application/json" id="verify-texts">{texts}</script>
-</body>
-</html>
-"""
 
-
-_PAGE_WORDS = (
-    *("title", "skip", "language", "heading", "lead", "file_label", "file_hint", "file_clear"),
-    *("text_label", "text_hint", "email_label", "email_hint", "submit", "checking", "privacy"),
-)
-
-
-def render_page(lang: Lang, *, prefill: str = "", email: str = "", result: str = "") -> str:
+def render_page(
+    lang: Lang, *, prefill: str = "", email: str = "", result: Markup | None = None
+) -> str:
     """The whole page; ``result`` is markup from :func:`render_report` or :func:`render_error`."""
-    switch = "".join(
-        f'<a href="/verify?lang={code}" lang="{code}" hreflang="{code}"'
-        + (' aria-current="true"' if code == lang else "")
-        + f">{name}</a>"
-        for code, name in (("ja", "日本語"), ("en", "English"))
-    )
-    # "<" is escaped so that no badge text can close the data block early.
-    texts = json.dumps(table(lang), ensure_ascii=False).replace("<", "\\u003c")
-    words = {key: escape(ui(key, lang)) for key in _PAGE_WORDS}
-    return _PAGE.format(
+    return render(
+        "verify/page.html",
         lang=lang,
         css=_asset_url("verify.css"),
         js=_asset_url("verify.js"),
-        switch=switch,
-        result=result,
+        result=result or "",
         accept=ACCEPT_FILES,
-        or_=escape(ui("or", lang)),
-        prefill=escape(prefill),
-        email=escape(email),
-        texts=texts,
-        **words,
+        prefill=prefill,
+        email=email,
+        texts=table(lang),
     )
 
 
@@ -198,7 +130,7 @@ def verdict(report: VerifyReport) -> Verdict:
 
 def render_report(
     report: VerifyReport, lang: Lang, *, image: str | None = None, own_base: str = ""
-) -> str:
+) -> Markup:
     """The result card and the checks.
 
     ``image`` overrides the achievement image (the uploaded image as a data URL); images at
@@ -211,131 +143,27 @@ def render_report(
         names = [check_label(c.id, lang) for c in report.checks if c.status == wanted]
         separator = "、" if lang == "ja" else ", "
         explanation = ui(f"explain_{outcome}", lang).format(checks=separator.join(names))
-    checks = "".join(_check(c, lang) for c in report.checks)
-    claims = ""
-    if outcome != "valid":
-        claims = f'<p class="claims">{escape(ui("claims_" + outcome, lang))}</p>'
-    picture = image or _safe_image(report.summary.achievement.image, own_base)
-    return (
-        f'<section class="report" aria-labelledby="verdict">'
-        f'<div class="verdict verdict--{outcome}">'
-        f'<span class="verdict-mark" aria-hidden="true">{_verdict_mark(outcome)}</span>'
-        f'<div><h2 id="verdict" tabindex="-1">{escape(ui("verdict_" + outcome, lang))}</h2>'
-        f'<p class="verdict-text">{escape(explanation)}</p></div></div>'
-        f"{claims}{_card(report, lang, picture)}"
-        f'<h3 class="checks-title">{escape(ui("checks_title", lang))}</h3>'
-        f'<ol class="checks">{checks}</ol></section>'
+    return Markup(  # noqa: S704 - rendered by an autoescaping template
+        render(
+            "verify/report.html",
+            lang=lang,
+            report=report,
+            outcome=outcome,
+            explanation=explanation,
+            picture=image or _safe_image(report.summary.achievement.image, own_base),
+            marks=_MARKS,
+            shown_date=lambda value: _shown_date(value, lang),
+        )
     )
 
 
-def _verdict_mark(outcome: Verdict) -> str:
-    return {"valid": "✓", "invalid": "✗", "unknown": "?"}[outcome]
-
-
-def _card(report: VerifyReport, lang: Lang, picture: str | None) -> str:
-    summary = report.summary
-    name = summary.achievement.name or ui("unknown_value", lang)
-    figure = (
-        f'<img class="badge-image" src="{escape(picture)}" alt="{escape(name)}">'
-        if picture
-        else '<div class="badge-image badge-image--none" aria-hidden="true">?</div>'
-    )
-    description = summary.achievement.description
-    rows = [
-        (ui("issuer", lang), _issuer(report, lang)),
-        (ui("recipient", lang), _recipient(report, lang)),
-        (ui("issued", lang), _date(summary.issued, lang)),
-        (
-            ui("valid_until", lang),
-            _date(summary.valid_until, lang)
-            if summary.valid_until
-            else escape(ui("no_expiry", lang)),
-        ),
-        (ui("status", lang), _status(report, lang)),
-        (ui("format", lang), escape(ui(f"format_{report.format}", lang))),
-    ]
-    if summary.endorsements:
-        rows.append((ui("endorsements", lang), _endorsements(report)))
-    facts = "".join(f"<div><dt>{escape(k)}</dt><dd>{v}</dd></div>" for k, v in rows)
-    return (
-        f'<div class="card">{figure}<div class="card-body">'
-        f'<p class="eyebrow">{escape(ui("achievement", lang))}</p>'
-        f'<h3 class="badge-name">{escape(name)}</h3>'
-        + (f'<p class="badge-description">{escape(description)}</p>' if description else "")
-        + f'</div><dl class="facts">{facts}</dl></div>'
-    )
-
-
-def _issuer(report: VerifyReport, lang: Lang) -> str:
-    issuer = report.summary.issuer
-    name = escape(issuer.name or issuer.id or ui("unknown_value", lang))
-    if issuer.url and issuer.url.startswith(("https://", "http://")):
-        name = f'<a href="{escape(issuer.url)}" rel="noopener noreferrer nofollow">{name}</a>'
-    if issuer.verified_id:
-        label = escape(ui("verified_identifier", lang))
-        name += f'<span class="ident" title="{label}">✓ {escape(issuer.verified_id)}</span>'
-    elif issuer.id and issuer.name:
-        name += f'<span class="ident">{escape(issuer.id)}</span>'
-    return name
-
-
-def _endorsements(report: VerifyReport) -> str:
-    items = (
-        f'<span class="pill pill--{"good" if e.verified else "neutral"}">'
-        f"{'✓' if e.verified else '!'} {escape(e.endorser)}</span>"
-        for e in report.summary.endorsements
-    )
-    return " ".join(items)
-
-
-def _recipient(report: VerifyReport, lang: Lang) -> str:
-    recipient = report.summary.recipient
-    parts = []
-    if recipient.name:
-        parts.append(escape(recipient.name))
-    if recipient.identity:
-        parts.append(f'<span class="ident">{escape(recipient.identity)}</span>')
-    elif recipient.hashed:
-        parts.append(f'<span class="muted">{escape(ui("hashed_identity", lang))}</span>')
-    key, tone = {
-        True: ("matched_yes", "good"),
-        False: ("matched_no", "bad"),
-        None: ("matched_none", "neutral"),
-    }[recipient.matched]
-    parts.append(f'<span class="pill pill--{tone}">{escape(ui(key, lang))}</span>')
-    return " ".join(parts)
-
-
-def _status(report: VerifyReport, lang: Lang) -> str:
-    status = report.summary.status or "none"
-    tone = {"active": "good", "revoked": "bad", "suspended": "bad"}.get(status, "neutral")
-    return f'<span class="pill pill--{tone}">{escape(ui(f"status_{status}", lang))}</span>'
-
-
-def _check(check: CheckResult, lang: Lang) -> str:
-    return (
-        f'<li class="check check--{check.status}" data-check="{escape(check.id)}">'
-        f'<span class="check-mark" aria-hidden="true">{_MARKS.get(check.status, "?")}</span>'
-        f'<div class="check-body"><p class="check-head">'
-        f'<strong class="check-label">{escape(check_label(check.id, lang))}</strong> '
-        f'<span class="check-status">{escape(status_word(check.status, lang))}</span></p>'
-        f'<p class="check-sentence">'
-        f"{escape(check_sentence(check.id, check.status, check.message, lang))}</p>"
-        f"<details><summary>{escape(ui('details', lang))}</summary>"
-        f'<p class="check-detail"><code>{escape(check.id)}</code> {escape(check.message)}</p>'
-        f"</details></div></li>"
-    )
-
-
-def _date(value: str | None, lang: Lang) -> str:
-    if not value:
-        return escape(ui("unknown_value", lang))
+def _shown_date(value: str, lang: Lang) -> str | None:
+    """A date as a reader of ``lang`` writes it, or ``None`` when it is not one."""
     match = _DATE.match(value)
     if match is None or not 1 <= int(match[2]) <= 12:
-        return escape(value)
+        return None
     year, month, day = int(match[1]), int(match[2]), int(match[3])
-    shown = f"{year}年{month}月{day}日" if lang == "ja" else f"{day} {_MONTHS[month - 1]} {year}"
-    return f'<time datetime="{escape(value)}">{shown}</time>'
+    return f"{year}年{month}月{day}日" if lang == "ja" else f"{day} {_MONTHS[month - 1]} {year}"
 
 
 def _safe_image(url: str | None, own_base: str) -> str | None:
@@ -347,9 +175,8 @@ def _safe_image(url: str | None, own_base: str) -> str | None:
     return url if _IMAGE_DATA_URL.match(url) else None
 
 
-def render_error(lang: Lang, detail: str, *, title_key: str = "error_title") -> str:
+def render_error(lang: Lang, detail: str, *, title_key: str = "error_title") -> Markup:
     """An error in place of a result (the request could not be read)."""
-    return (
-        f'<div class="alert" role="alert"><h2 id="verdict" tabindex="-1">'
-        f"{escape(ui(title_key, lang))}</h2><p>{escape(detail)}</p></div>"
+    return Markup(  # noqa: S704 - rendered by an autoescaping template
+        render("verify/error.html", lang=lang, detail=detail, title_key=title_key)
     )

@@ -1,46 +1,45 @@
 """The verify API (``POST /api/v1/verify``, ``…/batch``) and the verify page (``/verify``).
 
-Both are public and guarded before any body is read (:mod:`app.verification.guards`: rate
-limit, body cap). Verification runs in plain ``def`` routes, in the threadpool, never on the
-event loop; the routes only read the request, call the :class:`Verifier` and shape the answer.
+Both are public; bodies are capped and requests counted before any route reads them
+(:mod:`app.middleware`). Each verification holds a fair slot (:mod:`app.verification.fairness`)
+and its fetches from other hosts are charged to its caller. Verification runs in plain ``def``
+routes, in the threadpool, never on the event loop; the routes only read the request, call the
+:class:`Verifier` and shape the answer.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
-from app.deps import MaybePrincipalDep, NowDep, Resources, ResourcesDep
+from app.deps import MaybePrincipalDep, NowDep, Resources, ResourcesDep, principal_of
 from app.errors import (
     PayloadTooLargeError,
-    ServiceBusyError,
     UnprocessableError,
     UnsupportedMediaTypeError,
     problem,
 )
+from app.middleware.body import megabytes
+from app.middleware.ratelimit import charge, client_of
 from app.responses import problems
+from app.texts import ui
 from app.verification import page as pages
+from app.verification.fairness import FairSlots, Lease
 from app.verification.guards import (
     ENVELOPE_BYTES,
     LANG_COOKIE,
-    GuardedRoute,
     PageRoute,
-    client_of,
     html_response,
     lang_of,
-    limiter_for,
-    megabytes,
-    rate_limited,
 )
 from app.verification.local import LocalDocuments
 from app.verification.page import render_error, render_page, render_report
@@ -51,11 +50,25 @@ from app.verification.schemas import (
     VerifyRequest,
 )
 from app.verification.service import NotABadgeError, Subject, Verifier, verifier_config
-from app.verification.texts import ui
 from badges import baking
 from badges.identity import Recipient
 
-router = APIRouter(prefix="/api/v1/verify", tags=["verification"], route_class=GuardedRoute)
+_bearer = HTTPBearer(auto_error=False, description="An API key: `shm_…`")
+# Anyone may verify; a caller with an API key is counted against the key's higher limit.
+_KEY_OPTIONAL: dict[str, Any] = {"security": [{}]}  # added to the bearer scheme: optional
+
+
+async def _caller(
+    request: Request,
+    resources: ResourcesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Check an API key if one is given: verifications are then counted against it."""
+    if credentials is not None:
+        await principal_of(resources, credentials)
+
+
+router = APIRouter(prefix="/api/v1/verify", tags=["verification"], dependencies=[Depends(_caller)])
 page = APIRouter(tags=["pages"], route_class=PageRoute)
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -139,9 +152,9 @@ def _parse(body: bytes, model: type[_M]) -> _M:
         raise RequestValidationError(errors) from None
 
 
-def _verifier(resources: Resources) -> Verifier:
+def _verifier(resources: Resources, lease: Lease) -> Verifier:
     return Verifier(
-        fetcher=resources.fetcher,
+        fetcher=lease.fetcher(resources.fetcher),
         config=verifier_config(resources.settings.http_did_web_hosts),
         local=LocalDocuments(resources.sessions, resources.keyring, resources.urls),
         budget=resources.settings.verify_request_budget_s,
@@ -182,14 +195,16 @@ _VERIFY_BODY = {
     "",
     summary="Verify a badge",
     response_model=VerifyReport,
-    responses=problems(400, 413, 415, 422, 429, 503),
-    openapi_extra=_VERIFY_BODY,
+    responses=problems(400, 401, 413, 415, 422, 429, 503),
+    openapi_extra=_VERIFY_BODY | _KEY_OPTIONAL,
 )
 def verify_badge(
-    body: Annotated[bytes | _Upload, Depends(_api_input)], resources: ResourcesDep, now: NowDep
+    body: Annotated[bytes | _Upload, Depends(_api_input)],
+    http: Request,
+    resources: ResourcesDep,
+    now: NowDep,
 ) -> Response:
     """Verify one badge: a credential or URL as JSON, or an uploaded image, JSON or JWT."""
-    verifier = _verifier(resources)
     if isinstance(body, _Upload):
         recipient = Recipient("email", body.email) if body.email else None
         subject = Subject(body.data)
@@ -197,20 +212,37 @@ def verify_badge(
         request = _parse(body, VerifyRequest)
         recipient = request.recipient.to_recipient() if request.recipient else None
         subject = Subject.from_request(request)
-    with _slot(resources):
-        verification = verifier.verify(subject, now=now, recipient=recipient)
+    with _lease(http, resources) as lease:
+        verification = _verifier(resources, lease).verify(subject, now=now, recipient=recipient)
     return _json(verification.require_badge().read())
 
 
-@contextmanager
-def _slot(resources: Resources) -> Iterator[None]:
-    """Hold one of the process's verification slots, or answer 503 at once."""
-    if not resources.verify_slots.acquire(blocking=False):
-        raise ServiceBusyError("too many verifications at once; retry in a second")
-    try:
-        yield
-    finally:
-        resources.verify_slots.release()
+def fair_slots(request: Request) -> FairSlots:
+    """The process's verification slots, made in the lifespan from its settings."""
+    slots: FairSlots = request.app.state.verify_slots
+    return slots
+
+
+def _lease(request: Request, resources: Resources) -> Lease:
+    """A verification slot for this request's client, or 503 at once."""
+    return fair_slots(request).enter(client_of(request.scope))
+
+
+async def _charge_batch(
+    body: VerifyBatchRequest, request: Request, resources: ResourcesDep, caller: MaybePrincipalDep
+) -> VerifyBatchRequest:
+    """Bound the batch by its caller, then charge it: one verification per item.
+
+    The rate limit counted the request as one verification, against the API key when the
+    caller names one (whose limit and batch size are higher), else against the address.
+    """
+    settings = resources.settings
+    limit = settings.verify_batch_max_items_with_key if caller else settings.verify_batch_max_items
+    if len(body.items) > limit:
+        more = "" if caller else " (callers with an API key may send more)"
+        raise UnprocessableError(f"a batch holds at most {limit} items{more}")
+    await charge(request, len(body.items) - 1)
+    return body
 
 
 @router.post(
@@ -218,29 +250,17 @@ def _slot(resources: Resources) -> Iterator[None]:
     summary="Verify many badges",
     response_model=VerifyBatchResponse,
     responses=problems(401, 413, 422, 429, 503),
+    openapi_extra=_KEY_OPTIONAL,
 )
 def verify_batch(
-    body: VerifyBatchRequest,
+    body: Annotated[VerifyBatchRequest, Depends(_charge_batch)],
     request: Request,
     resources: ResourcesDep,
     now: NowDep,
-    caller: MaybePrincipalDep,
 ) -> Response:
     """Verify badges given as JSON (100, or 1,000 with an API key); one report each, in order."""
-    settings = resources.settings
-    limit = settings.verify_batch_max_items_with_key if caller else settings.verify_batch_max_items
-    if len(body.items) > limit:
-        more = "" if caller else " (callers with an API key may send more)"
-        raise UnprocessableError(f"a batch holds at most {limit} items{more}")
-    # The guard charged one verification; a batch costs one per item, from the caller's own
-    # budget when it names itself with an API key.
-    client = f"key:{caller.key_id}" if caller else client_of(request)
-    cost = len(body.items) if caller else len(body.items) - 1
-    wait = limiter_for(request, resources).take(client, cost)
-    if wait is not None and (caller or len(body.items) > 1):
-        return rate_limited(request, wait, html=False)
-    with _slot(resources):
-        reports = _verifier(resources).verify_items(body.items, now=now)
+    with _lease(request, resources) as lease:
+        reports = _verifier(resources, lease).verify_items(body.items, now=now)
     return _json(VerifyBatchResponse(reports=reports))
 
 
@@ -335,8 +355,8 @@ def verify_page_post(
         return html_response(render_page(lang, email=form.email or "", result=result), 422)
     subject = Subject(form.upload) if form.upload else Subject.from_text(form.text or "")
     recipient = Recipient("email", form.email) if form.email else None
-    with _slot(resources):
-        verification = _verifier(resources).verify(subject, now=now, recipient=recipient)
+    with _lease(request, resources) as lease:
+        verification = _verifier(resources, lease).verify(subject, now=now, recipient=recipient)
     try:
         report = verification.require_badge().read()
     except NotABadgeError as error:

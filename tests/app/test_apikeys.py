@@ -129,7 +129,7 @@ def test_revoking_twice_is_a_conflict(client: TestClient, admin_headers: dict[st
 
 
 def test_a_key_over_its_rate_limit_is_told_when_to_retry(settings: Settings, app: FastAPI) -> None:
-    limited = create_app(settings.model_copy(update={"api_key_rate_per_minute": 2}))
+    limited = create_app(settings.model_copy(update={"key_rate_per_minute": 2}))
     with TestClient(limited) as client:
         with limited.state.resources.sessions() as session:
             key = create_api_key(session, issuer_id=None, is_admin=True)

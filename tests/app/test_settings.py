@@ -51,7 +51,7 @@ def test_limits_are_settings_the_service_uses(settings: Settings) -> None:
     app = create_app(tuned)
     with TestClient(app):
         resources = app.state.resources
-        assert resources.verify_slots._value == 3
+        assert app.state.verify_slots.slots == 3
         assert resources.issued_documents.maxsize == 7
         assert resources.fetcher._config.timeout == 1.5
 

@@ -21,10 +21,9 @@ from pydantic import SecretStr
 
 from app.main import create_app
 from app.settings import Settings
+from app.texts import CHECK_LABELS, LANGS, check_label, check_sentence
 from app.verification.local import LocalDocuments
 from app.verification.page import choose_language
-from app.verification.ratelimit import RateLimiter
-from app.verification.texts import CHECK_LABELS, LANGS, check_label, check_sentence
 from badges import baking
 from badges.errors import FetchError
 from tests.browser.support import (
@@ -486,28 +485,6 @@ def test_a_batch_costs_one_verification_per_item(
     assert limited_client.post(f"{API}/batch", json={"items": items[:1]}).status_code == 429
 
 
-def test_the_token_bucket_refills_with_time() -> None:
-    clock = [1000.0]
-    limiter = RateLimiter(60, clock=lambda: clock[0])
-    assert all(limiter.take("a") is None for _ in range(60))
-    wait = limiter.take("a")
-    assert wait == pytest.approx(1.0)
-    assert limiter.take("b") is None  # buckets are per address
-    clock[0] += 1.0
-    assert limiter.take("a") is None
-    assert limiter.take("a", cost=500) == pytest.approx(60.0)  # charged as the capacity
-    assert RateLimiter.retry_after(0.2) == "1"
-    assert RateLimiter(0).take("a", cost=10**6) is None  # 0 turns limiting off
-
-
-def test_the_token_bucket_keeps_a_bounded_number_of_addresses() -> None:
-    limiter = RateLimiter(1, max_clients=2)
-    for client in ("a", "b", "c"):
-        assert limiter.take(client) is None
-    assert limiter.take("c") is not None
-    assert limiter.take("a") is None  # forgotten, so full again
-
-
 # --- the service's own badges, answered locally ---------------------------------------
 
 
@@ -769,7 +746,11 @@ def test_the_api_is_described_in_the_openapi_document(app: FastAPI) -> None:
 
 def test_settings_decide_the_upload_limit(settings: Settings) -> None:
     small = settings.model_copy(
-        update={"max_upload_bytes": 1000, "key_passphrase": SecretStr("k" * 20)}
+        update={
+            "max_upload_bytes": 1000,
+            "max_json_bytes": 50_000,
+            "key_passphrase": SecretStr("k" * 20),
+        }
     )
     with TestClient(create_app(small)) as client:
         response = client.post(API, files={"file": ("b.json", b"{" + b" " * 2000 + b"}")})

@@ -92,7 +92,12 @@
     } else {
       fragment.append(name);
     }
-    if (issuer.id && issuer.name) fragment.append(el("span", { class: "ident" }, issuer.id));
+    if (issuer.verified_id) {
+      fragment.append(el("span", { class: "ident", title: ui("verified_identifier") },
+        `✓ ${issuer.verified_id}`));
+    } else if (issuer.id && issuer.name) {
+      fragment.append(el("span", { class: "ident" }, issuer.id));
+    }
     return fragment;
   }
 
@@ -137,6 +142,15 @@
       [ui("status"), statusNode(summary.status)],
       [ui("format"), document.createTextNode(ui(`format_${report.format}`))],
     ];
+    if (summary.endorsements && summary.endorsements.length) {
+      const endorsements = document.createDocumentFragment();
+      summary.endorsements.forEach((e, index) => {
+        if (index) endorsements.append(" ");
+        endorsements.append(pill(e.verified ? "good" : "neutral",
+          `${e.verified ? "✓" : "!"} ${e.endorser}`));
+      });
+      rows.push([ui("endorsements"), endorsements]);
+    }
     const facts = el("dl", { class: "facts" },
       ...rows.map(([term, value]) => el("div", {}, el("dt", {}, term), el("dd", {}, value))));
     const description = summary.achievement.description;

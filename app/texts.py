@@ -1,8 +1,10 @@
-"""The verify page's words, in Japanese and English, and the plain-language checks.
+"""Every page's words, in Japanese and English, and the plain-language checks.
 
-One table serves the server-rendered page and the script (it is embedded in the page as
-JSON), so the two always say the same thing. Check sentences are keyed by check id and
-status; the library's own message stays available as the detail.
+The one place for translations. The verify page's table serves the server-rendered page and
+the script (it is embedded in the page as JSON), so the two always say the same thing. Check
+sentences are keyed by check id and status; the library's own message stays available as the
+detail. The public pages of credentials, issuers and achievements are bilingual or in the
+achievement's language: their words are in :data:`PUBLIC`.
 """
 
 from __future__ import annotations
@@ -312,13 +314,62 @@ SENTENCES: dict[str, tuple[str, str]] = {  # "check id/status": (ja, en)
 }
 
 
+PUBLIC: dict[str, tuple[str, str]] = {  # key: (ja, en), for the public pages
+    "home_lead": (
+        "Open Badges 2.0 / 3.0 の発行と検証",
+        "issuing and verifying Open Badges.",
+    ),
+    "home_about": ("このサービスについて", "What Shomei serves"),
+    "home_about_text": (
+        "認定機関が合格者に標準準拠のデジタルバッジを発行し、誰でもその真正性を検証できます。",
+        "",
+    ),
+    "home_verify": ("バッジを検証する", "Verify a badge"),
+    "home_docs": ("API ドキュメント", "API documentation"),
+    "status_active": ("有効", "Valid"),
+    "status_suspended": ("一時停止中", "Suspended"),
+    "status_revoked": ("取り消し済み", "Revoked"),
+    "status_expired": ("期限切れ", "Expired"),
+    "issuer": ("発行者", "Issuer"),
+    "recipient": ("受領者", "Recipient"),
+    "issued": ("発行日", "Issued"),
+    "valid_until": ("有効期限", "Valid until"),
+    "format": ("形式", "Format"),
+    "about_issuer": ("発行者について", "About the issuer"),
+    "verify_this": ("このバッジを検証する", "Verify this badge"),
+    "share_title": ("ダウンロードと共有", "Download and share"),
+    "download_image": ("バッジ画像をダウンロード", "Download the badge image"),
+    "download_jwt": ("VC-JWT をダウンロード", "Download the VC-JWT"),
+    "download_json": ("JSON をダウンロード", "Download the JSON"),
+    "share_linkedin": ("LinkedIn のプロフィールに追加", "Add to LinkedIn"),
+    "share_x": ("X で共有", "Share on X"),
+    "share_mail": ("メールで送る", "Send by e-mail"),
+    # The achievement page is in the achievement's language; its interface words are English.
+    "issued_by": ("発行者", "Issued by"),
+    "name": ("名称", "Name"),
+    "description": ("説明", "Description"),
+    "criteria": ("基準", "Criteria"),
+    "criteria_details": ("詳細:", "Details:"),
+    "details": ("詳細", "Details"),
+    "type": ("種類", "Type"),
+    "aligned_with": ("対応する基準", "Aligned with"),
+    "tags": ("タグ", "Tags"),
+}
+
+
 def _pick(pair: tuple[str, str], lang: Lang) -> str:
     return pair[0] if lang == "ja" else pair[1]
 
 
 def ui(key: str, lang: Lang) -> str:
-    """A page text."""
-    return _pick(UI[key], lang)
+    """A page text: the verify page's, else a public page's."""
+    return _pick(UI[key] if key in UI else PUBLIC[key], lang)
+
+
+def both(key: str) -> str:
+    """A public page's text in both languages: ``発行者 / Issuer``."""
+    ja, en = PUBLIC[key]
+    return f"{ja} / {en}"
 
 
 def status_word(status: str, lang: Lang) -> str:

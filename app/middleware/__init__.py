@@ -1,0 +1,75 @@
+"""ASGI middleware that runs before any route reads a request: body caps and rate limits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+
+from app.middleware.body import ENVELOPE_BYTES, BodyCaps, BodyLimitMiddleware, ErrorPage
+from app.middleware.clients import TrustedProxies
+from app.middleware.ratelimit import RateLimitMiddleware, RateLimits
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+__all__ = ["install_middleware"]
+
+
+def install_middleware(app: FastAPI, settings: Settings, *, error_page: ErrorPage) -> None:
+    """Rate limits first (a refused request costs nothing), then the body cap."""
+    upload = max(settings.max_upload_bytes, settings.max_image_bytes) + ENVELOPE_BYTES
+    app.add_middleware(
+        BodyLimitMiddleware,
+        caps=BodyCaps(json=settings.max_json_bytes, upload=upload),
+        error_page=error_page,
+    )
+    app.add_middleware(
+        RateLimitMiddleware,
+        limits=RateLimits(
+            address_per_minute=settings.verify_rate_per_minute,
+            key_per_minute=settings.key_rate_per_minute,
+            redis_url=settings.redis_url,
+        ),
+        proxies=TrustedProxies.parse(settings.trusted_proxies),
+        error_page=error_page,
+    )
+    _document(app)
+
+
+_ANSWERS = {
+    "413": "The request body is larger than the limit.",
+    "429": "Too many requests: retry after the seconds in Retry-After.",
+}
+
+
+def _document(app: FastAPI) -> None:
+    """Add the middleware's own answers (413, 429) to every API operation's responses."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path, operations in schema.get("paths", {}).items():
+                if not path.startswith("/api/"):
+                    continue
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    for status, description in _ANSWERS.items():
+                        responses.setdefault(
+                            status,
+                            {
+                                "description": description,
+                                "content": {
+                                    "application/problem+json": {},
+                                    "application/json": {
+                                        "schema": {"$ref": "#/components/schemas/Problem"}
+                                    },
+                                },
+                            },
+                        )
+                    operation["responses"] = dict(sorted(responses.items()))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
