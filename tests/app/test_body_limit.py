@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
+from tests.app.conftest import TEST_PASSPHRASE
 from tests.app.processes import Server, serve
-from tests.conftest import TEST_PASSPHRASE
 
 MB = 1024 * 1024
 BIG = 300 * MB

@@ -23,9 +23,9 @@ from app.credentials.models import IssuedCredential
 from app.db import make_engine
 from app.migrate import schema_state
 from app.settings import Settings
+from tests.app.conftest import TEST_PASSPHRASE
 from tests.app.processes import Server, serve, shomei
 from tests.app.test_credentials import make_achievement
-from tests.conftest import TEST_PASSPHRASE
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
 PUBLIC_URL = "http://shomei.test"  # the load balancer's address, the same for every replica
