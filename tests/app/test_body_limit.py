@@ -116,7 +116,7 @@ def test_the_json_cap_is_a_setting(settings: Settings) -> None:
         )
         assert declared.status_code == 413
         assert declared.headers["content-type"] == "application/problem+json"
-        assert declared.json()["title"] == "payload_too_large"
+        assert declared.json()["code"] == "payload_too_large"
         streamed = client.post(
             "/api/v1/issuers", content=iter([b"{", b" " * 600, b" " * 600, b"}"]), headers=json_type
         )
