@@ -7,7 +7,6 @@ lists, or for OB 2.0 from the hosted assertion), and the page says so.
 
 from __future__ import annotations
 
-import base64
 import uuid
 
 from fastapi import APIRouter, Request
@@ -25,6 +24,7 @@ from app.issuers import service as issuer_service
 from app.responses import problems, wants_html
 from app.urls import Urls
 from badges import baking
+from keys import b64url_decode
 
 public = APIRouter(tags=["public documents"])
 
@@ -111,8 +111,7 @@ async def credential_json(
     """The credential exactly as issued; for a VC-JWT, the JWT's payload."""
     credential_format, document = await _issued(resources, credential_id)
     if credential_format == "ob3-jwt":
-        payload = document.split(".")[1]
-        body = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        body = b64url_decode(document.split(".")[1], "the JWT payload")
         return Response(body, media_type="application/json", headers=_IMMUTABLE)
     return _json_response(request, credential_format, document)
 

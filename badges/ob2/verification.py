@@ -25,7 +25,7 @@ verified as the copy fetched from that id, as 1EdTech's validator does (OB 2.0 "
 https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#HostedBadge):
 that copy is the issuer's word, it is what the checks judge and what the report carries
 as ``credential``. When the copy given differs from it, ``hosted.copy`` warns and names
-the properties that differ; a copy that is gone (410) or now a revocation notice fails.
+the properties that differ; a copy that is gone (410) or now a revocation notice is revoked.
 
 An assertion that is gone (its URL answers 410 Gone) or replaced by a revocation notice
 (``{id, revoked: true, revocationReason}``) is revoked, whether it was given as its URL or as
@@ -362,10 +362,6 @@ def _adopt_hosted_copy(ctx: _Context, message: str) -> _Result:
 def _shape(ctx: _Context) -> _Result:
     raw = ctx.raw
     assert raw is not None, "document.parse gates document.shape"  # noqa: S101
-    if raw.get("revoked") is True and "recipient" not in raw:
-        # OB 2.0 "Hosted Badges": an issuer may replace a revoked assertion with a notice.
-        reason = raw.get("revocationReason") or "no reason given"
-        return "failed", f"the document is a revocation notice, not an assertion: {reason}"
     if not _has_ob2_context(raw.get("@context")):
         return "failed", f"@context must be (or include) the OB 2.0 context {OB2_CONTEXT}"
     assertion, problem = _validated(Assertion, raw)

@@ -2,9 +2,10 @@
 
 It accepts text, bytes or a parsed object: OB 3.0 JSON (Data Integrity), OB 3.0 VC-JWT, OB 2.0
 hosted JSON or its URL, an OB 2.0 JWS, a baked PNG or SVG. It detects the format, names it in
-the report, and runs that format's checks. A bad badge never raises: the report says what
-failed. A bug of ours is logged (``VerifierConfig.logger``) and reported as one
-``indeterminate`` check: never as "not a badge".
+the report, and runs that format's steps through the one step runner
+(:mod:`badges.verification.runner`) under one :class:`VerifierConfig`. A bad badge never
+raises: the report says what failed. A bug of ours is logged (``VerifierConfig.logger``) and
+reported as one ``indeterminate`` check: never as "not a badge".
 """
 
 from __future__ import annotations

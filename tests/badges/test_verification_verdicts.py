@@ -235,3 +235,21 @@ def test_a_did_key_issuer_gets_a_key_ownership_warning_naming_the_organisation()
     assert _statuses(report)["issuer.key_ownership"] == "warning"
     assert "東京大学" in _message(report, "issuer.key_ownership")
     assert report.ok is True
+
+
+def test_an_endorsement_secured_as_a_vc_jwt_is_verified_too() -> None:
+    """In a VC-JWT credential (``endorsementJwt`` is not a term a Data Integrity proof signs)."""
+    endorser_key = generate_key("P-256")
+    endorser = did_key(endorser_key.public_key())
+    unsigned = {k: v for k, v in _endorsement().items() if k != "proof"}
+    unsigned["issuer"] = {**unsigned["issuer"], "id": endorser}
+    token = vc_jwt.sign(unsigned, KeySigner(endorser_key, f"{endorser}#{endorser[8:]}"))
+    good = vc_jwt.sign(worlds.unsigned_credential(endorsementJwt=[token]), worlds.EC_SIGNER)
+    report = verify(good, fetcher=_fetcher(), now=FIXED_NOW)
+    assert _statuses(report)["endorsement"] == "passed", report.checks
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-4]}AAAA"
+    bad = vc_jwt.sign(worlds.unsigned_credential(endorsementJwt=[forged, token]), worlds.EC_SIGNER)
+    report = verify(bad, fetcher=_fetcher(), now=FIXED_NOW)
+    assert [c.status for c in report.checks if c.id == "endorsement"] == ["warning", "passed"]
+    assert report.ok is True

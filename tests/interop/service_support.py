@@ -249,6 +249,14 @@ class LiveFetcher:
             raise FetchError(f"{url} is not a JSON object")
         return document
 
+    def get_document(self, url: str) -> JSONObject | str:
+        """JSON, or a status list secured as a VC-JWT (``application/vc+jwt``)."""
+        if url.startswith(self._origin + "/") and url.endswith(".jwt"):
+            response = self._client.get(url, headers={"Accept": "application/vc+jwt"})
+            if response.headers.get("content-type", "").startswith("application/vc+jwt"):
+                return response.text
+        return self.get_json(url)
+
 
 # --- 1EdTech's OB 2.0 validator against the live server -------------------------------------
 

@@ -574,7 +574,7 @@ DISAGREEMENTS: dict[str, Disagreement] = {
         _hosted_gone_410,
         validator_valid=True,
         validator_errors=(),
-        ours_not_ok={"document.parse": "answers 410 Gone: the issuer revoked the assertion"},
+        ours_not_ok={"status.revocation": "answers 410 Gone"},
     ),
     "hosted-assertion-marked-revoked": Disagreement(
         _hosted_copy_marked_revoked,
