@@ -238,6 +238,8 @@ class SafeFetcher:
 
     @contextlib.contextmanager
     def _send(self, request: httpx.Request) -> Iterator[httpx.Response]:
+        if self._client.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
         response = self._transport.handle_request(request)
         response.request = request
         try:
