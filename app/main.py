@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from app import pages
 from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
+from app.contract import install_contract
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
@@ -20,6 +21,7 @@ from app.fetching import FetchConfig, SafeFetcher, parse_allow_list
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
+from app.methods import install_method_not_allowed
 from app.ob2.router import public as ob2_public
 from app.schemas import Health
 from app.settings import Settings, get_settings
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_method_not_allowed(app)
+    install_contract(app)
 
     @app.get("/healthz", summary="Health check", tags=["service"])
     def healthz() -> Health:
