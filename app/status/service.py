@@ -38,6 +38,7 @@ from app.errors import NotFoundError
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 from app.keyring import Keyring
+from app.published import STATUS, note_change
 from app.status.models import StatusList
 from app.urls import Urls
 from badges import data_integrity, status_list
@@ -169,6 +170,8 @@ def companion_entry(entry: dict[str, Any], purpose: Purpose) -> dict[str, Any] |
 
 def record_change(session: Session, credential: IssuedCredential, purposes: set[Purpose]) -> None:
     """Bump the versions of the lists whose bit for ``credential`` changed (no commit)."""
+    if purposes:
+        note_change(session, STATUS)  # OB 2.0 revocation lists change too
     if credential.status_list_id is None or not purposes:
         return
     values: dict[str, Any] = {}
