@@ -22,6 +22,7 @@ from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
 from app.methods import install_method_not_allowed
+from app.published import configure_published_cache
 from app.ob2.router import public as ob2_public
 from app.schemas import Health
 from app.settings import Settings, get_settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         urls = Urls(settings.base_url)
         sessions = make_sessionmaker(engine)
+        configure_published_cache(sessions, ttl=settings.published_cache_ttl)
         keyring = Keyring(settings.key_passphrase.get_secret_value(), urls)
         config = FetchConfig(allow=parse_allow_list(settings.fetch_allow))
         # The service answers its own URLs (DID documents, keys, status lists) from the

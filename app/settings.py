@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_PASSPHRASES = frozenset({"", "changeme", "change-me", "secret", "password"})
@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 5 * 1024 * 1024
     max_image_bytes: int = 1024 * 1024
     verify_rate_per_minute: int = 120
+    # How long another process may serve this service's own DID documents and status lists
+    # after they changed (a change through this process shows at once); 0 turns it off.
+    published_cache_ttl: float = Field(default=5.0, ge=0, le=60)
 
     @field_validator("base_url")
     @classmethod
