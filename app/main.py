@@ -22,8 +22,8 @@ from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
 from app.methods import install_method_not_allowed
-from app.published import configure_published_cache
 from app.ob2.router import public as ob2_public
+from app.published import configure_published_cache
 from app.schemas import Health
 from app.settings import Settings, get_settings
 from app.status.router import public as status_public
