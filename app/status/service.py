@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.credentials.models import IssuedCredential
@@ -57,6 +57,33 @@ TTL_SECONDS: Final = 60
 _STATUS_OF: Final[dict[str, str]] = {"revocation": "revoked", "suspension": "suspended"}
 
 
+# Issuing runs these on every credential: built once, they cost only their round trip.
+_TAKEN = select(IssuedCredential.id).where(
+    IssuedCredential.status_list_id == bindparam("list_id"),
+    IssuedCredential.status_index == bindparam("index"),
+)
+_CURRENT_LIST = (
+    select(
+        StatusList,
+        select(IssuedCredential.id)
+        .where(
+            IssuedCredential.status_list_id == StatusList.id,
+            IssuedCredential.status_index == bindparam("index"),
+        )
+        .exists(),
+    )
+    .where(StatusList.issuer_id == bindparam("issuer_id"))
+    .order_by(StatusList.number.desc())
+    .limit(1)
+)
+_CLAIM = (
+    update(StatusList)
+    .where(StatusList.id == bindparam("list_id"))
+    .values(allocated=StatusList.allocated + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
 @dataclass(frozen=True)
 class Position:
     """Where a credential sits on its issuer's status lists."""
@@ -75,20 +102,7 @@ def allocate_position(session: Session, issuer: Issuer, now: datetime) -> Positi
     # One round trip for the usual case: the current list, and whether a first random
     # index on it is taken.
     index = secrets.randbelow(LIST_SIZE)
-    taken = (
-        select(IssuedCredential.id)
-        .where(
-            IssuedCredential.status_list_id == StatusList.id,
-            IssuedCredential.status_index == index,
-        )
-        .exists()
-    )
-    found = session.execute(
-        select(StatusList, taken)
-        .where(StatusList.issuer_id == issuer.id)
-        .order_by(StatusList.number.desc())
-        .limit(1)
-    ).first()
+    found = session.execute(_CURRENT_LIST, {"issuer_id": issuer.id, "index": index}).first()
     if found is None or found[0].allocated >= FILL_LIMIT:
         opened = StatusList(
             id=uuid.uuid4(),
@@ -108,12 +122,7 @@ def allocate_position(session: Session, issuer: Issuer, now: datetime) -> Positi
         if draws == _MAX_DRAWS:
             raise RuntimeError(f"no free index found on status list {current.id}")
         index = secrets.randbelow(current.capacity)
-        taken_id = session.scalar(
-            select(IssuedCredential.id).where(
-                IssuedCredential.status_list_id == current.id,
-                IssuedCredential.status_index == index,
-            )
-        )
+        taken_id = session.scalar(_TAKEN, {"list_id": current.id, "index": index})
         index_taken = taken_id is not None
         draws += 1
     return Position(current, index)
@@ -127,12 +136,7 @@ def claim_position(session: Session, position: Position) -> None:
         session.add(listing)
         session.flush()  # before the credential that refers to it
         return
-    session.execute(
-        update(StatusList)
-        .where(StatusList.id == listing.id)
-        .values(allocated=StatusList.allocated + 1)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_CLAIM, {"list_id": listing.id})
 
 
 def entry_for(urls: Urls, slug: str, number: int, index: int, purpose: Purpose) -> dict[str, Any]:
