@@ -334,6 +334,23 @@ def _http_setup(client: Any) -> str:
     return str(response.json()["id"])
 
 
+# The service path against the library, measured in the same run: (figure, its target).
+RATIOS = {
+    "api_verify_ob3_vs_verify_report_ratio": ("api_verify_ob3_per_s", "ob3_verify_report_per_s"),
+    "api_issue_ob3_vs_di_sign_ratio": ("api_issue_ob3_per_s", "ob3_di_sign_per_s"),
+}
+
+
+def with_ratios(figures: dict[str, Any]) -> dict[str, Any]:
+    """``figures`` with the service-to-library ratios added, where both figures are there."""
+    ratios = {
+        name: round(figures[service] / figures[library], 3)
+        for name, (service, library) in RATIOS.items()
+        if figures.get(service) and figures.get(library)
+    }
+    return figures | ratios
+
+
 def as_text(figures: dict[str, Any]) -> str:
     """One figure per line, aligned."""
     width = max(len(name) for name in figures)

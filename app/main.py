@@ -14,6 +14,7 @@ from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
 from app.apikeys.router import router as apikeys_router
 from app.audit.router import router as audit_router
+from app.contract import install_contract
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
 from app.db import make_engine, make_sessionmaker
@@ -24,11 +25,13 @@ from app.fetching import SafeFetcher, fetch_config
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
 from app.keyring import Keyring
+from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
+from app.published import configure_published_cache
 from app.schemas import Health
 from app.settings import Settings, get_settings
-from app.sharing import Generations
+from app.sharing import Generations, SharedInvalidation
 from app.status.router import public as status_public
 from app.urls import Urls
 from app.verification.fairness import FairSlots
@@ -68,12 +71,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         urls = Urls(settings.base_url)
         sessions = make_sessionmaker(engine)
+        generations = Generations(settings.redis_url)
+        configure_published_cache(
+            sessions,
+            ttl=settings.published_cache_ttl,
+            invalidation=SharedInvalidation(generations) if generations.shared else None,
+        )
         keyring = Keyring(settings.key_passphrase.get_secret_value(), urls)
         config = fetch_config(settings)
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
-        generations = Generations(settings.redis_url)
         with SafeFetcher.create(config, local=local) as fetcher:
             app.state.resources = Resources(
                 settings=settings,
@@ -108,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_docs(app)
     install_middleware(app, settings, error_page=error_page)
+    install_method_not_allowed(app)
+    install_contract(app)
 
     @app.get("/healthz", summary="Health check", tags=["service"])
     def healthz() -> Health:

@@ -124,6 +124,10 @@ class Settings(BaseSettings):
 
     # --- caches ----------------------------------------------------------------------------
     document_cache_entries: Positive = 4096
+    # How long another process may serve this service's own DID documents and status lists
+    # after they changed (a change through this process, or any with SHOMEI_REDIS_URL, shows
+    # at once); 0 turns it off.
+    published_cache_ttl: float = Field(default=5.0, ge=0, le=60)
 
     _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
         _comma_list

@@ -10,6 +10,7 @@ which is then the only server.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections import Counter
@@ -17,7 +18,7 @@ from collections import Counter
 import redis
 from redis.exceptions import RedisError
 
-__all__ = ["Generations"]
+__all__ = ["Generations", "SharedInvalidation"]
 
 log = logging.getLogger(__name__)
 _PREFIX = "shomei:generation:"
@@ -56,3 +57,23 @@ class Generations:
     def close(self) -> None:
         if self._redis is not None:
             self._redis.close()
+
+
+class SharedInvalidation:
+    """:class:`app.published.Invalidation` over :class:`Generations`: a change through any
+    server marks every server's cached copies stale at once."""
+
+    def __init__(self, generations: Generations) -> None:
+        self._generations = generations
+        self._unreadable = itertools.count(-1, -1)
+
+    def generation(self, scope: str) -> int:
+        current = self._generations.current(scope)
+        # Unreadable: a generation no entry was made under, so nothing cached is served.
+        return next(self._unreadable) if current is None else current
+
+    def changed(self, scope: str) -> None:
+        try:
+            self._generations.bump(scope)
+        except RedisError as error:  # other servers' copies expire with their lifetime
+            log.warning("could not share a change of %s: %s", scope, error)

@@ -31,6 +31,7 @@ from app.errors import (
     UnprocessableError,
     UnsupportedMediaTypeError,
 )
+from app.issuers.schemas import SLUG_PATTERN
 from app.responses import MAX_OFFSET, json_document, problems, wants_html
 from app.urls import Urls
 
@@ -172,7 +173,9 @@ def list_achievements(
     session: SessionDep,
     principal: PrincipalDep,
     urls: UrlsDep,
-    issuer: Annotated[str | None, Query(description="Only this issuer's (slug).")] = None,
+    issuer: Annotated[
+        str | None, Query(description="Only this issuer's (slug).", pattern=SLUG_PATTERN)
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AchievementList:

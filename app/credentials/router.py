@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, EmailStr
+from pydantic import EmailStr
 from starlette.concurrency import run_in_threadpool
 
 from app.credentials import service
@@ -22,6 +22,7 @@ from app.credentials.schemas import (
 from app.deps import NowDep, PrincipalDep, ResourcesDep, SessionDep, UrlsDep
 from app.responses import MAX_OFFSET, problems
 from app.urls import Urls
+from app.validation import NO_CONTROLS, Timestamp
 
 router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
 
@@ -93,10 +94,10 @@ def list_credentials(
     achievement_id: uuid.UUID | None = None,
     status: CredentialStatus | None = None,
     format: CredentialFormat | None = None,
-    external_id: str | None = None,
+    external_id: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROLS)] = None,
     recipient_email: EmailStr | None = None,
-    issued_after: AwareDatetime | None = None,
-    issued_before: AwareDatetime | None = None,
+    issued_after: Timestamp | None = None,
+    issued_before: Timestamp | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CredentialList:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, Literal, Self
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -16,6 +15,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from app.validation import StoredText, Timestamp
 
 CredentialFormat = Literal["ob3", "ob3-jwt", "ob2"]
 CredentialStatus = Literal["active", "revoked", "suspended"]
@@ -29,7 +30,7 @@ class RecipientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr = Field(description="Written into the credential only as a salted hash.")
-    name: str | None = Field(
+    name: StoredText | None = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -82,7 +83,7 @@ class CredentialCreate(BaseModel):
     jwt_algorithm: Literal["ES256", "RS256"] = Field(
         default="ES256", description="The VC-JWT signature algorithm (ob3-jwt only)."
     )
-    valid_until: AwareDatetime | None = Field(
+    valid_until: Timestamp | None = Field(
         default=None, description="When the credential expires; must be in the future."
     )
 
@@ -96,7 +97,7 @@ class CredentialCreate(BaseModel):
 
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
     result: list[ResultIn] = Field(default_factory=list, max_length=20)
-    external_id: str | None = Field(
+    external_id: StoredText | None = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -108,7 +109,7 @@ class CredentialCreate(BaseModel):
 class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: StoredText = Field(min_length=1, max_length=500)
 
 
 class CredentialRead(BaseModel):

@@ -100,6 +100,10 @@ class SafeFetcher:
         if transport.allow != self._config.allow:
             raise ValueError("the client was built with a different allow list")
         self._client = client
+        # Requests go straight to the transport: httpx.Client.send would parse every
+        # Location itself (even with redirects off) and raise on malformed ones, while
+        # here each Location is parsed by _join and _checked_url into a FetchError.
+        self._transport = transport
         self._owns_client = False
         self._local = local
         self._cache = (
@@ -264,7 +268,10 @@ class SafeFetcher:
 
     @contextlib.contextmanager
     def _send(self, request: httpx.Request) -> Iterator[httpx.Response]:
-        response = self._client.send(request, stream=True)
+        if self._client.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        response = self._transport.handle_request(request)
+        response.request = request
         try:
             yield response
         finally:
@@ -295,21 +302,30 @@ def _checked_url(raw: str | httpx.URL, subject: str) -> httpx.URL:
     """Parse a URL to fetch; ``subject`` names it in messages ("<url> redirected")."""
     try:
         url = httpx.URL(raw)
-    except (httpx.InvalidURL, TypeError):
+        host = url.host  # decodes an IDNA "xn--" name, which may be malformed
+    except (httpx.InvalidURL, TypeError, UnicodeError):
         raise FetchError(f"{subject}: not a valid URL") from None
     if url.scheme not in ("http", "https"):
         raise FetchError(f"{subject}: {url.scheme} URLs are not fetched, only http and https")
-    if not url.host:
+    if not host:
         raise FetchError(f"{subject}: not a valid URL, it names no host")
     if url.userinfo:
         raise FetchError(f"{subject}: refused, the URL carries credentials")
     return url
 
 
+# Controls, spaces and backslashes are not in an RFC 3986 URI-reference, and parsers read
+# them differently: WHATWG URL turns "http:\\host\x" into http://host/x, httpx into a path.
+_NOT_IN_LOCATION = re.compile(r"[\x00-\x20\x7f\\]")
+
+
 def _join(base: httpx.URL, location: str, original: str) -> httpx.URL:
+    """Resolve a Location (https://www.rfc-editor.org/rfc/rfc9110#section-10.2.2)."""
+    if _NOT_IN_LOCATION.search(location.strip()):
+        raise FetchError(f"{original} redirected to an invalid URL")
     try:
         return base.join(location)
-    except httpx.InvalidURL:
+    except (httpx.InvalidURL, UnicodeError):  # idna.IDNAError is a UnicodeError
         raise FetchError(f"{original} redirected to an invalid URL") from None
 
 

@@ -148,14 +148,28 @@ def issuer_profile(slug: str, request: Request, session: SessionDep, urls: UrlsD
     return json_document(profile, media or "application/json", **headers)
 
 
-@public.get("/issuers/{slug}/did.json", summary="Issuer DID document", responses=problems(404))
+@public.get(
+    "/issuers/{slug}/did.json",
+    summary="Issuer DID document",
+    responses={
+        200: {"content": {"application/did+json": {}}, "description": "The DID document."},
+        **problems(404),
+    },
+)
 def issuer_did_document(slug: str, session: SessionDep, urls: UrlsDep) -> Response:
     """The issuer's did:web DID document."""
     document = service.did_document_of(urls, service.get_issuer(session, slug))
     return json_document(document, "application/did+json", **{"Cache-Control": "max-age=300"})
 
 
-@public.get("/issuers/{slug}/jwks.json", summary="Issuer JWK Set", responses=problems(404))
+@public.get(
+    "/issuers/{slug}/jwks.json",
+    summary="Issuer JWK Set",
+    responses={
+        200: {"content": {"application/jwk-set+json": {}}, "description": "The JWK Set."},
+        **problems(404),
+    },
+)
 def issuer_jwks(slug: str, session: SessionDep, urls: UrlsDep) -> Response:
     """The issuer's public keys as a JWK Set (VC-JWT and OB 2.0 verifiers)."""
     document = service.jwks_of(urls, service.get_issuer(session, slug))

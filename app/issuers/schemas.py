@@ -7,7 +7,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    UrlConstraints,
+)
 
 from app.issuers.names import invisible_character
 from app.validation import plain_text
@@ -17,6 +25,17 @@ LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$
 # Signed into every credential: control characters canonicalize differently between
 # implementations, so the builder would refuse them and the issuer could issue nothing.
 PlainText = Annotated[str, Field(max_length=5000), AfterValidator(plain_text)]
+URL_MAX_LENGTH = 500  # the url and image_url columns
+
+
+def _fits_column(url: HttpUrl) -> HttpUrl:
+    # Normalising may lengthen a URL (percent-encoding), so the stored form is measured.
+    if len(str(url)) > URL_MAX_LENGTH:
+        raise ValueError(f"must be at most {URL_MAX_LENGTH} characters once normalised")
+    return url
+
+
+WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=URL_MAX_LENGTH), AfterValidator(_fits_column)]
 
 
 def _visible(value: str) -> str:
@@ -43,10 +62,10 @@ class IssuerCreate(BaseModel):
         max_length=20,
         description="Names by language tag, e.g. {'en': '…'}.",
     )
-    url: HttpUrl
+    url: WebUrl
     email: EmailStr
     description: PlainText | None = Field(default=None, max_length=5000)
-    image_url: HttpUrl | None = None
+    image_url: WebUrl | None = None
 
 
 class IssuerUpdate(BaseModel):
@@ -54,10 +73,10 @@ class IssuerUpdate(BaseModel):
 
     name: Name | None = Field(default=None, min_length=1, max_length=200)
     name_translations: dict[LanguageTag, Name] | None = Field(default=None, max_length=20)
-    url: HttpUrl | None = None
+    url: WebUrl | None = None
     email: EmailStr | None = None
     description: PlainText | None = Field(default=None, max_length=5000)
-    image_url: HttpUrl | None = None
+    image_url: WebUrl | None = None
 
 
 class KeyRead(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -16,7 +17,7 @@ from app.audit import service as audit
 from app.errors import ConflictError, ForbiddenError, NotFoundError
 from app.issuers.models import Issuer, IssuerKey
 from app.issuers.names import skeletons
-from app.issuers.schemas import IssuerCreate, IssuerUpdate
+from app.issuers.schemas import SLUG_PATTERN, IssuerCreate, IssuerUpdate
 from app.keyring import Keyring
 from app.urls import Urls
 from keys import PublicKey, PublishedKey, did_document, jwk
@@ -24,6 +25,7 @@ from keys import PublicKey, PublishedKey, did_document, jwk
 # Keys every issuer starts with: Ed25519 signs Data Integrity proofs, P-256 signs VC-JWT.
 # An RSA key (RS256 VC-JWT, OB 2.0) is made on first need: generating one takes a while.
 INITIAL_ALGORITHMS = ("EdDSA", "ES256")
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def _refuse_look_alike_names(
@@ -122,6 +124,10 @@ def update_issuer(
 
 
 def get_issuer(session: Session, slug: str) -> Issuer:
+    # A slug no issuer could have names nothing, without asking the database: PostgreSQL
+    # would refuse some (a NUL character) where SQLite answers "none".
+    if not _SLUG.fullmatch(slug):
+        raise NotFoundError(f"issuer {slug!r} does not exist")
     issuer = session.scalar(select(Issuer).where(Issuer.slug == slug))
     if issuer is None:
         raise NotFoundError(f"issuer {slug!r} does not exist")

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.credentials.models import IssuedCredential
@@ -44,6 +44,7 @@ from app.errors import NotFoundError
 from app.issuers import service as issuer_service
 from app.issuers.models import Issuer
 from app.keyring import Keyring
+from app.published import STATUS, note_change
 from app.status.models import StatusList
 from app.urls import Urls
 from badges import data_integrity, status_list, vc_jwt
@@ -66,6 +67,33 @@ LIST_JWT_ALGORITHM: Final = "ES256"
 Securing = Literal["data-integrity", "jwt"]
 
 
+# Issuing runs these on every credential: built once, they cost only their round trip.
+_TAKEN = select(IssuedCredential.id).where(
+    IssuedCredential.status_list_id == bindparam("list_id"),
+    IssuedCredential.status_index == bindparam("index"),
+)
+_CURRENT_LIST = (
+    select(
+        StatusList,
+        select(IssuedCredential.id)
+        .where(
+            IssuedCredential.status_list_id == StatusList.id,
+            IssuedCredential.status_index == bindparam("index"),
+        )
+        .exists(),
+    )
+    .where(StatusList.issuer_id == bindparam("issuer_id"))
+    .order_by(StatusList.number.desc())
+    .limit(1)
+)
+_CLAIM = (
+    update(StatusList)
+    .where(StatusList.id == bindparam("list_id"))
+    .values(allocated=StatusList.allocated + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
 @dataclass(frozen=True)
 class Position:
     """Where a credential sits on its issuer's status lists."""
@@ -84,20 +112,7 @@ def allocate_position(session: Session, issuer: Issuer, now: datetime) -> Positi
     # One round trip for the usual case: the current list, and whether a first random
     # index on it is taken.
     index = secrets.randbelow(LIST_SIZE)
-    taken = (
-        select(IssuedCredential.id)
-        .where(
-            IssuedCredential.status_list_id == StatusList.id,
-            IssuedCredential.status_index == index,
-        )
-        .exists()
-    )
-    found = session.execute(
-        select(StatusList, taken)
-        .where(StatusList.issuer_id == issuer.id)
-        .order_by(StatusList.number.desc())
-        .limit(1)
-    ).first()
+    found = session.execute(_CURRENT_LIST, {"issuer_id": issuer.id, "index": index}).first()
     if found is None or found[0].allocated >= FILL_LIMIT:
         opened = StatusList(
             id=uuid.uuid4(),
@@ -117,12 +132,7 @@ def allocate_position(session: Session, issuer: Issuer, now: datetime) -> Positi
         if draws == _MAX_DRAWS:
             raise RuntimeError(f"no free index found on status list {current.id}")
         index = secrets.randbelow(current.capacity)
-        taken_id = session.scalar(
-            select(IssuedCredential.id).where(
-                IssuedCredential.status_list_id == current.id,
-                IssuedCredential.status_index == index,
-            )
-        )
+        taken_id = session.scalar(_TAKEN, {"list_id": current.id, "index": index})
         index_taken = taken_id is not None
         draws += 1
     return Position(current, index)
@@ -136,12 +146,7 @@ def claim_position(session: Session, position: Position) -> None:
         session.add(listing)
         session.flush()  # before the credential that refers to it
         return
-    session.execute(
-        update(StatusList)
-        .where(StatusList.id == listing.id)
-        .values(allocated=StatusList.allocated + 1)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_CLAIM, {"list_id": listing.id})
 
 
 def entry_for(
@@ -183,6 +188,8 @@ def companion_entry(entry: dict[str, Any], purpose: Purpose) -> dict[str, Any] |
 
 def record_change(session: Session, credential: IssuedCredential, purposes: set[Purpose]) -> None:
     """Bump the versions of the lists whose bit for ``credential`` changed (no commit)."""
+    if purposes:
+        note_change(session, STATUS)  # OB 2.0 revocation lists change too
     if credential.status_list_id is None or not purposes:
         return
     values: dict[str, Any] = {}

@@ -15,6 +15,7 @@ is configured with a plain-HTTP base URL (development, tests).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -32,6 +33,7 @@ from app.errors import NotFoundError
 from app.issuers import service as issuer_service
 from app.keyring import Keyring
 from app.ob2 import documents as ob2_documents
+from app.published import ISSUERS, STATUS, published_cache
 from app.status import service as status_service
 from app.urls import Urls
 from badges.errors import FetchError
@@ -106,12 +108,20 @@ class LocalDocuments:
             if match is None:
                 continue
             groups = tuple(unquote(g) if g else "" for g in match.groups())
-            with self._sessions() as session:
-                try:
-                    return handler(self, session, groups)
-                except NotFoundError:
-                    raise FetchError(f"{url} returned 404 Not Found", status=404) from None
+            try:
+                scope = _PUBLISHED.get(handler)
+                if scope is None:
+                    return self._read(handler, groups)
+                cache = published_cache(self._sessions)
+                key = (handler.__name__, *groups)
+                return cache.get(scope, key, functools.partial(self._read, handler, groups))
+            except NotFoundError:
+                raise FetchError(f"{url} returned 404 Not Found", status=404) from None
         return None
+
+    def _read(self, handler: Handler, groups: tuple[str, ...]) -> Any:
+        with self._sessions() as session:
+            return handler(self, session, groups)
 
     def _own_path(self, url: str) -> str | None:
         origin = _origin(url)
@@ -218,6 +228,18 @@ _SECURED: tuple[tuple[re.Pattern[str], Handler], ...] = (
         LocalDocuments._status_list_jwt,
     ),
 )
+# The documents that change only with their issuer or with a credential's status: kept by
+# app.published until they do.
+_PUBLISHED: dict[Handler, str] = {
+    LocalDocuments._did_document: ISSUERS,
+    LocalDocuments._jwks: ISSUERS,
+    LocalDocuments._profile: ISSUERS,
+    LocalDocuments._ob2_issuer: ISSUERS,
+    LocalDocuments._ob2_key: ISSUERS,
+    LocalDocuments._status_list: STATUS,
+    LocalDocuments._status_list_jwt: STATUS,
+    LocalDocuments._ob2_revocations: STATUS,
+}
 _BODIES: tuple[tuple[re.Pattern[str], Handler], ...] = (
     (re.compile(rf"/credentials/{_ID}(\.jwt)?"), LocalDocuments._credential_body),
 )

@@ -338,7 +338,11 @@ _PAGE_FORM = {
     "/verify",
     summary="Verify page (form post)",
     response_class=HTMLResponse,
-    responses={**_HTML, **problems(400, 413, 415, 422, 429, 503)},
+    responses={
+        **_HTML,
+        **problems(400, 413, 415, 429, 503),
+        422: {"content": {"text/html": {}}, "description": "The page, saying what is wrong."},
+    },
     openapi_extra=_PAGE_FORM,
 )
 def verify_page_post(

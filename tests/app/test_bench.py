@@ -27,3 +27,17 @@ def test_the_library_benchmark_produces_every_figure() -> None:
     assert all(figures[name] > 0 for name in LIBRARY_FIGURES)
     assert 15_000 < figures["baked_png_bytes"] < 30_000  # a ~20 KB image, as specified
     assert bench.as_text(figures).count("\n") == len(figures) - 1
+
+
+def test_the_service_to_library_ratios_are_printed_when_both_figures_are_there() -> None:
+    figures = bench.with_ratios(
+        {
+            "ob3_verify_report_per_s": 800.0,
+            "api_verify_ob3_per_s": 500.0,
+            "ob3_di_sign_per_s": 1000.0,
+            "api_issue_ob3_per_s": 450.0,
+        }
+    )
+    assert figures["api_verify_ob3_vs_verify_report_ratio"] == 0.625
+    assert figures["api_issue_ob3_vs_di_sign_ratio"] == 0.45
+    assert "api_issue_ob3_vs_di_sign_ratio" not in bench.with_ratios({"ob3_di_sign_per_s": 1.0})
