@@ -31,7 +31,7 @@ from app.fetching import FetchConfig, SafeFetcher
 from app.main import create_app
 from app.settings import Settings
 from tests.browser.support import LiveServer, serve
-from tests.conftest import _empty_tables
+from tests.database import empty_tables
 
 EXAMPLES = 50
 VERIFY = "/api/v1/verify"
@@ -78,7 +78,7 @@ def live(database_url: str, outside_connects: list[Any]) -> Iterator[LiveServer]
     ):
         server.app.state.resources.fetcher = fetcher
         yield server
-    _empty_tables(database_url)
+    empty_tables(database_url)
 
 
 @pytest.fixture(scope="module")
