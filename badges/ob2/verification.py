@@ -323,8 +323,9 @@ def _accept_raw(ctx: _Context, raw: JSONObject) -> None:
 def _adopt_hosted_copy(ctx: _Context, message: str) -> _Result:
     """Put the copy served at a hosted assertion's id in place of the one given.
 
-    Digest §5.2 step 1: the copy at the id is the truth, and 1EdTech's validator verifies
-    JSON input with an HTTP(S) id as if that URL had been given. A copy that cannot be
+    The copy at the id is the truth (OB 2.0 hosted verification,
+    https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#HostedBadge),
+    and 1EdTech's validator verifies JSON input with an HTTP(S) id as if that URL had been given. A copy that cannot be
     had leaves the given one in place for the later checks; ``proof.signature`` and
     ``status.revocation`` then say why it is not verified.
     """
@@ -417,8 +418,9 @@ def _badge(ctx: _Context) -> _Result:
 
 def _issuer(ctx: _Context) -> _Result:
     assert ctx.badge is not None, "badge.fetch gates issuer.fetch"  # noqa: S101
-    # Digest §5.3: keys and hosting policy are trusted only from the Profile at the
-    # issuer's own id, never from a copy embedded in the badge.
+    # Keys and hosting policy are trusted only from the Profile at the issuer's own id, never
+    # from a copy embedded in the badge (OB 2.0 signed verification,
+    # https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#SignedBadge).
     got = _fetch_as(ctx, ctx.badge.issuer_id, "issuer", Profile)
     if isinstance(got, _Miss):
         return got.status, got.reason
@@ -560,7 +562,7 @@ def _key_ownership(ctx: _Context) -> _Result:
     key_url = ctx.key_url or assertion.verification.creator
     if key_url is None:
         return "skipped", "needs proof.signature: no issuer key verified the signature"
-    # Digest §5.3: the creator must be listed exactly in the fetched issuer's publicKey.
+    # The creator must be listed exactly in the fetched issuer's publicKey (OB 2.0 §SignedBadge).
     if key_url not in issuer.public_keys:
         listed = ", ".join(issuer.public_keys) or "none"
         return "failed", f"key {key_url} is not in issuer {issuer.id}'s publicKey ({listed})"
