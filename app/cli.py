@@ -15,11 +15,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.errors import AppError
-from app.settings import SettingsError, development_set_explicitly, load_settings
+from app.settings import (
+    Settings,
+    SettingsError,
+    beside_demo,
+    development_set_explicitly,
+    load_settings,
+)
 from badges import baking
 from badges.errors import BadgesError
 from badges.identity import Recipient
@@ -219,13 +226,29 @@ def _print_text(report: VerificationReport) -> None:
         print(f"  [{marks.get(check.status, '??')}] {check.id}: {check.message}")
 
 
+def verify_settings(allow: str | None = None) -> Settings:
+    """The server's settings for ``shomei verify``, plus ``--allow``.
+
+    Beside a development server (``make run``) its own address is on loopback, which the
+    fetch policy refuses: that one host may then be fetched, and its did:web documents read
+    over plain HTTP, as the server itself reads them.
+    """
+    settings = load_settings(keys=False)
+    extra: dict[str, Any] = {}
+    if allow:
+        extra["fetch_allow"] = (*settings.fetch_allow, allow)
+    if settings.development or beside_demo(settings):
+        host = urlsplit(settings.base_url).hostname or ""
+        extra["fetch_allow"] = (*extra.get("fetch_allow", settings.fetch_allow), settings.host)
+        extra["did_web_http_hosts"] = (*settings.did_web_http_hosts, host)
+    return load_settings(keys=False, **extra) if extra else settings
+
+
 def _verify(args: argparse.Namespace) -> int:
     from app.fetching import SafeFetcher, fetch_config
     from app.verification.service import Subject, Verifier, verifier_config
 
-    settings = load_settings(keys=False)
-    if args.allow:
-        settings = load_settings(keys=False, fetch_allow=(*settings.fetch_allow, args.allow))
+    settings = verify_settings(args.allow)
     data = _read_input(args.source)
     subject = Subject(data, url=data) if isinstance(data, str) else Subject(data)
     recipient = Recipient("email", args.email) if args.email else None

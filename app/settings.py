@@ -239,6 +239,15 @@ def load_settings(*, keys: bool = True, **overrides: Any) -> Settings:
         raise SettingsError(_one_line(error)) from None
 
 
+def beside_demo(settings: Settings) -> bool:
+    """Whether ``settings`` name the database of ``shomei serve --demo`` (``make run``) in
+    ``./var``, whose development passphrase lies beside it."""
+    return (
+        settings.database_url == Settings.model_fields["database_url"].default
+        and DEVELOPMENT_PASSPHRASE_FILE.is_file()
+    )
+
+
 def development_set_explicitly() -> bool:
     """Whether SHOMEI_DEVELOPMENT is given (environment or ``.env``), whatever its value."""
     return _DevelopmentOnly().development is not None

@@ -325,9 +325,9 @@ def _adopt_hosted_copy(ctx: _Context, message: str) -> _Result:
 
     The copy at the id is the truth (OB 2.0 hosted verification,
     https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#HostedBadge),
-    and 1EdTech's validator verifies JSON input with an HTTP(S) id as if that URL had been given. A copy that cannot be
-    had leaves the given one in place for the later checks; ``proof.signature`` and
-    ``status.revocation`` then say why it is not verified.
+    and 1EdTech's validator verifies JSON input with an HTTP(S) id as if that URL had been
+    given. A copy that cannot be had leaves the given one in place for the later checks;
+    ``proof.signature`` and ``status.revocation`` then say why it is not verified.
     """
     raw = ctx.raw
     assert raw is not None  # noqa: S101

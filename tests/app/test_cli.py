@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.cli import main
+from app.cli import main, verify_settings
 from badges import data_integrity
 from badges.ob3.builder import build_credential
 from badges.ob3.models import Achievement, Criteria, Profile
@@ -114,3 +114,19 @@ def test_unbake_of_a_plain_image_exits_one(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", "/nonexistent/badge.json"]) == 2
     assert "shomei:" in capsys.readouterr().err
+
+
+def test_verify_beside_a_development_server_may_fetch_that_server_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("SHOMEI_DATABASE_URL", "SHOMEI_BASE_URL", "SHOMEI_FETCH_ALLOW"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert verify_settings().fetch_allow == ()  # no development server here
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "dev-passphrase").write_text("a development passphrase")
+    beside = verify_settings()
+    assert beside.fetch_allow == ("127.0.0.1:8000",)
+    assert beside.http_did_web_hosts == frozenset({"127.0.0.1"})
+    monkeypatch.setenv("SHOMEI_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    assert verify_settings().fetch_allow == ()  # another database: another server's policy
