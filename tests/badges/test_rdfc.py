@@ -17,7 +17,7 @@ from random import Random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld
 from pyld.canon import URDNA2015
@@ -547,7 +547,7 @@ def test_canonical_form_matches_pyld_urdna2015(quads: list[Quad]) -> None:
 def test_canonical_form_ignores_quad_order_and_blank_node_labels(
     quads: list[Quad], random: Random
 ) -> None:
-    renamed = [f"c14n{i}" for i in range(len(_BLANK_LABELS))]
+    renamed = [f"r{i}" for i in range(len(_BLANK_LABELS))]
     random.shuffle(renamed)
     mapping = dict(zip(_BLANK_LABELS, renamed, strict=True))
 
@@ -564,6 +564,12 @@ def test_canonical_form_ignores_quad_order_and_blank_node_labels(
         for quad in quads
     ]
     random.shuffle(shuffled)
+    # RDFC-1.0 orders N-degree results "by the hash in result" (§4.4.3 step 5.3) and leaves
+    # equal hashes in input order; where two nodes tie without being interchangeable (two
+    # cycles over the same nodes in different graphs), the canonical form follows the input
+    # order, in the reference implementation as here. The property holds wherever the
+    # reference's own output does not depend on the input.
+    assume(_pyld_canonical(_pyld_dataset(shuffled)) == _pyld_canonical(_pyld_dataset(quads)))
     assert canonicalize(shuffled) == canonicalize(quads)
 
 
