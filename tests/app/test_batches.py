@@ -366,14 +366,35 @@ def test_too_many_rows_or_bytes_is_a_413(
     assert response.status_code == 413
 
 
-def test_the_batch_route_takes_more_than_the_json_cap_but_other_routes_do_not(
-    settings: Settings, client: TestClient, staff: dict[str, str], achievement_id: str
-) -> None:
+@pytest.fixture
+def small_json_cap(settings: Settings) -> Settings:
     settings.max_json_bytes = 4096
-    lines = [f"H-{n:05},h{n}@example.jp,受験者 {n},,,,," for n in range(200)]
-    response = _upload(client, staff, achievement_id, _csv(*lines).encode())
+    return settings
+
+
+def test_the_batch_route_takes_more_than_the_json_cap_but_other_routes_do_not(
+    small_json_cap: Settings, client: TestClient, staff: dict[str, str], achievement_id: str
+) -> None:
+    rows = [
+        {"external_id": f"H-{n:05}", "email": f"h{n}@example.jp", "name": f"受験者 {n}"}
+        for n in range(200)
+    ]
+    body = {"achievement_id": achievement_id, "rows": rows}
+    response = client.post("/api/v1/batches", headers=staff, json=body)
     assert response.status_code == 201, response.text
     assert response.json()["counts"]["ok"] == 200
+    other = client.post("/api/v1/credentials", headers=staff, json=body | {"padding": "x" * 5000})
+    assert other.status_code == 413
+
+
+def test_a_body_far_over_the_cap_is_refused_before_it_is_read(
+    small_limits: Settings, client: TestClient, staff: dict[str, str], achievement_id: str
+) -> None:
+    data = _csv(*[f"Z-{n},z{n}@example.jp,名前,,,,," for n in range(4000)]).encode()
+    assert len(data) > 64 * 1024 + 2048
+    response = _upload(client, staff, achievement_id, data)
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
 
 
 def test_formula_cells_are_neutralised_in_the_report_csv(
