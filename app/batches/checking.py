@@ -158,7 +158,7 @@ class EmailChecker:
 
 def _wrong_type(value: Any) -> bool:
     # A JSON row's value: text, or a number (an examinee number, a score); nothing else.
-    return isinstance(value, bool) or not isinstance(value, str | int)
+    return isinstance(value, bool) or not isinstance(value, str | int | float)
 
 
 def _stored(text: str, limit: int) -> str:
@@ -242,7 +242,9 @@ class _Checker:
             try:
                 values[column] = self.emails.normalise(text)
             except ValueError as error:
-                row.add(column, "invalid_email", error=True, reason=str(error))
+                # The reason may quote a character of the address, never the address.
+                reason = NOT_ALLOWED.sub("\ufffd", str(error))
+                row.add(column, "invalid_email", error=True, reason=reason)
         elif column == "language":
             language = _LANGUAGES.get(text.lower())
             if language is None:

@@ -62,7 +62,7 @@ def test_a_utf8_csv_becomes_a_preview_with_counts(
         "A-0003,jiro@example.jp,鈴木 次郎,,,,,",
     )
     response = _upload(
-        client, staff, achievement_id, text.encode(), label="2026#6", exam_date="2026-11-29"
+        client, staff, achievement_id, text.encode(), label="2026#6", exam_date="2026/11/29"
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -276,7 +276,7 @@ def test_a_json_body_is_checked_like_a_csv_file(
             "notify": False,
             "rows": [
                 {"external_id": "J-1", "email": "j1@example.jp", "name": "一 郎"},
-                {"external_id": 2, "email": "j2@example.jp", "name": "二 郎", "result": "80"},
+                {"external_id": 2, "email": "j2@example.jp", "name": "二 郎", "result": 80.5},
                 {"external_id": "J-3", "email": "j3@example.jp", "name": ["三"], "shoe": 27},
             ],
         },
@@ -292,6 +292,7 @@ def test_a_json_body_is_checked_like_a_csv_file(
     assert _codes(rows[3]) == [("shoe", "unknown_field"), ("name", "not_text")]
     stored = _rows(client, staff, body["id"])["items"]
     assert stored[1]["external_id"] == "2"
+    assert stored[1]["result"] == "80.5"
 
 
 def test_bad_settings_in_a_json_body_are_a_422(
