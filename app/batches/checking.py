@@ -262,9 +262,14 @@ class _Checker:
                 row.add(column, "too_long", error=True, limit=LIMITS[column])
                 return
             try:
-                values[column] = str(_URL.validate_python(text))
+                url = str(_URL.validate_python(text))
             except ValidationError:
                 row.add(column, "invalid_url", error=True)
+                return
+            if len(url) > LIMITS[column]:  # normalising may lengthen it (percent-encoding)
+                row.add(column, "too_long", error=True, limit=LIMITS[column])
+                return
+            values[column] = url
         elif column == "prefecture":
             known, code = self.prefecture(text[:40])
             if not known:

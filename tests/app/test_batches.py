@@ -207,6 +207,26 @@ def test_every_row_problem_is_reported_with_row_column_and_both_languages(
     assert all("HYPERLINK" not in p["message_en"] for p in rows[6]["problems"])
 
 
+def test_evidence_urls_are_checked_and_stored_normalised(
+    client: TestClient, staff: dict[str, str], achievement_id: str
+) -> None:
+    header = "external_id,email,name,evidence_url"
+    text = _csv(
+        "U-1,u1@example.jp,名前 一,https://exam.example.jp/e/1",
+        "U-2,u2@example.jp,名前 二,javascript:alert(1)",
+        f"U-3,u3@example.jp,名前 三,https://exam.example.jp/{'日' * 600}",
+        header=header,
+    )
+    body = _upload(client, staff, achievement_id, text.encode()).json()
+    rows = _by_row(body)
+    assert _codes(rows[3]) == [("evidence_url", "invalid_url")]
+    # Some 600 characters as given, over 5,000 once percent-encoded.
+    assert _codes(rows[4]) == [("evidence_url", "too_long")]
+    stored = _rows(client, staff, body["id"])["items"]
+    assert stored[0]["evidence_url"] == "https://exam.example.jp/e/1"
+    assert len(stored[2]["evidence_url"]) <= 2000
+
+
 def test_a_10_kb_name_is_a_row_error_not_a_server_error(
     client: TestClient, staff: dict[str, str], achievement_id: str
 ) -> None:
