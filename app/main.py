@@ -24,6 +24,7 @@ from app.errors import install_error_handlers
 from app.fetching import SafeFetcher, fetch_config
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
+from app.jobs.backends import open_jobs
 from app.keyring import Keyring
 from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
+        jobs = open_jobs(settings, sessions, keyring, urls)
         with SafeFetcher.create(config, local=local) as fetcher:
             app.state.resources = Resources(
                 settings=settings,
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 keyring=keyring,
                 urls=urls,
                 fetcher=fetcher,
+                jobs=jobs,
                 generations=generations,
             )
             app.state.verify_slots = FairSlots(
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 fetch_seconds_per_minute=settings.verify_fetch_seconds_per_minute,
             )
             yield
+        jobs.close()
         generations.close()
         engine.dispose()
 
