@@ -14,6 +14,7 @@ from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
 from app.apikeys.router import router as apikeys_router
 from app.audit.router import router as audit_router
+from app.batches.run_router import router as batch_runs_router
 from app.contract import install_contract
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
@@ -54,6 +55,7 @@ ROUTERS = (
     verification_page,
     apikeys_router,
     audit_router,
+    batch_runs_router,
     problems.router,
 )
 

@@ -34,8 +34,11 @@ Action = Literal[
     "credential.revoke",
     "credential.suspend",
     "credential.unsuspend",
+    "batch.start",
+    "batch.cancel",
+    "batch.retry",
 ]
-SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential"]
+SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 
 EXPORT_COLUMNS: Final = (
     "id",

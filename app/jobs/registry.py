@@ -44,12 +44,16 @@ class PeriodicTask:
 def tasks() -> tuple[Task, ...]:
     """The tasks workers know. Import each domain's module inside this function, not at the
     top: domains import the jobs package themselves."""
-    return ()
+    from app.batches import worker as batches
+
+    return (Task(batches.ISSUE_CHUNK, batches.issue_chunk),)
 
 
 def periodic_tasks() -> tuple[PeriodicTask, ...]:
     """The periodic tasks (imports inside, as in :func:`tasks`)."""
-    return ()
+    from app.batches import worker as batches
+
+    return (PeriodicTask(batches.RESUME, batches.resume, cron="* * * * * */30"),)
 
 
 def by_name() -> dict[str, Task]:
