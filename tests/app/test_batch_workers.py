@@ -72,7 +72,7 @@ class Workers:
         self.started += 1
         with (self.logs / f"worker-{self.started}.log").open("wb") as out:
             self.running.append(
-                subprocess.Popen(  # noqa: S603 - our own command line
+                subprocess.Popen(
                     [sys.executable, "-m", "app.cli", "worker", "--concurrency", "1"],
                     cwd=ROOT,
                     env={**os.environ, **self.env},
@@ -154,7 +154,7 @@ def test_killed_workers_never_issue_a_row_twice(
     workers.start()
     assert client.post(f"/api/v1/batches/{batch_id}/start", headers=headers).status_code == 202
 
-    chance = random.Random(11)  # noqa: S311 - when to kill, not a secret
+    chance = random.Random(11)
     kills = 0
     singles = 0
     deadline = time.monotonic() + 600
