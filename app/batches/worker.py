@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, exists, func, select, update
+from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -459,18 +459,6 @@ def _reissue(session: Session, item: _Signed) -> None:
     )
 
 
-def progress_counts(session: Session, batch_id: uuid.UUID) -> dict[str, int]:
-    """Rows by state (pending, issued, skipped, failed)."""
-    counts = dict.fromkeys(("pending", "issued", "skipped", "failed"), 0)
-    for state, count in session.execute(
-        select(BatchRow.state, func.count())
-        .where(BatchRow.batch_id == batch_id)
-        .group_by(BatchRow.state)
-    ):
-        counts[state] = count
-    return counts
-
-
 __all__ = [
     "ISSUE_CHUNK",
     "RESUME",
@@ -478,6 +466,5 @@ __all__ = [
     "enqueue_chunks",
     "finish_if_done",
     "issue_chunk",
-    "progress_counts",
     "resume",
 ]
