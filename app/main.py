@@ -16,6 +16,7 @@ from app.apikeys.router import router as apikeys_router
 from app.audit.router import router as audit_router
 from app.batches.router import router as batches_router
 from app.batches.router import templates as batch_templates
+from app.batches.run_router import router as batch_runs_router
 from app.contract import install_contract
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
@@ -26,6 +27,7 @@ from app.errors import install_error_handlers
 from app.fetching import SafeFetcher, fetch_config
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
+from app.jobs.backends import open_jobs
 from app.keyring import Keyring
 from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
@@ -57,6 +59,7 @@ ROUTERS = (
     verification_page,
     apikeys_router,
     audit_router,
+    batch_runs_router,
     problems.router,
 )
 
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
+        jobs = open_jobs(settings, sessions, keyring, urls)
         with SafeFetcher.create(config, local=local) as fetcher:
             app.state.resources = Resources(
                 settings=settings,
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 keyring=keyring,
                 urls=urls,
                 fetcher=fetcher,
+                jobs=jobs,
                 generations=generations,
             )
             app.state.verify_slots = FairSlots(
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 fetch_seconds_per_minute=settings.verify_fetch_seconds_per_minute,
             )
             yield
+        jobs.close()
         generations.close()
         engine.dispose()
 

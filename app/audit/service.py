@@ -35,6 +35,9 @@ Action = Literal[
     "credential.unsuspend",
     "batch.create",
     "batch.discard",
+    "batch.start",
+    "batch.cancel",
+    "batch.retry",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 
