@@ -1,4 +1,4 @@
-"""The ``shomei`` command: serve, migrate, apikey, verify, bake, unbake, bench, openapi.
+"""The ``shomei`` command: serve, migrate, apikey, mail, verify, bake, unbake, bench, openapi.
 
 Every command reads the settings the server reads (:func:`app.settings.load_settings`) and
 fails with one line on standard error, never a traceback.
@@ -77,14 +77,34 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"shomei: the database schema {reason}", file=sys.stderr)
             return 2
         check_startup(settings)
+    import logging.config
+
+    from app.mail.loop import MailLoop
     from app.serving import run
 
-    run(
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=logging_config(settings),
-    )
+    log_config = logging_config(settings)
+    logging.config.dictConfig(log_config)
+    # Until the jobs run it, the outbox is sent by a thread of this process.
+    mail = MailLoop(settings)
+    mail.start()
+    try:
+        run(host=args.host, port=args.port, workers=args.workers, log_config=log_config)
+    finally:
+        mail.stop()
+    return 0
+
+
+def _mail_send_due(args: argparse.Namespace) -> int:
+    from app.db import make_engine, make_sessionmaker
+    from app.mail.sender import deliver_due, describe_transport
+
+    settings = load_settings(keys=False)
+    engine = make_engine(settings.database_url)
+    try:
+        sent = deliver_due(make_sessionmaker(engine), settings, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    print(f"sent {sent} mails ({describe_transport(settings)})", file=sys.stderr)
     return 0
 
 
@@ -347,6 +367,15 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = apikey_commands.add_parser("revoke", help="revoke an API key at once")
     revoke.add_argument("key", metavar="PREFIX|ID", help="as `shomei apikey list` shows it")
     revoke.set_defaults(handler=_apikey_revoke)
+
+    mail = commands.add_parser("mail", help="mail to passers")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True)
+    send_due = mail_commands.add_parser(
+        "send-due",
+        help="send the mail that is due now, within SHOMEI_MAIL_PER_MINUTE (the server "
+        "does this by itself)",
+    )
+    send_due.set_defaults(handler=_mail_send_due)
 
     keys = commands.add_parser("keys", help="issuer keys at rest")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)

@@ -3,16 +3,20 @@
 from app.achievements.models import Achievement
 from app.apikeys.models import ApiKey
 from app.audit.models import AuditEntry
+from app.claims.models import Claim
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
+from app.mail.models import OutboxMessage
 from app.status.models import StatusList
 
 __all__ = [
     "Achievement",
     "ApiKey",
     "AuditEntry",
+    "Claim",
     "IssuedCredential",
     "Issuer",
     "IssuerKey",
+    "OutboxMessage",
     "StatusList",
 ]
