@@ -102,10 +102,10 @@ def assemble(envelope: Envelope, rendered: Rendered) -> bytes:
     message["Subject"] = header_text(rendered.subject)
     message["Date"] = format_datetime(envelope.date)
     message["Message-ID"] = envelope.message_id
-    message["Content-Language"] = envelope.lang
     # RFC 3834: a machine wrote this; auto-responders should not answer it.
     message["Auto-Submitted"] = "auto-generated"
     # Base64 keeps every line short and ASCII whatever the server supports (no 8BITMIME).
     message.set_content(rendered.text, subtype="plain", charset="utf-8", cte="base64")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="base64")
+    message["Content-Language"] = envelope.lang  # after the content, which clears Content-*
     return message.as_bytes()

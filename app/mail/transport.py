@@ -191,7 +191,10 @@ class SmtpTransport:
         if code not in (250, 251):
             smtp.rset()
             raise smtplib.SMTPResponseException(code, reply)
-        code, reply = smtp.data(message)  # raises SMTPDataError unless 250
+        code, reply = smtp.data(message)  # raises only if DATA itself is refused
+        if code != 250:
+            smtp.rset()
+            raise smtplib.SMTPDataError(code, reply)
         return _reply(code, reply)
 
     def close(self) -> None:
