@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,35 @@ class _Handler:
 class Inbox:
     """An SMTP server on ``127.0.0.1:port`` while in a ``with`` block."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, login: tuple[str, str] | None = None) -> None:
+        """``login``: the user name and password a client must log in with (AUTH PLAIN,
+        without TLS: loopback only)."""
         self._handler = _Handler()
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = int(sock.getsockname()[1])
+        options: dict[str, Any] = {}
+        if login is not None:
+
+            def authenticate(
+                server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+            ) -> AuthResult:
+                given = (data.login.decode(), data.password.decode())
+                ok = isinstance(data, LoginPassword) and given == login
+                return AuthResult(success=ok, handled=False)  # handled=False: a 535 reply
+
+            options = {
+                "authenticator": authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,
+                "auth_exclude_mechanism": ["LOGIN"],
+            }
         self._controller = Controller(
-            self._handler, hostname="127.0.0.1", port=self.port, data_size_limit=10_000_000
+            self._handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            data_size_limit=10_000_000,
+            **options,
         )
 
     @property

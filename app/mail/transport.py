@@ -9,9 +9,10 @@
 - ``smtps://host:465``: TLS from the first byte (RFC 8314, port 465 by default).
 
 A failed send is classified as the server answered (RFC 5321 §4.2.1): a 4xx reply, a lost
-connection or a timeout is temporary and retried; a 5xx reply is permanent. A refused login
-is a configuration problem of ours, not the passer's: it is retried, so the mail goes out
-once the operator fixes it.
+connection or a timeout is temporary and retried; a 5xx reply is permanent. A refused login,
+or a server that wants one (530), stronger authentication (534) or encryption (538), is a
+problem of our configuration, not of the passer's mail (RFC 4954 §6): it is retried, so the
+mail goes out once the operator fixes it.
 """
 
 from __future__ import annotations
@@ -104,6 +105,10 @@ class Transport(Protocol):
         ...
 
 
+# Replies that say our setup is wrong (RFC 4954 §6), whatever the mail: retried, not failed.
+_OUR_CONFIGURATION = frozenset({530, 534, 538})
+
+
 def _reply(code: int, message: bytes | str) -> str:
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
     return f"{code} {' '.join(text.split())}"[:1000]
@@ -166,7 +171,7 @@ class SmtpTransport:
         except smtplib.SMTPResponseException as error:
             # After a refusal the session is reset (RSET) and stays usable.
             reply = _reply(error.smtp_code, error.smtp_error)
-            if error.smtp_code >= 500:
+            if error.smtp_code >= 500 and error.smtp_code not in _OUR_CONFIGURATION:
                 raise PermanentMailError(reply) from None
             self.close()
             raise TemporaryMailError(reply) from None
