@@ -314,7 +314,9 @@ def _bench(args: argparse.Namespace) -> int:
 
     figures = bench.run(quick=args.quick)
     if not args.library_only:
-        figures = bench.with_ratios(figures | bench.run_http(quick=args.quick))
+        figures = bench.with_ratios(
+            figures | bench.run_http(quick=args.quick) | bench.run_mail(quick=args.quick)
+        )
     print(json.dumps(figures, indent=2) if args.json else bench.as_text(figures))
     return 0
 

@@ -134,7 +134,7 @@ class Settings(BaseSettings):
     smtp_url: SecretStr = SecretStr("")
     mail_from: str = "noreply@localhost"
     mail_outbox_dir: Path = VAR / "outbox"
-    mail_per_minute: Positive = 120
+    mail_per_minute: Positive = 300
     mail_retry_base_s: Seconds = 60.0
     mail_max_age_h: Seconds = 72.0
     mail_lease_s: Seconds = 300.0

@@ -2,9 +2,9 @@
 
 A row moves ``queued`` → ``sending`` (claimed by one sender, under a lease) → ``sent`` or
 ``failed``; a temporary failure, or a lease that runs out because its sender died, puts it
-back to ``queued``. The message is stored whole, as it will be sent, because the claim link
-in it exists nowhere else in clear (the claim keeps only a hash of its token); it is erased
-once the mail is sent or given up.
+back to ``queued``. The message is composed when it is sent, off the issuing path; the one
+thing that cannot be composed then is the claim link's token, of which the claim keeps only
+a hash: the row holds it until the mail is sent or given up, and then erases it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.credentials.models import IssuedCredential
@@ -36,7 +36,7 @@ class OutboxMessage(Base):
     language: Mapped[str] = mapped_column(String(8))
     # <uuid@host>, made when queued: a retry or a resend after a crash carries the same one.
     message_id: Mapped[str] = mapped_column(String(300), unique=True)
-    message: Mapped[bytes | None] = mapped_column(LargeBinary)
+    claim_token: Mapped[str | None] = mapped_column(String(64))  # in clear until sent
     state: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,7 +9,8 @@
 3. due rows are claimed one by one with a conditional UPDATE (``… WHERE id = ? AND
    state = 'queued'``): of two processes, only one gets each row; the claim counts an attempt
    and sets a lease, and is committed before anything is sent;
-4. each claimed mail is sent (DKIM-signed when configured), then its outcome is committed:
+4. each claimed mail is composed (:func:`app.mail.outbox.compose`), DKIM-signed when
+   configured, and sent; then its outcome is committed:
    ``sent`` with the server's acceptance, ``queued`` again for a temporary failure (after
    ``SHOMEI_MAIL_RETRY_BASE_S`` * 2^(attempts-1)), ``failed`` for a permanent one or once
    the mail is older than ``SHOMEI_MAIL_MAX_AGE_H``.
@@ -35,6 +36,7 @@ from app.audit import service as audit
 from app.credentials.models import IssuedCredential
 from app.mail.messages import needs_utf8
 from app.mail.models import OutboxMessage
+from app.mail.outbox import compose
 from app.mail.signing import DkimSigner
 from app.mail.transport import (
     MailError,
@@ -176,7 +178,7 @@ def _deliver_one(
 ) -> int:
     with session_factory() as session:
         row = session.get(OutboxMessage, row_id)
-        if row is None or row.state != "sending" or row.message is None:
+        if row is None or row.state != "sending" or row.claim_token is None:
             return 0
         claimed = _Claimed(
             row.id,
@@ -187,7 +189,9 @@ def _deliver_one(
             row.queued_at,
             row.attempts,
         )
-        message = signer.sign(row.message) if signer is not None else row.message
+        message = compose(session, row, settings)
+        if signer is not None:
+            message = signer.sign(message)
         session.rollback()  # hold no transaction (nor SQLite's lock) while the server answers
         # (4) send, then record the outcome of this claim (and only this one)
         try:
@@ -222,9 +226,9 @@ def _record(
     action: audit.Action | None,
     now: datetime,
 ) -> None:
-    """Write the outcome, if the row is still under this claim; the message goes once done."""
+    """Write the outcome, if the row is still under this claim."""
     if values["state"] in ("sent", "failed"):
-        values["message"] = None  # the claim link in it exists in clear nowhere else
+        values["claim_token"] = None  # in clear nowhere once it has gone (or never will)
     result = session.execute(
         update(OutboxMessage)
         .where(

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("recipient", sa.String(length=254), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("message_id", sa.String(length=300), nullable=False),
-        sa.Column("message", sa.LargeBinary(), nullable=True),
+        sa.Column("claim_token", sa.String(length=64), nullable=True),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),

@@ -41,3 +41,20 @@ def test_the_service_to_library_ratios_are_printed_when_both_figures_are_there()
     assert figures["api_verify_ob3_vs_verify_report_ratio"] == 0.625
     assert figures["api_issue_ob3_vs_di_sign_ratio"] == 0.45
     assert "api_issue_ob3_vs_di_sign_ratio" not in bench.with_ratios({"ob3_di_sign_per_s": 1.0})
+
+
+MAIL_FIGURES = {
+    "mail_render_per_s",
+    "issue_no_notify_per_s",
+    "issue_notify_per_s",
+    "issue_notify_vs_no_notify_ratio",
+    "issue_7000_no_notify_s",
+    "issue_7000_notify_s",
+    "outbox_send_per_s",
+}
+
+
+def test_the_mail_benchmark_sends_to_a_loopback_server_and_produces_every_figure() -> None:
+    figures = bench.run_mail(quick=True)  # raises unless every queued mail arrived
+    assert set(figures) == MAIL_FIGURES
+    assert all(figures[name] > 0 for name in MAIL_FIGURES)
