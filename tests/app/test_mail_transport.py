@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 from datetime import UTC, datetime
 from email import policy
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -18,6 +19,7 @@ from app.mail.transport import (
     TemporaryMailError,
     parse_smtp_url,
 )
+from app.serving import StartupError, check_startup
 from app.settings import Settings
 
 MESSAGE = b"From: a@example.jp\r\nTo: b@example.com\r\nSubject: x\r\n\r\nhello\r\n"
@@ -136,3 +138,16 @@ def test_the_expiry_date_is_japans() -> None:
     # 20:00 UTC on 5 June is already 6 June in Japan.
     body = _message("協会", "山田").get_body(("plain",))
     assert body is not None and "2027年6月6日 まで有効" in str(body.get_content())
+
+
+def test_a_dkim_key_that_cannot_sign_stops_the_server_at_start(tmp_path: Path) -> None:
+    broken = tmp_path / "dkim.pem"
+    broken.write_text("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n")
+    for key_file in (broken, tmp_path / "missing.pem"):
+        settings = Settings(
+            _env_file=None, development=True, dkim_key_file=key_file, dkim_selector="s1"
+        )
+        with pytest.raises(StartupError, match="SHOMEI_DKIM_KEY_FILE"):
+            check_startup(settings)
+    with pytest.raises(ValidationError, match="SHOMEI_DKIM_SELECTOR"):
+        Settings(_env_file=None, development=True, dkim_key_file=broken)
