@@ -77,20 +77,17 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"shomei: the database schema {reason}", file=sys.stderr)
             return 2
         check_startup(settings)
+    import logging
     import logging.config
 
-    from app.mail.loop import MailLoop
+    from app.mail.sender import describe_transport
     from app.serving import run
 
     log_config = logging_config(settings)
     logging.config.dictConfig(log_config)
-    # Until the jobs run it, the outbox is sent by a thread of this process.
-    mail = MailLoop(settings)
-    mail.start()
-    try:
-        run(host=args.host, port=args.port, workers=args.workers, log_config=log_config)
-    finally:
-        mail.stop()
+    if settings.jobs_in_server:  # else `shomei worker` sends the mail
+        logging.getLogger("shomei.mail").info("mail: %s", describe_transport(settings))
+    run(host=args.host, port=args.port, workers=args.workers, log_config=log_config)
     return 0
 
 
@@ -105,6 +102,31 @@ def _mail_send_due(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"sent {sent} mails ({describe_transport(settings)})", file=sys.stderr)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import os
+
+    from app.migrate import schema_state
+
+    settings = load_settings()
+    if not settings.database_url.startswith("postgresql"):
+        print(
+            "shomei: on SQLite, background work runs inside `shomei serve`; "
+            "workers are for PostgreSQL",
+            file=sys.stderr,
+        )
+        return 0
+    if schema_state(settings.database_url) != "current":
+        print(
+            "shomei: the database schema is not current: run `shomei migrate` first",
+            file=sys.stderr,
+        )
+        return 2
+    from app.jobs.postgres import run_workers
+
+    run_workers(settings, args.concurrency or os.cpu_count() or 1)
     return 0
 
 
@@ -348,6 +370,18 @@ def build_parser() -> argparse.ArgumentParser:
         "`shomei migrate` as its own step",
     )
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run background jobs (PostgreSQL; on SQLite the server runs them)"
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes, one job each at a time (default: one per core)",
+    )
+    worker.set_defaults(handler=_worker)
 
     migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
     migrate.set_defaults(handler=_migrate)

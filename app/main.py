@@ -14,6 +14,7 @@ from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
 from app.apikeys.router import router as apikeys_router
 from app.audit.router import router as audit_router
+from app.batches.run_router import router as batch_runs_router
 from app.contract import install_contract
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
@@ -24,6 +25,7 @@ from app.errors import install_error_handlers
 from app.fetching import SafeFetcher, fetch_config
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
+from app.jobs.backends import open_jobs
 from app.keyring import Keyring
 from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
@@ -53,6 +55,7 @@ ROUTERS = (
     verification_page,
     apikeys_router,
     audit_router,
+    batch_runs_router,
     problems.router,
 )
 
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
+        jobs = open_jobs(settings, sessions, keyring, urls)
         with SafeFetcher.create(config, local=local) as fetcher:
             app.state.resources = Resources(
                 settings=settings,
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 keyring=keyring,
                 urls=urls,
                 fetcher=fetcher,
+                jobs=jobs,
                 generations=generations,
             )
             app.state.verify_slots = FairSlots(
@@ -97,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 fetch_seconds_per_minute=settings.verify_fetch_seconds_per_minute,
             )
             yield
+        jobs.close()
         generations.close()
         engine.dispose()
 

@@ -122,6 +122,14 @@ class Settings(BaseSettings):
     trusted_proxies: CommaList = ()
     redis_url: str = ""
 
+    # --- background work -------------------------------------------------------------------
+    # Where background jobs (batch issuing, periodic tasks) run: ``auto`` is the server itself
+    # on SQLite and `shomei worker` processes on PostgreSQL; ``server`` runs them in the server
+    # on either database; ``workers`` leaves them to `shomei worker` (PostgreSQL only).
+    jobs_run_in: Literal["auto", "server", "workers"] = "auto"
+    # Rows one batch job signs and commits in one transaction.
+    batch_chunk_rows: Annotated[int, Field(ge=1, le=2000)] = 250
+
     # --- caches ----------------------------------------------------------------------------
     document_cache_entries: Positive = 4096
     # How long another process may serve this service's own DID documents and status lists
@@ -138,7 +146,7 @@ class Settings(BaseSettings):
     mail_retry_base_s: Seconds = 60.0
     mail_max_age_h: Seconds = 72.0
     mail_lease_s: Seconds = 300.0
-    mail_poll_s: Seconds = 2.0
+    mail_paused: bool = False
     smtp_timeout_s: Seconds = 30.0
     dkim_key_file: Path | None = None
     dkim_selector: str = ""
@@ -225,6 +233,13 @@ class Settings(BaseSettings):
     def mail_domain(self) -> str:
         """The domain DKIM signs for: SHOMEI_DKIM_DOMAIN, else that of SHOMEI_MAIL_FROM."""
         return self.dkim_domain or self.mail_from.rpartition("@")[2]
+
+    @property
+    def jobs_in_server(self) -> bool:
+        """Whether this server runs background jobs itself (always on SQLite)."""
+        if not self.database_url.startswith("postgresql"):
+            return True
+        return self.jobs_run_in == "server"
 
     @property
     def host(self) -> str:

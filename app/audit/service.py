@@ -36,8 +36,11 @@ Action = Literal[
     "credential.unsuspend",
     "mail.send",
     "mail.fail",
+    "batch.start",
+    "batch.cancel",
+    "batch.retry",
 ]
-SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential"]
+SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 
 EXPORT_COLUMNS: Final = (
     "id",

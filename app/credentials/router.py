@@ -23,6 +23,7 @@ from app.credentials.schemas import (
 )
 from app.deps import NowDep, PrincipalDep, ResourcesDep, SessionDep, UrlsDep
 from app.mail import outbox
+from app.mail import tasks as mail_tasks
 from app.mail.outbox import MailState
 from app.responses import MAX_OFFSET, problems
 from app.urls import Urls
@@ -94,6 +95,8 @@ async def issue_credential(
             )
             credential = issued.credential
             mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
+            if issued.created and mail is not None:
+                mail_tasks.kick(resources.jobs)  # send it now rather than at the next tick
             return issued.created, read(resources.urls, issued.issuer_slug, credential, mail)
 
     created, credential = await run_in_threadpool(issue)

@@ -1,7 +1,8 @@
 """The sender: takes due mail from the outbox, sends it, records what the server said.
 
-:func:`deliver_due` is one pass; whoever runs it (the in-process loop of ``shomei serve``,
-``shomei mail send-due``, a job) may run it in any number of processes at once:
+:func:`deliver_due` is one pass; whoever runs it (the background jobs of
+:mod:`app.mail.tasks`, ``shomei mail send-due``) may run it in any number of processes at
+once:
 
 1. rows whose sender died mid-send (``sending`` past their lease) go back to ``queued``;
 2. the throttle (``SHOMEI_MAIL_PER_MINUTE``) says how many may go out now: the limit less

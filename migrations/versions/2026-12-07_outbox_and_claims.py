@@ -1,7 +1,7 @@
 """mail to passers: the outbox, and the claims whose links the mails carry
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -471,3 +471,31 @@ def test_a_name_cannot_add_headers_or_markup(
     html = _parts(message)["text/html"]
     assert "<b onclick" not in html
     assert "&lt;b onclick=x&gt;Yamada&lt;/b&gt;" in html
+
+
+def test_the_background_jobs_send_the_outbox_unless_paused(
+    client: TestClient,
+    app: FastAPI,
+    staff: dict[str, str],
+    achievement_id: str,
+    smtp: Settings,
+    inbox: Inbox,
+) -> None:
+    from app.jobs import registry
+    from app.jobs.base import WorkContext
+    from app.mail import tasks
+
+    assert tasks.SEND_DUE in registry.by_name()
+    assert tasks.OUTBOX in {p.name for p in registry.periodic_tasks()}
+    _issue(client, staff, achievement_id)
+    resources = app.state.resources
+
+    def context(settings: Settings) -> WorkContext:
+        return WorkContext(
+            settings, resources.sessions, resources.keyring, resources.urls, resources.jobs
+        )
+
+    tasks.send_due(context(smtp.model_copy(update={"mail_paused": True})))
+    assert inbox.received == []
+    tasks.send_due(context(smtp.model_copy(update={"mail_paused": False})))
+    assert len(inbox.received) == 1
