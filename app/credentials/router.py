@@ -96,7 +96,7 @@ async def issue_credential(
             credential = issued.credential
             mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
             if issued.created and mail is not None:
-                mail_tasks.kick(resources.jobs)  # send it now rather than at the next tick
+                mail_tasks.kick(resources.jobs, resources.settings)  # now, not at the next tick
             return issued.created, read(resources.urls, issued.issuer_slug, credential, mail)
 
     created, credential = await run_in_threadpool(issue)

@@ -14,6 +14,7 @@ from typing import Final
 
 from app.jobs.base import Argument, Jobs, WorkContext
 from app.mail.sender import deliver_due
+from app.settings import Settings
 
 SEND_DUE: Final = "mail.send_due"  # the kick after issuing
 OUTBOX: Final = "mail.outbox"  # the periodic task
@@ -28,8 +29,10 @@ def send_due(context: WorkContext, **arguments: Argument) -> None:
     deliver_due(context.sessions, context.settings, context.now())
 
 
-def kick(jobs: Jobs) -> None:
+def kick(jobs: Jobs, settings: Settings) -> None:
     """Ask for a sending pass now; at most one waits in the queue at a time."""
+    if settings.mail_paused:
+        return
     try:
         jobs.defer(SEND_DUE, {}, queueing_lock=SEND_DUE)
     except Exception:  # whatever the queue's failure, the tick sends the mail anyway
