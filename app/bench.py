@@ -308,6 +308,14 @@ def run_http(*, quick: bool = False) -> dict[str, Any]:
     return figures
 
 
+def run_mail(*, quick: bool = False) -> dict[str, Any]:
+    """The mail figures (:mod:`app.mail.benchmark`): rendering, issuing with and without a
+    notification, and sending to a loopback SMTP server."""
+    from app.mail import benchmark
+
+    return benchmark.run(quick=quick)
+
+
 def _http_setup(client: Any) -> str:
     """An issuer and an achievement on a fresh server; return the achievement id."""
     client.post(

@@ -1,4 +1,4 @@
-"""The ``shomei`` command: serve, migrate, apikey, batch, verify, bake, unbake, bench, openapi.
+"""The ``shomei`` command: serve, migrate, apikey, batch, mail, verify, bake, unbake, bench, openapi.
 
 Every command reads the settings the server reads (:func:`app.settings.load_settings`) and
 fails with one line on standard error, never a traceback.
@@ -78,14 +78,31 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"shomei: the database schema {reason}", file=sys.stderr)
             return 2
         check_startup(settings)
+    import logging
+    import logging.config
+
+    from app.mail.sender import describe_transport
     from app.serving import run
 
-    run(
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=logging_config(settings),
-    )
+    log_config = logging_config(settings)
+    logging.config.dictConfig(log_config)
+    if settings.jobs_in_server:  # else `shomei worker` sends the mail
+        logging.getLogger("shomei.mail").info("mail: %s", describe_transport(settings))
+    run(host=args.host, port=args.port, workers=args.workers, log_config=log_config)
+    return 0
+
+
+def _mail_send_due(args: argparse.Namespace) -> int:
+    from app.db import make_engine, make_sessionmaker
+    from app.mail.sender import deliver_due, describe_transport
+
+    settings = load_settings(keys=False)
+    engine = make_engine(settings.database_url)
+    try:
+        sent = deliver_due(make_sessionmaker(engine), settings, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    print(f"sent {sent} mails ({describe_transport(settings)})", file=sys.stderr)
     return 0
 
 
@@ -322,7 +339,9 @@ def _bench(args: argparse.Namespace) -> int:
     if not args.library_only:
         from app import bench_batches
 
-        figures = bench.with_ratios(figures | bench.run_http(quick=args.quick))
+        figures = bench.with_ratios(
+            figures | bench.run_http(quick=args.quick) | bench.run_mail(quick=args.quick)
+        )
         figures |= bench_batches.run(quick=args.quick)
     print(json.dumps(figures, indent=2) if args.json else bench.as_text(figures))
     return 0
@@ -388,6 +407,15 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = apikey_commands.add_parser("revoke", help="revoke an API key at once")
     revoke.add_argument("key", metavar="PREFIX|ID", help="as `shomei apikey list` shows it")
     revoke.set_defaults(handler=_apikey_revoke)
+
+    mail = commands.add_parser("mail", help="mail to passers")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True)
+    send_due = mail_commands.add_parser(
+        "send-due",
+        help="send the mail that is due now, within SHOMEI_MAIL_PER_MINUTE (the server "
+        "does this by itself)",
+    )
+    send_due.set_defaults(handler=_mail_send_due)
 
     keys = commands.add_parser("keys", help="issuer keys at rest")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)

@@ -52,6 +52,9 @@ def serve(workers: int) -> Iterator[Served]:
             "SHOMEI_DID_WEB_HTTP_HOSTS": f"127.0.0.1:{port}",
             "SHOMEI_VERIFY_RATE_PER_MINUTE": "10000000",
             "SHOMEI_KEY_RATE_PER_MINUTE": "0",  # throughput, not the limits, is measured
+            # The passers' mails (queued with each credential) go to files beside it.
+            "SHOMEI_MAIL_OUTBOX_DIR": str(Path(directory) / "outbox"),
+            "SHOMEI_SMTP_URL": "",
         }
         command = [sys.executable, "-m", "app.cli"]
         subprocess.run([*command, "migrate"], env=env, check=True, capture_output=True)  # noqa: S603

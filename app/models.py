@@ -4,8 +4,10 @@ from app.achievements.models import Achievement
 from app.apikeys.models import ApiKey
 from app.audit.models import AuditEntry
 from app.batches.models import Batch, BatchRow
+from app.claims.models import Claim
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
+from app.mail.models import OutboxMessage
 from app.status.models import StatusList
 
 __all__ = [
@@ -14,8 +16,10 @@ __all__ = [
     "AuditEntry",
     "Batch",
     "BatchRow",
+    "Claim",
     "IssuedCredential",
     "Issuer",
     "IssuerKey",
+    "OutboxMessage",
     "StatusList",
 ]

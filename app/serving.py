@@ -38,6 +38,13 @@ def check_startup(settings: Settings) -> None:
     Raises:
         StartupError: with one line an operator can act on.
     """
+    from app.mail.sender import make_signer
+    from app.mail.signing import DkimKeyError
+
+    try:
+        make_signer(settings)  # a DKIM key that cannot sign is found now, not at the first mail
+    except DkimKeyError as error:
+        raise StartupError(str(error)) from None
     passphrase = settings.key_passphrase.get_secret_value()
     if not passphrase:
         raise StartupError(

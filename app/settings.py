@@ -140,6 +140,22 @@ class Settings(BaseSettings):
     # at once); 0 turns it off.
     published_cache_ttl: float = Field(default=5.0, ge=0, le=60)
 
+    # --- mail to passers -------------------------------------------------------------------
+    # Empty: every mail is written as an .eml file under mail_outbox_dir instead of sent.
+    smtp_url: SecretStr = SecretStr("")
+    mail_from: str = "noreply@localhost"
+    mail_outbox_dir: Path = VAR / "outbox"
+    mail_per_minute: Positive = 300
+    mail_retry_base_s: Seconds = 60.0
+    mail_max_age_h: Seconds = 72.0
+    mail_lease_s: Seconds = 300.0
+    mail_paused: bool = False
+    smtp_timeout_s: Seconds = 30.0
+    dkim_key_file: Path | None = None
+    dkim_selector: str = ""
+    dkim_domain: str = ""
+    claim_token_days: Positive = 180
+
     _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
         _comma_list
     )
@@ -192,6 +208,34 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "redis+unix://")):
             raise ValueError("SHOMEI_REDIS_URL must be a redis:// or rediss:// URL")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: SecretStr) -> SecretStr:
+        from app.mail.transport import parse_smtp_url
+
+        if value.get_secret_value():
+            parse_smtp_url(value.get_secret_value())  # ValueError says what is wrong
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str) -> str:
+        local, at, domain = value.partition("@")
+        if not (local and at and domain) or any(c in value for c in " <>\r\n\t,;"):
+            raise ValueError("SHOMEI_MAIL_FROM must be a bare address such as badges@example.jp")
+        return value
+
+    @model_validator(mode="after")
+    def _dkim_complete(self) -> Settings:
+        if self.dkim_key_file is not None and not self.dkim_selector:
+            raise ValueError("SHOMEI_DKIM_SELECTOR must be set with SHOMEI_DKIM_KEY_FILE")
+        return self
+
+    @property
+    def mail_domain(self) -> str:
+        """The domain DKIM signs for: SHOMEI_DKIM_DOMAIN, else that of SHOMEI_MAIL_FROM."""
+        return self.dkim_domain or self.mail_from.rpartition("@")[2]
 
     @property
     def jobs_in_server(self) -> bool:

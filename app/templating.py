@@ -1,9 +1,10 @@
 """HTML pages from Jinja2 templates (``app/templates``), every value escaped by default.
 
-Autoescape is on for every template, so a value from a badge, an issuer or a request is
-escaped unless a template marks it safe; none does. The words of every page come from one
-table (:mod:`app.texts`), reached in templates as ``ui(key, lang)`` and, on the bilingual
-public pages, ``both(key)`` ("日本語 / English").
+Autoescape is on for every template but the plain-text parts of mails (``*.txt``), so a
+value from a badge, an issuer or a request is escaped unless a template marks it safe; none
+does. The words of every page and mail come from one table (:mod:`app.texts`), reached in
+templates as ``ui(key, lang)``, ``mail_text(key, lang)`` and, on the bilingual public pages,
+``both(key)`` ("日本語 / English").
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from app.texts import both, check_label, check_sentence, status_word, ui
+from app.texts import both, check_label, check_sentence, mail_text, status_word, ui
 
 __all__ = ["render"]
 
+
 _ENVIRONMENT = Environment(
     loader=PackageLoader("app", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
+    # Every template is HTML, escaped, except the plain-text parts of mails (``*.txt``).
+    autoescape=select_autoescape(
+        disabled_extensions=("txt",), default=True, default_for_string=True
+    ),
     undefined=StrictUndefined,  # a misspelt variable is an error, not an empty string
     trim_blocks=True,
     lstrip_blocks=True,
@@ -32,6 +37,7 @@ _ENVIRONMENT.globals.update(
     status_word=status_word,
     check_label=check_label,
     check_sentence=check_sentence,
+    mail_text=mail_text,
 )
 
 

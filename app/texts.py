@@ -437,6 +437,71 @@ PUBLIC: dict[str, tuple[str, str]] = {  # key: (ja, en), for the public pages
 }
 
 
+MAIL: dict[str, tuple[str, str]] = {  # key: (ja, en), for the mails to passers
+    "notification_subject": (
+        "デジタルバッジ「{achievement}」が発行されました",
+        "Your digital badge: {achievement}",
+    ),
+    "greeting_name": ("{name} 様", "Dear {name},"),
+    "greeting": ("合格者の皆様", "Hello,"),
+    "notification_lead": (
+        "{issuer} より、デジタルバッジ「{achievement}」が発行されました。おめでとうございます。",
+        "{issuer} has issued you the digital badge “{achievement}”. Congratulations!",
+    ),
+    "notification_action": (
+        "下のリンクからバッジを受け取ってください。バッジ画像のダウンロードや、"
+        "SNS・メールでの共有ができます。",
+        "Follow the link below to accept your badge. You can then download the badge image "
+        "and share it on social networks or by e-mail.",
+    ),
+    "notification_button": ("バッジを受け取る", "Accept your badge"),
+    "notification_expiry": (
+        "このリンクは {date} まで有効です。"
+        "あなた専用のリンクですので、他の人に転送しないでください。",
+        "This link is valid until {date}. It is yours alone: please do not forward it.",
+    ),
+    "notification_footer": (
+        "このメールは {issuer} の依頼により、デジタルバッジ発行サービスから送信されています。"
+        "お心当たりのない場合は、このメールを破棄してください。",
+        "This mail was sent on behalf of {issuer} by its digital badge service. "
+        "If it is not meant for you, please delete it.",
+    ),
+    "date": ("{year}年{month}月{day}日", "{day} {month_name} {year}"),
+}
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def mail_text(key: str, lang: Lang, **values: str) -> str:
+    """A mail's text in ``lang``, with ``values`` put in (as given: templates escape them)."""
+    return _pick(MAIL[key], lang).format(**values)
+
+
+def mail_date(year: int, month: int, day: int, lang: Lang) -> str:
+    """A date as a reader of ``lang`` writes it: 2027年6月5日, 5 June 2027."""
+    return mail_text(
+        "date",
+        lang,
+        year=str(year),
+        month=str(month),
+        day=str(day),
+        month_name=_MONTHS[month - 1],
+    )
+
+
 def _pick(pair: tuple[str, str], lang: Lang) -> str:
     return pair[0] if lang == "ja" else pair[1]
 

@@ -68,3 +68,7 @@ class Urls:
 
     def verify_page(self) -> str:
         return f"{self.base}/verify"
+
+    def claim(self, token: str) -> str:
+        """The link a passer follows to accept a badge (its token is the proof)."""
+        return f"{self.base}/claim/{token}"

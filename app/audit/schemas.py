@@ -13,7 +13,7 @@ class AuditEntryRead(BaseModel):
     id: uuid.UUID
     at: datetime
     action: str = Field(examples=["credential.revoke"])
-    actor: Literal["api_key", "command_line"]
+    actor: Literal["api_key", "command_line", "service"]
     api_key_id: uuid.UUID | None = Field(description="The key that made the change.")
     issuer_id: uuid.UUID | None
     subject_type: str = Field(examples=["credential"])

@@ -38,6 +38,8 @@ Action = Literal[
     "batch.start",
     "batch.cancel",
     "batch.retry",
+    "mail.send",
+    "mail.fail",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 
@@ -68,16 +70,18 @@ def record(
     issuer_id: uuid.UUID | None,
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
+    service: bool = False,
 ) -> AuditEntry:
     """Add an entry to ``session``; it is written when the caller commits its change.
 
-    ``actor`` is the API key's principal, or ``None`` for the command line. ``details`` must
+    ``actor`` is the API key's principal, or ``None`` for the command line; ``service`` marks
+    what the service did on its own (sending mail), with no one's request. ``details`` must
     hold ids, names of changed fields and other facts, never a recipient's identity or a secret.
     """
     entry = AuditEntry(
         at=at or datetime.now(UTC),
         action=action,
-        actor="api_key" if actor is not None else "command_line",
+        actor="service" if service else "api_key" if actor is not None else "command_line",
         api_key_id=actor.key_id if actor is not None else None,
         issuer_id=issuer_id,
         subject_type=subject_type,

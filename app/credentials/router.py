@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
@@ -17,9 +18,13 @@ from app.credentials.schemas import (
     CredentialList,
     CredentialRead,
     CredentialStatus,
+    NotificationRead,
     RevokeRequest,
 )
 from app.deps import NowDep, PrincipalDep, ResourcesDep, SessionDep, UrlsDep
+from app.mail import outbox
+from app.mail import tasks as mail_tasks
+from app.mail.outbox import MailState
 from app.responses import MAX_OFFSET, problems
 from app.urls import Urls
 from app.validation import NO_CONTROLS, Timestamp
@@ -27,7 +32,9 @@ from app.validation import NO_CONTROLS, Timestamp
 router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
 
 
-def read(urls: Urls, slug: str, credential: IssuedCredential) -> CredentialRead:
+def read(
+    urls: Urls, slug: str, credential: IssuedCredential, mail: MailState | None = None
+) -> CredentialRead:
     public_url = urls.credential(credential.id)
     return CredentialRead(
         id=credential.id,
@@ -47,11 +54,13 @@ def read(urls: Urls, slug: str, credential: IssuedCredential) -> CredentialRead:
         png_url=f"{public_url}.png",
         svg_url=f"{public_url}.svg",
         document=service.document_object(credential),
+        notification=NotificationRead(**asdict(mail)) if mail is not None else None,
     )
 
 
 def _read(session: SessionDep, urls: Urls, credential: IssuedCredential) -> CredentialRead:
-    return read(urls, service.issuer_slug(session, credential), credential)
+    mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
+    return read(urls, service.issuer_slug(session, credential), credential, mail)
 
 
 @router.post(
@@ -76,9 +85,19 @@ async def issue_credential(
     def issue() -> tuple[bool, CredentialRead]:
         with resources.sessions() as session:
             issued = service.issue_credential(
-                session, resources.keyring, resources.urls, principal, body, now
+                session,
+                resources.keyring,
+                resources.urls,
+                principal,
+                body,
+                now,
+                settings=resources.settings,
             )
-            return issued.created, read(resources.urls, issued.issuer_slug, issued.credential)
+            credential = issued.credential
+            mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
+            if issued.created and mail is not None:
+                mail_tasks.kick(resources.jobs, resources.settings)  # now, not at the next tick
+            return issued.created, read(resources.urls, issued.issuer_slug, credential, mail)
 
     created, credential = await run_in_threadpool(issue)
     if not created:
@@ -112,7 +131,10 @@ def list_credentials(
         issued_before=issued_before,
     )
     rows, total = service.list_credentials(session, principal, filters, limit=limit, offset=offset)
-    return CredentialList(items=[_read(session, urls, r) for r in rows], total=total)
+    mails = outbox.latest_mail(session, [row.id for row in rows])
+    slugs = service.issuer_slugs(session, {row.issuer_id for row in rows})
+    items = [read(urls, slugs[row.issuer_id], row, mails.get(row.id)) for row in rows]
+    return CredentialList(items=items, total=total)
 
 
 @router.get("/{credential_id}", summary="Get a credential", responses=problems(401, 404))

@@ -34,7 +34,12 @@ class RecipientIn(BaseModel):
         default=None,
         min_length=1,
         max_length=200,
-        description="Shown on the credential's public page; not part of the credential.",
+        description="Shown on the credential's public page and in the mail; not part of "
+        "the credential.",
+    )
+    language: Literal["ja", "en"] | None = Field(
+        default=None,
+        description="The language of the passer's mail (default: the achievement's).",
     )
 
 
@@ -95,6 +100,11 @@ class CredentialCreate(BaseModel):
             raise ValueError("valid_until must be before the year 9999")
         return value
 
+    notify: bool = Field(
+        default=True,
+        description="Mail the passer a notification with a claim link (queued with the "
+        "credential, sent afterwards); false to tell them yourself.",
+    )
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
     result: list[ResultIn] = Field(default_factory=list, max_length=20)
     external_id: StoredText | None = Field(
@@ -110,6 +120,23 @@ class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: StoredText = Field(min_length=1, max_length=500)
+
+
+class NotificationRead(BaseModel):
+    """The passer's notification mail: its latest state, as the mail server answered."""
+
+    state: Literal["queued", "sending", "sent", "failed"] = Field(
+        description="queued (waiting, or retried after a temporary failure), sending, sent "
+        "(the server accepted it), failed (refused for good, or too old to retry)."
+    )
+    language: Literal["ja", "en"]
+    attempts: int
+    queued_at: datetime
+    next_attempt_at: datetime | None = Field(description="When it is tried next (queued).")
+    sent_at: datetime | None
+    last_error: str | None = Field(
+        description="The mail server's reply to the last attempt (its acceptance once sent)."
+    )
 
 
 class CredentialRead(BaseModel):
@@ -132,6 +159,9 @@ class CredentialRead(BaseModel):
     document: dict[str, Any] | str = Field(
         description="The credential exactly as issued: a JSON object (ob3, the OB 2.0 hosted "
         "assertion) or a compact JWS (ob3-jwt)."
+    )
+    notification: NotificationRead | None = Field(
+        default=None, description="The passer's notification mail; null when none was sent."
     )
 
 

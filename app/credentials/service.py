@@ -9,7 +9,9 @@ Issuing, in one transaction:
    ``credentialStatus`` and ``credentialSchema`` (the builder checks the official JSON
    Schema); sign it with eddsa-rdfc-2022 (``ob3``) or as a VC-JWT (``ob3-jwt``).
    OB 2.0: build the hosted assertion and sign the same assertion as a JWS (RS256);
-4. store the exact text that was signed and commit.
+4. store the exact text that was signed;
+5. unless the request says ``notify: false``, queue the passer's notification mail with its
+   claim link (:func:`app.mail.outbox.queue_notification`), and commit it all at once.
 
 A unique constraint makes the external id idempotent under concurrency: the request that
 loses the race rolls back and returns the winner's credential. A lost race for a status
@@ -38,6 +40,8 @@ from app.credentials.schemas import CredentialCreate
 from app.errors import ConflictError, NotFoundError, UnprocessableError
 from app.issuers.models import Issuer
 from app.keyring import Keyring
+from app.mail.outbox import queue_notification
+from app.settings import Settings
 from app.status import service as status_service
 from app.urls import Urls
 
@@ -71,6 +75,8 @@ def issue_credential(
     principal: Principal,
     request: CredentialCreate,
     now: datetime,
+    *,
+    settings: Settings,
 ) -> Issued:
     """Issue one credential, or return the one already issued for its external id.
 
@@ -106,9 +112,22 @@ def issue_credential(
                 issuer_id=achievement.issuer_id,
                 # No recipient identity here: the credential's id leads to it for those
                 # who may see it.
-                details={"achievement_id": str(achievement.id), "format": row.format},
+                details={
+                    "achievement_id": str(achievement.id),
+                    "format": row.format,
+                    "notify": request.notify,
+                },
                 at=now,
             )
+            # (5) the mail, in the same transaction: no credential without its mail
+            if request.notify:
+                queue_notification(
+                    session,
+                    row,
+                    settings=settings,
+                    now=now,
+                    language=request.recipient.language,
+                )
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -327,6 +346,14 @@ def issuer_slug(session: Session, credential: IssuedCredential) -> str:
     if slug is None:  # pragma: no cover - a foreign key guarantees it
         raise NotFoundError(f"issuer {credential.issuer_id} does not exist")
     return slug
+
+
+def issuer_slugs(session: Session, issuer_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The slugs of ``issuer_ids``, in one query."""
+    if not issuer_ids:
+        return {}
+    rows = session.execute(select(Issuer.id, Issuer.slug).where(Issuer.id.in_(issuer_ids)))
+    return {issuer_id: slug for issuer_id, slug in rows}
 
 
 def achievement_of(session: Session, credential: IssuedCredential) -> Achievement:

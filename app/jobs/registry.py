@@ -45,15 +45,23 @@ def tasks() -> tuple[Task, ...]:
     """The tasks workers know. Import each domain's module inside this function, not at the
     top: domains import the jobs package themselves."""
     from app.batches import worker as batches
+    from app.mail import tasks as mail
 
-    return (Task(batches.ISSUE_CHUNK, batches.issue_chunk),)
+    return (
+        Task(batches.ISSUE_CHUNK, batches.issue_chunk),
+        Task(mail.SEND_DUE, mail.send_due, attempts=1),  # the periodic task follows it up
+    )
 
 
 def periodic_tasks() -> tuple[PeriodicTask, ...]:
     """The periodic tasks (imports inside, as in :func:`tasks`)."""
     from app.batches import worker as batches
+    from app.mail import tasks as mail
 
-    return (PeriodicTask(batches.RESUME, batches.resume, cron="* * * * * */30"),)
+    return (
+        PeriodicTask(batches.RESUME, batches.resume, cron="* * * * * */30"),
+        PeriodicTask(mail.OUTBOX, mail.send_due, cron=mail.EVERY_5_SECONDS),
+    )
 
 
 def by_name() -> dict[str, Task]:

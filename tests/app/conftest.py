@@ -38,6 +38,7 @@ def settings(database_url: str) -> Settings:
         key_passphrase=SecretStr(TEST_PASSPHRASE),
         fetch_allow="127.0.0.1",
         did_web_http_hosts="testserver",
+        mail_paused=True,  # tests send mail themselves, when and where they choose
     )
 
 

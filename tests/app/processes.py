@@ -68,7 +68,12 @@ def serve(env: Mapping[str, str], tmp: Path, *args: str, timeout: float = 60) ->
         process = subprocess.Popen(  # noqa: S603 - our own command line
             [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *args],
             cwd=ROOT,
-            env={**os.environ, "SHOMEI_BASE_URL": f"http://127.0.0.1:{port}", **env},
+            env={
+                **os.environ,
+                "SHOMEI_BASE_URL": f"http://127.0.0.1:{port}",
+                "SHOMEI_MAIL_OUTBOX_DIR": str(tmp / "outbox"),  # mails of its credentials
+                **env,
+            },
             stdout=out,
             stderr=subprocess.STDOUT,
         )

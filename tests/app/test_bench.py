@@ -48,3 +48,18 @@ def test_the_batch_benchmark_previews_a_whole_session() -> None:
     figures = bench.run_batches(quick=True)
     assert set(figures) == {"batch_preview_per_s"}
     assert figures["batch_preview_per_s"] > 0
+MAIL_FIGURES = {
+    "mail_render_per_s",
+    "issue_no_notify_per_s",
+    "issue_notify_per_s",
+    "issue_notify_vs_no_notify_ratio",
+    "issue_7000_no_notify_s",
+    "issue_7000_notify_s",
+    "outbox_send_per_s",
+}
+
+
+def test_the_mail_benchmark_sends_to_a_loopback_server_and_produces_every_figure() -> None:
+    figures = bench.run_mail(quick=True)  # raises unless every queued mail arrived
+    assert set(figures) == MAIL_FIGURES
+    assert all(figures[name] > 0 for name in MAIL_FIGURES)

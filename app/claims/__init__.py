@@ -1,0 +1,1 @@
+"""Claims: the unguessable link a passer follows to accept a badge."""

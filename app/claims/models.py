@@ -1,0 +1,31 @@
+"""The claim table: one row per claim link mailed to a passer.
+
+The token itself is never stored, only its SHA-256 hash: a copy of the database does not
+let anyone claim a badge. A credential may have several links (a fresh one for a lost mail);
+``claimed_at`` records the acceptance made through one of them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.credentials.models import IssuedCredential
+from app.db import Base, UTCDateTime
+
+
+class Claim(Base):
+    __tablename__ = "claim"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    credential_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("issued_credential.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Never loaded through here; it orders the inserts after the credential's in one flush.
+    credential: Mapped[IssuedCredential] = relationship(lazy="raise")

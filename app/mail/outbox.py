@@ -1,0 +1,153 @@
+"""Queueing mail in the outbox, in the caller's transaction; composing it when it is sent.
+
+Issuing calls :func:`queue_notification` before it commits: the credential, its claim and
+its mail are written together or not at all. Queueing only draws a token and writes two
+rows; the message is rendered by the sender (:func:`compose`), so neither a slow mail
+server nor the cost of building MIME slows issuing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.achievements.models import Achievement
+from app.claims import service as claims
+from app.claims.models import Claim
+from app.credentials.models import IssuedCredential
+from app.mail.messages import Envelope, Notification, assemble, render_notification
+from app.mail.models import OutboxMessage
+from app.settings import Settings
+from app.texts import LANGS, Lang
+from app.urls import Urls
+
+
+def message_id(base_url: str) -> str:
+    """A new ``Message-ID`` (RFC 5322 §3.6.4): ``<uuid@host of the base URL>``."""
+    return f"<{uuid.uuid4()}@{urlsplit(base_url).hostname or 'localhost'}>"
+
+
+def _language(value: str | None) -> Lang | None:
+    for lang in LANGS:
+        if lang == value:
+            return lang
+    return None
+
+
+def queue_notification(
+    session: Session,
+    credential: IssuedCredential,
+    *,
+    settings: Settings,
+    now: datetime,
+    language: str | None = None,
+) -> OutboxMessage:
+    """Queue the mail that tells a passer of ``credential``, with a fresh claim link.
+
+    Adds the claim and the outbox row to ``session``; the caller commits them with the
+    credential (its audit entry says ``notify``). ``language`` is ``ja`` or ``en``; by
+    default the achievement's language, else Japanese.
+    """
+    lang = _language(language)
+    if lang is None:
+        achievement = session.get(Achievement, credential.achievement_id)  # in the session
+        lang = _language(achievement.language if achievement else None) or "ja"
+    claim = claims.new_claim(session, credential, now=now, days=settings.claim_token_days)
+    row = OutboxMessage(
+        id=uuid.uuid4(),
+        credential_id=credential.id,
+        kind="notification",
+        recipient=credential.recipient_email,
+        language=lang,
+        message_id=message_id(settings.base_url),
+        claim_token=claim.token,
+        state="queued",
+        attempts=0,
+        queued_at=now,
+        next_attempt_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def compose(session: Session, row: OutboxMessage, settings: Settings) -> bytes:
+    """The message of ``row``, ready to send (the same ``Message-ID`` and date every time).
+
+    Raises:
+        LookupError: its claim link is gone (the mail was sent or given up already).
+    """
+    if row.claim_token is None:
+        raise LookupError(f"mail {row.id} has no claim link left to send")
+    credential = session.get(IssuedCredential, row.credential_id)
+    claim = session.scalar(
+        select(Claim).where(Claim.token_hash == claims.token_hash(row.claim_token))
+    )
+    if credential is None or claim is None:  # pragma: no cover - foreign keys keep them
+        raise LookupError(f"mail {row.id} names a credential or claim that is gone")
+    achievement = session.get(Achievement, credential.achievement_id)
+    if achievement is None:  # pragma: no cover - a foreign key keeps it
+        raise LookupError(f"achievement {credential.achievement_id} does not exist")
+    issuer, lang = achievement.issuer, _language(row.language) or "ja"
+    notification = Notification(
+        lang=lang,
+        issuer=issuer.name_translations.get(lang) or issuer.name,
+        achievement=achievement.name.get(lang) or achievement.text(achievement.name),
+        recipient_name=credential.recipient_name,
+        claim_url=Urls(settings.base_url).claim(row.claim_token),
+        expires_at=claim.expires_at,
+    )
+    envelope = Envelope(
+        from_name=notification.issuer,
+        from_address=settings.mail_from,
+        to_address=row.recipient,
+        to_name=credential.recipient_name,
+        message_id=row.message_id,
+        date=row.queued_at,
+        lang=lang,
+    )
+    return assemble(envelope, render_notification(notification))
+
+
+@dataclass(frozen=True)
+class MailState:
+    """A credential's latest notification, as staff see it."""
+
+    state: str
+    language: str
+    attempts: int
+    queued_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+
+
+def latest_mail(
+    session: Session, credential_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, MailState]:
+    """The latest notification of each credential that has one, in one query."""
+    ids = list(credential_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.credential_id.in_(ids), OutboxMessage.kind == "notification")
+        .order_by(OutboxMessage.queued_at, OutboxMessage.id)
+    )
+    return {
+        row.credential_id: MailState(  # the newest wins
+            state=row.state,
+            language=row.language,
+            attempts=row.attempts,
+            queued_at=row.queued_at,
+            next_attempt_at=row.next_attempt_at if row.state == "queued" else None,
+            sent_at=row.sent_at,
+            last_error=row.last_error,
+        )
+        for row in rows
+    }
