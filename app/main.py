@@ -32,6 +32,7 @@ from app.published import configure_published_cache
 from app.schemas import Health
 from app.settings import Settings, get_settings
 from app.sharing import Generations, SharedInvalidation
+from app.statistics.router import router as statistics_router
 from app.status.router import public as status_public
 from app.urls import Urls
 from app.verification.fairness import FairSlots
@@ -53,6 +54,7 @@ ROUTERS = (
     verification_page,
     apikeys_router,
     audit_router,
+    statistics_router,
     problems.router,
 )
 

@@ -3,6 +3,7 @@
 from app.achievements.models import Achievement
 from app.apikeys.models import ApiKey
 from app.audit.models import AuditEntry
+from app.console.models import ConsoleSession
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
 from app.status.models import StatusList
@@ -11,6 +12,7 @@ __all__ = [
     "Achievement",
     "ApiKey",
     "AuditEntry",
+    "ConsoleSession",
     "IssuedCredential",
     "Issuer",
     "IssuerKey",

@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     trusted_proxies: CommaList = ()
     redis_url: str = ""
 
+    # --- staff console and statistics ------------------------------------------------------
+    # How long a console sign-in lasts; the staff signs in again afterwards.
+    console_session_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 480
+    # Months of statistics are counted in this IANA time zone unless a request names another.
+    statistics_time_zone: str = "Asia/Tokyo"
+
     # --- caches ----------------------------------------------------------------------------
     document_cache_entries: Positive = 4096
     # How long another process may serve this service's own DID documents and status lists
@@ -173,6 +179,17 @@ class Settings(BaseSettings):
     def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for entry in value:
             ipaddress.ip_network(entry, strict=False)  # ValueError names it
+        return value
+
+    @field_validator("statistics_time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError):
+            raise ValueError(f"SHOMEI_STATISTICS_TIME_ZONE: no time zone {value!r}") from None
         return value
 
     @field_validator("redis_url")

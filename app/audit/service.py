@@ -34,6 +34,8 @@ Action = Literal[
     "credential.revoke",
     "credential.suspend",
     "credential.unsuspend",
+    "console.sign_in",
+    "console.sign_out",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential"]
 
