@@ -14,6 +14,7 @@ from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
 from app.apikeys.router import router as apikeys_router
 from app.audit.router import router as audit_router
+from app.console.router import router as console_router
 from app.contract import install_contract
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
@@ -55,6 +56,7 @@ ROUTERS = (
     apikeys_router,
     audit_router,
     statistics_router,
+    console_router,
     problems.router,
 )
 

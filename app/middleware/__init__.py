@@ -24,16 +24,16 @@ def install_middleware(app: FastAPI, settings: Settings, *, error_page: ErrorPag
         caps=BodyCaps(json=settings.max_json_bytes, upload=upload),
         error_page=error_page,
     )
-    app.add_middleware(
-        RateLimitMiddleware,
-        limits=RateLimits(
-            address_per_minute=settings.verify_rate_per_minute,
-            key_per_minute=settings.key_rate_per_minute,
-            redis_url=settings.redis_url,
-        ),
-        proxies=TrustedProxies.parse(settings.trusted_proxies),
-        error_page=error_page,
+    limits = RateLimits(
+        address_per_minute=settings.verify_rate_per_minute,
+        key_per_minute=settings.key_rate_per_minute,
+        redis_url=settings.redis_url,
     )
+    proxies = TrustedProxies.parse(settings.trusted_proxies)
+    app.add_middleware(RateLimitMiddleware, limits=limits, proxies=proxies, error_page=error_page)
+    # The console's sign-in form counts failed keys against the same per-address budget.
+    app.state.rate_limits = limits
+    app.state.trusted_proxies = proxies
     _document(app)
 
 

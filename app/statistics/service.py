@@ -212,7 +212,7 @@ def _by_month(
     ).one()
     if bounds[0] is None:
         return []
-    first, last = bounds.tuple()
+    first, last = bounds[0], bounds[1]
     ends = _month_starts(first, last, zone)
     # Each credential lands in the first month whose end is after it: one bucket each.
     bucket: ColumnElement[Any] = literal(ends[-1][0])
