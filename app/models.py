@@ -3,6 +3,7 @@
 from app.achievements.models import Achievement
 from app.apikeys.models import ApiKey
 from app.audit.models import AuditEntry
+from app.batches.models import Batch, BatchRow
 from app.console.models import ConsoleSession
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
@@ -12,6 +13,8 @@ __all__ = [
     "Achievement",
     "ApiKey",
     "AuditEntry",
+    "Batch",
+    "BatchRow",
     "ConsoleSession",
     "IssuedCredential",
     "Issuer",

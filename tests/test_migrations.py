@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 
 import app.models  # noqa: F401 - every table on Base.metadata
 from app.db import Base, make_engine
+from app.migrate import alembic_config
 from tests.database import migrated_database
 
 
@@ -23,3 +26,21 @@ def test_migrations_match_the_models(database_url: str) -> None:
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_batches_migration_downgrades_and_upgrades_again(database_url: str) -> None:
+    config = alembic_config(database_url)
+    engine = make_engine(database_url)
+    try:
+        command.downgrade(config, "0002")
+        with engine.connect() as connection:
+            assert not inspect(connection).has_table("batch")
+            columns = {c["name"] for c in inspect(connection).get_columns("issued_credential")}
+            assert "batch_id" not in columns
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            assert inspect(connection).has_table("batch_row")
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -18,7 +18,9 @@ class IssuedCredential(Base):
     __tablename__ = "issued_credential"
     __table_args__ = (
         # Idempotent issuing: the same external id for the same award yields one credential.
-        # NULLs are distinct on both databases, so credentials without one never collide.
+        # An achievement belongs to one issuer, so this is also "one credential per external
+        # id and achievement", which batches rely on. NULLs are distinct on both databases,
+        # so credentials without one never collide.
         UniqueConstraint(
             "issuer_id", "achievement_id", "external_id", name="uq_issued_credential_external_id"
         ),
@@ -51,3 +53,8 @@ class IssuedCredential(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    # The batch that issued it, if any.
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("batch.id"), index=True)
+    # JIS X 0401 code 1..47 (None: overseas or unknown), for statistics only: never written
+    # into the credential.
+    prefecture: Mapped[int | None] = mapped_column(SmallInteger)
