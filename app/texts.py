@@ -519,6 +519,12 @@ CONSOLE: dict[str, tuple[str, str]] = {  # key: (ja, en), for the staff console
         "月ごとに発行した証明書の数の棒グラフ。同じ数字を下の表に示します。",
         "A bar chart of the credentials issued each month; the table below gives the numbers.",
     ),
+    "prefecture_chart_title": ("都道府県別の発行数", "Credentials issued by prefecture"),
+    "prefecture_chart_desc": (
+        "発行のあった都道府県ごとの証明書の数の棒グラフ。47 都道府県すべての数を下の表に示します。",
+        "A bar chart of the credentials issued in each prefecture that has any; the table "
+        "below gives all 47.",
+    ),
     "measure_issued": ("発行", "Issued"),
     "measure_active": ("有効", "Active"),
     "measure_revoked": ("失効", "Revoked"),

@@ -377,7 +377,18 @@ def statistics_page(
         date_from=date_from or "",
         date_to=date_to or "",
         achievement_id=achievement_id or "",
-        prefecture_chart=None,
+        prefecture_chart=bar_chart(
+            console_text("prefecture_chart_title", lang),
+            console_text("prefecture_chart_desc", lang),
+            [
+                (
+                    g.label[index] if g.key else console_text("overseas_unknown", lang),
+                    g.counts["issued"],
+                )
+                for g in stats.groups["prefecture"]
+                if g.counts["issued"]
+            ],
+        ),
     )
 
 

@@ -27,6 +27,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.achievements.models import Achievement
 from app.apikeys.service import Principal
+from app.batches.models import Batch
+from app.batches.prefectures import PREFECTURES
 from app.credentials.models import IssuedCredential
 from app.issuers import service as issuer_service
 
@@ -40,7 +42,7 @@ __all__ = [
     "measures",
 ]
 
-GROUPINGS = ("achievement", "month")
+GROUPINGS = ("achievement", "batch", "month", "prefecture")
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
@@ -112,6 +114,8 @@ def _scoped(session: Session, principal: Principal, filters: Filters, query: _Qu
         query = query.where(IssuedCredential.issuer_id == principal.issuer_id)
     if filters.achievement_id is not None:
         query = query.where(IssuedCredential.achievement_id == filters.achievement_id)
+    if filters.batch_id is not None:
+        query = query.where(IssuedCredential.batch_id == filters.batch_id)
     if filters.date_from is not None:
         query = query.where(IssuedCredential.issued_at >= _start_of(filters.date_from, zone))
     if filters.date_to is not None:
@@ -140,7 +144,9 @@ def compute(session: Session, principal: Principal, filters: Filters) -> Statist
     ).one()
     stats = Statistics(chosen, filters, _counts(total_row, chosen))
     stats.groups["achievement"] = _by_achievement(session, principal, filters, chosen)
+    stats.groups["batch"] = _by_batch(session, principal, filters, chosen)
     stats.groups["month"] = _by_month(session, principal, filters, chosen)
+    stats.groups["prefecture"] = _by_prefecture(session, principal, filters, chosen)
     return stats
 
 
@@ -226,3 +232,41 @@ def _by_month(
         (Group(row.key, (row.key, row.key), _counts(row, chosen)) for row in rows),
         key=lambda g: g.key or "",
     )
+
+
+def _by_batch(
+    session: Session, principal: Principal, filters: Filters, chosen: Sequence[Measure]
+) -> list[Group]:
+    """Batches oldest first, then the credentials issued one by one (key ``None``)."""
+    rows = _grouped(session, principal, filters, IssuedCredential.batch_id, chosen)
+    batches = {
+        b.id: b
+        for b in session.scalars(
+            select(Batch).where(Batch.id.in_([r.key for r in rows if r.key is not None]))
+        )
+    }
+    groups = []
+    for row in rows:
+        if row.key is None:
+            groups.append(Group(None, ("個別発行", "Issued one by one"), _counts(row, chosen)))
+            continue
+        batch = batches[row.key]
+        name = batch.label or (batch.exam_date.isoformat() if batch.exam_date else str(batch.id))
+        groups.append(Group(str(batch.id), (name, name), _counts(row, chosen)))
+    order = {b.id: (b.created_at, str(b.id)) for b in batches.values()}
+    return sorted(
+        groups,
+        key=lambda g: (g.key is None, order[uuid.UUID(g.key)] if g.key else (None, "")),
+    )
+
+
+def _by_prefecture(
+    session: Session, principal: Principal, filters: Filters, chosen: Sequence[Measure]
+) -> list[Group]:
+    """Every prefecture in JIS X 0401 order (zeros included), then overseas or unknown."""
+    rows = _grouped(session, principal, filters, IssuedCredential.prefecture, chosen)
+    found = {row.key: _counts(row, chosen) for row in rows}
+    zero = {m.name: 0 for m in chosen}
+    groups = [Group(f"{p.code:02d}", (p.ja, p.en), found.get(p.code, zero)) for p in PREFECTURES]
+    groups.append(Group(None, ("海外・不明", "Overseas or unknown"), found.get(None, zero)))
+    return groups

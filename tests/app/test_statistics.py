@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.batches.models import Batch
 from app.credentials.models import IssuedCredential
 from tests.app.test_credentials import make_achievement
 
@@ -172,3 +173,58 @@ def test_csv_lists_every_row_and_the_totals_and_neutralises_formulas(
         assert total["grouping"] == "total" and total["suspended"] == "1"
         for grouping in {r["grouping"] for r in rows} - {"total"}:
             assert sum(int(r["issued"]) for r in rows if r["grouping"] == grouping) == 1
+
+
+def _batch(app: FastAPI, issuer_id: str, achievement_id: str, label: str) -> uuid.UUID:
+    with app.state.resources.sessions() as session:
+        batch = Batch(
+            issuer_id=uuid.UUID(issuer_id),
+            achievement_id=uuid.UUID(achievement_id),
+            format="ob3",
+            label=label,
+            state="done",
+        )
+        session.add(batch)
+        session.commit()
+        return batch.id
+
+
+def test_batches_and_prefectures_add_up_on_random_data(
+    client: TestClient, app: FastAPI, issuer: Any, staff: dict[str, str], achievement_id: str
+) -> None:
+    rng = random.Random(47)
+    issuer_id = issuer[0]["id"]
+    batches = [_batch(app, issuer_id, achievement_id, label) for label in ("2026#5", "2026#6")]
+    expected_prefectures: Counter[int | None] = Counter()
+    expected_batches: Counter[uuid.UUID | None] = Counter()
+    now = datetime.now(UTC)
+    for _ in range(120):
+        prefecture = rng.choice([None, *range(1, 48)])
+        batch = rng.choice([None, *batches])
+        status = rng.choice(["active", "revoked", "suspended"])
+        insert_credentials(
+            app, issuer_id, achievement_id, [(now, status)], prefecture=prefecture, batch_id=batch
+        )
+        expected_prefectures[prefecture] += 1
+        expected_batches[batch] += 1
+
+    body = client.get("/api/v1/statistics", headers=staff).json()
+    assert body["totals"]["issued"] == 120
+    prefectures = body["groups"]["prefecture"]
+    assert [p["key"] for p in prefectures] == [f"{code:02d}" for code in range(1, 48)] + [None]
+    assert prefectures[12]["label"] == {"ja": "東京都", "en": "Tokyo"}
+    assert {
+        (int(p["key"]) if p["key"] else None): p["counts"]["issued"]
+        for p in prefectures
+        if p["counts"]["issued"]
+    } == dict(expected_prefectures)
+    by_batch = body["groups"]["batch"]
+    assert [b["label"]["en"] for b in by_batch if b["key"]] == ["2026#5", "2026#6"]
+    assert by_batch[-1]["key"] is None
+    assert {
+        (uuid.UUID(b["key"]) if b["key"] else None): b["counts"]["issued"] for b in by_batch
+    } == dict(expected_batches)
+    for grouping, rows in body["groups"].items():
+        assert _sum(rows) == body["totals"], grouping
+    one = client.get("/api/v1/statistics", params={"batch_id": str(batches[0])}, headers=staff)
+    assert one.json()["totals"]["issued"] == expected_batches[batches[0]]
