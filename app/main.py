@@ -14,6 +14,8 @@ from app.achievements.router import public as achievements_public
 from app.achievements.router import router as achievements_router
 from app.apikeys.router import router as apikeys_router
 from app.audit.router import router as audit_router
+from app.batches.router import router as batches_router
+from app.batches.router import templates as batch_templates
 from app.console.router import router as console_router
 from app.contract import install_contract
 from app.credentials.public import public as credentials_public
@@ -46,6 +48,8 @@ ROUTERS = (
     issuers_router,
     achievements_router,
     credentials_router,
+    batches_router,
+    batch_templates,
     verification_router,
     issuers_public,
     achievements_public,

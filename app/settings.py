@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # --- uploads ---------------------------------------------------------------------------
     max_upload_bytes: Positive = 5 * 1024 * 1024
     max_image_bytes: Positive = 1024 * 1024
+    # A batch's CSV file (or JSON body), and its rows: an exam session is some 7,000.
+    max_batch_bytes: Positive = 20 * 1024 * 1024
+    max_batch_rows: Positive = 100_000
 
     # --- outbound fetches (verifying foreign badges) ---------------------------------------
     fetch_allow: CommaList = ()

@@ -314,6 +314,86 @@ SENTENCES: dict[str, tuple[str, str]] = {  # "check id/status": (ja, en)
 }
 
 
+# A batch file's row problems, by code: (ja, en) with {column} (the column's name in that
+# language), {limit}, {row} or {reason} filled in. Never the cell's value: the report is
+# shown and downloaded, and a cell may hold anything.
+BATCH_PROBLEMS: dict[str, tuple[str, str]] = {
+    "required": ("{column}が空です。入力してください。", "{column} is empty; it is required."),
+    "too_long": (
+        "{column}が長すぎます（{limit}文字まで）。",
+        "{column} is too long (at most {limit} characters).",
+    ),
+    "not_text": ("{column}は文字列で指定してください。", "{column} must be text."),
+    "control_character": (
+        "{column}に使えない制御文字が含まれています。",
+        "{column} holds a control character, which cannot be used.",
+    ),
+    "formula": (
+        "{column}が「=」で始まっており、表計算ソフトの数式のようです。",
+        "{column} starts with '=', like a spreadsheet formula.",
+    ),
+    "invalid_email": (
+        "メールアドレスの形式が正しくありません。",
+        "The e-mail address is not valid: {reason}.",
+    ),
+    "invalid_language": (
+        "言語は ja（日本語）または en（英語）で指定してください。",
+        "language must be ja (Japanese) or en (English).",
+    ),
+    "invalid_date": (
+        "{column}は YYYY-MM-DD または YYYY/MM/DD の形式の日付で指定してください。",
+        "{column} must be a date written YYYY-MM-DD or YYYY/MM/DD.",
+    ),
+    "date_past": (
+        "{column}が過去の日付です。今日より後の日付を指定してください。",
+        "{column} is not in the future.",
+    ),
+    "invalid_url": (
+        "{column}は http:// または https:// で始まる正しい URL で指定してください。",
+        "{column} must be a valid http:// or https:// URL.",
+    ),
+    "invalid_prefecture": (
+        "都道府県はコード（1〜47）か名前（例: 東京都、東京、Tokyo）で指定してください。",
+        "prefecture must be a JIS X 0401 code (1 to 47) or a name, such as 東京都 or Tokyo.",
+    ),
+    "result_not_in_ob2": (
+        "OB 2.0 形式のバッジには結果を記載できません。結果の列を空にするか、OB 3.0 形式で"
+        "発行してください。",
+        "OB 2.0 badges cannot carry a result: leave the result empty or issue as OB 3.0.",
+    ),
+    "extra_cells": (
+        "この行は見出しより列が多くなっています。値の中のカンマを確認してください。",
+        "The row has more cells than the header: look for a comma inside a value.",
+    ),
+    "unknown_field": (
+        "不明な項目「{column}」があります。",
+        "The row has an unknown field, {column}.",
+    ),
+    "duplicate_in_file": (
+        "受験番号が {row} 行目と重複しています。",
+        "The examinee number repeats the one of row {row}.",
+    ),
+    "already_issued_skip": (
+        "この受験番号にはすでにバッジが発行されています。この行は発行せずにスキップします。",
+        "A credential was issued for this examinee number before: the row will be skipped.",
+    ),
+    "already_issued_reissue": (
+        "この受験番号にはすでにバッジが発行されています。同じバッジを再発行します"
+        "（共有済みのリンクは有効なままです）。",
+        "A credential was issued for this examinee number before: it will be re-issued with "
+        "the same id (links already shared stay valid).",
+    ),
+    "email_repeated_in_file": (
+        "メールアドレスが {row} 行目と同じです（受験番号は異なります）。",
+        "The e-mail address is the same as on row {row}, under another examinee number.",
+    ),
+    "email_already_issued": (
+        "このメールアドレスには、別の受験番号でこのバッジがすでに発行されています。",
+        "A credential for this achievement was issued to this e-mail address under another "
+        "examinee number.",
+    ),
+}
+
 PUBLIC: dict[str, tuple[str, str]] = {  # key: (ja, en), for the public pages
     "home_lead": (
         "Open Badges 2.0 / 3.0 の発行と検証",

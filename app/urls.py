@@ -63,5 +63,8 @@ class Urls:
     def ob2_revocations(self, slug: str) -> str:
         return f"{self.base}/ob2/revocations/{quote(slug)}"
 
+    def batch(self, batch_id: uuid.UUID) -> str:
+        return f"{self.base}/api/v1/batches/{batch_id}"
+
     def verify_page(self) -> str:
         return f"{self.base}/verify"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import uuid
@@ -15,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
+from app import spreadsheets
 from app.audit.models import AuditEntry
 from app.logs import current_context
 
@@ -34,10 +33,12 @@ Action = Literal[
     "credential.revoke",
     "credential.suspend",
     "credential.unsuspend",
+    "batch.create",
+    "batch.discard",
     "console.sign_in",
     "console.sign_out",
 ]
-SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential"]
+SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 
 EXPORT_COLUMNS: Final = (
     "id",
@@ -196,21 +197,13 @@ def export_jsonl(session: Session, principal: Principal, filters: AuditFilter) -
 
 def export_csv(session: Session, principal: Principal, filters: AuditFilter) -> Iterator[str]:
     """CSV with a header line, oldest first; ``details`` is a JSON object in one cell."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    for entry in _entries(session, principal, filters):
-        row = as_row(entry)
-        row["details"] = json.dumps(row["details"], ensure_ascii=False, separators=(",", ":"))
-        writer.writerow(_cell(row[column]) for column in EXPORT_COLUMNS)
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
+    def lines() -> Iterator[list[Any]]:
+        yield list(EXPORT_COLUMNS)
+        for entry in _entries(session, principal, filters):
+            row = as_row(entry)
+            row["details"] = json.dumps(row["details"], ensure_ascii=False, separators=(",", ":"))
+            yield [row[column] for column in EXPORT_COLUMNS]
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    # No byte order mark: the export is read by programs (and was always sent without one).
+    return spreadsheets.write_rows(lines(), bom=False)

@@ -13,7 +13,9 @@ from app.middleware.ratelimit import RateLimitMiddleware, RateLimits
 if TYPE_CHECKING:
     from app.settings import Settings
 
-__all__ = ["install_middleware"]
+__all__ = ["BATCHES_PATH", "install_middleware"]
+
+BATCHES_PATH = "/api/v1/batches"
 
 
 def install_middleware(app: FastAPI, settings: Settings, *, error_page: ErrorPage) -> None:
@@ -21,7 +23,12 @@ def install_middleware(app: FastAPI, settings: Settings, *, error_page: ErrorPag
     upload = max(settings.max_upload_bytes, settings.max_image_bytes) + ENVELOPE_BYTES
     app.add_middleware(
         BodyLimitMiddleware,
-        caps=BodyCaps(json=settings.max_json_bytes, upload=upload),
+        caps=BodyCaps(
+            json=settings.max_json_bytes,
+            upload=upload,
+            # The batch route reads its body itself, to the same cap, as it streams in.
+            paths={BATCHES_PATH: settings.max_batch_bytes + ENVELOPE_BYTES},
+        ),
         error_page=error_page,
     )
     limits = RateLimits(

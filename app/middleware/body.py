@@ -6,14 +6,16 @@ as soon as the bytes received pass the cap. Nothing upstream ever buffers more t
 so a 500 MB body sent without an API key costs the server no more memory than a small one.
 
 The cap depends on what the body claims to be: uploads (multipart forms, raw images, the
-verify page's form) get the upload cap; everything else, JSON above all, the JSON cap. Routes
-keep their own, narrower caps (an achievement image, one form field).
+verify page's form) get the upload cap; everything else, JSON above all, the JSON cap. A few
+paths take larger bodies of any kind (a batch of an exam session's passers, as CSV or JSON)
+and have a cap of their own. Routes keep their own, narrower caps (an achievement image, one
+form field).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,15 +44,20 @@ def megabytes(count: int) -> str:
 
 @dataclass(frozen=True)
 class BodyCaps:
-    """The largest body accepted: ``upload`` for forms and images, ``json`` for the rest."""
+    """The largest body accepted: ``upload`` for forms and images, ``json`` for the rest,
+    and ``paths`` for exact paths that take more, whatever the media type."""
 
     json: int
     upload: int
+    paths: Mapping[str, int] = field(default_factory=dict)
 
     def for_media_type(self, media_type: str) -> int:
         if media_type in _UPLOAD_TYPES or media_type.startswith(_UPLOAD_PREFIXES):
             return self.upload
         return self.json
+
+    def for_request(self, path: str, media_type: str) -> int:
+        return self.paths.get(path) or self.for_media_type(media_type)
 
 
 class _TooLarge(Exception):
@@ -71,7 +78,7 @@ class BodyLimitMiddleware:
             return
         headers = dict(scope["headers"])
         media_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
-        cap = self.caps.for_media_type(media_type.decode("latin-1"))
+        cap = self.caps.for_request(scope["path"], media_type.decode("latin-1"))
         declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > cap:
             await self._refuse(scope, send, cap)

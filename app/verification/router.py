@@ -10,17 +10,16 @@ routes, in the threadpool, never on the event loop; the routes only read the req
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
+from app.bodies import parse_json
 from app.deps import MaybePrincipalDep, NowDep, Resources, ResourcesDep, principal_of
 from app.errors import (
     PayloadTooLargeError,
@@ -71,9 +70,6 @@ async def _caller(
 router = APIRouter(prefix="/api/v1/verify", tags=["verification"], dependencies=[Depends(_caller)])
 page = APIRouter(tags=["pages"], route_class=PageRoute)
 
-_M = TypeVar("_M", bound=BaseModel)
-
-
 # --- reading requests --------------------------------------------------------------------
 
 
@@ -123,33 +119,6 @@ async def _api_input(request: Request) -> bytes | _Upload:
     if upload is None:
         raise UnprocessableError("the form needs a non-empty file field")
     return _Upload(upload, email)
-
-
-def _parse(body: bytes, model: type[_M]) -> _M:
-    """Validate a JSON body the way FastAPI does, with the same 422 problem shapes."""
-    if not body.strip():
-        raise RequestValidationError(
-            [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
-        )
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        position = error.pos if isinstance(error, json.JSONDecodeError) else 0
-        raise RequestValidationError(
-            [
-                {
-                    "type": "json_invalid",
-                    "loc": ("body", position),
-                    "msg": "JSON decode error",
-                    "input": {},
-                }
-            ]
-        ) from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
-        raise RequestValidationError(errors) from None
 
 
 def _verifier(resources: Resources, lease: Lease) -> Verifier:
@@ -209,7 +178,7 @@ def verify_badge(
         recipient = Recipient("email", body.email) if body.email else None
         subject = Subject(body.data)
     else:
-        request = _parse(body, VerifyRequest)
+        request = parse_json(body, VerifyRequest)
         recipient = request.recipient.to_recipient() if request.recipient else None
         subject = Subject.from_request(request)
     with _lease(http, resources) as lease:
