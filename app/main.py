@@ -16,6 +16,7 @@ from app.apikeys.router import router as apikeys_router
 from app.audit.router import router as audit_router
 from app.batches.router import router as batches_router
 from app.batches.router import templates as batch_templates
+from app.console.batches import router as console_batches
 from app.console.router import router as console_router
 from app.contract import install_contract
 from app.credentials.public import public as credentials_public
@@ -61,6 +62,7 @@ ROUTERS = (
     audit_router,
     statistics_router,
     console_router,
+    console_batches,
     problems.router,
 )
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.achievements import service as achievement_service
+from app.batches import service as batch_service
 from app.console import sessions
 from app.console.web import (
     PRE_SESSION_COOKIE,
@@ -197,6 +198,11 @@ def achievements(
         session, signed.principal, statistics_service.Filters(issuer_slug=chosen)
     ).groups["achievement"]
     issued = {g.key: g.counts["issued"] for g in counts}
+    batches, _ = batch_service.list_batches(
+        session, signed.principal, achievement_id=None, state=None, limit=10, offset=0
+    )
+    if chosen is not None:
+        batches = [b for b in batches if b.issuer_id in {a.issuer_id for a in rows}]
     return page(
         request,
         "achievements.html",
@@ -205,6 +211,9 @@ def achievements(
         issued=issued,
         issuers=issuers,
         chosen=chosen,
+        batches=batches,
+        batch_counts=batch_service.counts_of(session, [b.id for b in batches]),
+        names={a.id: a.name.get(lang_of(request)) or a.text(a.name) for a in rows},
     )
 
 
