@@ -88,6 +88,31 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    import os
+
+    from app.migrate import schema_state
+
+    settings = load_settings()
+    if not settings.database_url.startswith("postgresql"):
+        print(
+            "shomei: on SQLite, background work runs inside `shomei serve`; "
+            "workers are for PostgreSQL",
+            file=sys.stderr,
+        )
+        return 0
+    if schema_state(settings.database_url) != "current":
+        print(
+            "shomei: the database schema is not current: run `shomei migrate` first",
+            file=sys.stderr,
+        )
+        return 2
+    from app.jobs.postgres import run_workers
+
+    run_workers(settings, args.concurrency or os.cpu_count() or 1)
+    return 0
+
+
 def _keys_rewrap(args: argparse.Namespace) -> int:
     from app.db import make_engine, make_sessionmaker
     from app.keyring import rewrap_keys
@@ -326,6 +351,18 @@ def build_parser() -> argparse.ArgumentParser:
         "`shomei migrate` as its own step",
     )
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run background jobs (PostgreSQL; on SQLite the server runs them)"
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes, one job each at a time (default: one per core)",
+    )
+    worker.set_defaults(handler=_worker)
 
     migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
     migrate.set_defaults(handler=_migrate)

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from app.apikeys.service import Principal, authenticate
 from app.errors import UnauthorizedError
 from app.fetching import SafeFetcher
+from app.jobs.base import Jobs
 from app.keyring import Keyring
 from app.logs import set_request_context
 from app.settings import Settings
@@ -34,6 +35,7 @@ class Resources:
     keyring: Keyring
     urls: Urls
     fetcher: SafeFetcher
+    jobs: Jobs  # background work (app/jobs): batch issuing, mail, reminders
     # Issued documents never change: the public GETs keep the most asked-for in memory.
     issued_documents: LRUCache[uuid.UUID, tuple[str, str]] = field(init=False)
     issued_documents_lock: threading.Lock = field(default_factory=threading.Lock)

@@ -16,6 +16,7 @@ from app.apikeys.router import router as apikeys_router
 from app.audit.router import router as audit_router
 from app.batches.router import router as batches_router
 from app.batches.router import templates as batch_templates
+from app.batches.run_router import router as batch_runs_router
 from app.console.batches import router as console_batches
 from app.console.router import router as console_router
 from app.contract import install_contract
@@ -28,6 +29,7 @@ from app.errors import install_error_handlers
 from app.fetching import SafeFetcher, fetch_config
 from app.issuers.router import public as issuers_public
 from app.issuers.router import router as issuers_router
+from app.jobs.backends import open_jobs
 from app.keyring import Keyring
 from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
@@ -63,6 +65,7 @@ ROUTERS = (
     statistics_router,
     console_router,
     console_batches,
+    batch_runs_router,
     problems.router,
 )
 
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The service answers its own URLs (DID documents, keys, status lists) from the
         # database, without a network round trip.
         local = LocalDocuments(sessions, keyring, urls)
+        jobs = open_jobs(settings, sessions, keyring, urls)
         with SafeFetcher.create(config, local=local) as fetcher:
             app.state.resources = Resources(
                 settings=settings,
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 keyring=keyring,
                 urls=urls,
                 fetcher=fetcher,
+                jobs=jobs,
                 generations=generations,
             )
             app.state.verify_slots = FairSlots(
@@ -107,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 fetch_seconds_per_minute=settings.verify_fetch_seconds_per_minute,
             )
             yield
+        jobs.close()
         generations.close()
         engine.dispose()
 

@@ -22,12 +22,18 @@ from sqlalchemy import text
 
 from app.db import make_engine
 
-__all__ = ["SchemaState", "alembic_config", "schema_state", "upgrade"]
+__all__ = ["SchemaState", "alembic_config", "ours", "schema_state", "upgrade"]
 
 # pg_advisory_lock's key: any constant of our own, the same in every process.
 MIGRATION_LOCK = 0x5E0_3E1_0001
 
 SchemaState = Literal["current", "behind", "unknown"]
+
+
+def ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's ``include_object``: leave the job queue's own tables (procrastinate_*) out of
+    comparisons with the models; migration 0005 makes them as procrastinate ships them."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 
 
 def alembic_config(database_url: str) -> Config:

@@ -131,6 +131,14 @@ class Settings(BaseSettings):
     # Months of statistics are counted in this IANA time zone unless a request names another.
     statistics_time_zone: str = "Asia/Tokyo"
 
+    # --- background work -------------------------------------------------------------------
+    # Where background jobs (batch issuing, periodic tasks) run: ``auto`` is the server itself
+    # on SQLite and `shomei worker` processes on PostgreSQL; ``server`` runs them in the server
+    # on either database; ``workers`` leaves them to `shomei worker` (PostgreSQL only).
+    jobs_run_in: Literal["auto", "server", "workers"] = "auto"
+    # Rows one batch job signs and commits in one transaction.
+    batch_chunk_rows: Annotated[int, Field(ge=1, le=2000)] = 250
+
     # --- caches ----------------------------------------------------------------------------
     document_cache_entries: Positive = 4096
     # How long another process may serve this service's own DID documents and status lists
@@ -201,6 +209,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "redis+unix://")):
             raise ValueError("SHOMEI_REDIS_URL must be a redis:// or rediss:// URL")
         return value
+
+    @property
+    def jobs_in_server(self) -> bool:
+        """Whether this server runs background jobs itself (always on SQLite)."""
+        if not self.database_url.startswith("postgresql"):
+            return True
+        return self.jobs_run_in == "server"
 
     @property
     def host(self) -> str:

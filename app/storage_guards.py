@@ -39,7 +39,12 @@ def _refuse_nul(
 ) -> None:
     rows: Iterable[Any] = parameters if executemany else (parameters,)
     for row in rows:
-        values = row.values() if isinstance(row, Mapping) else row or ()
+        if isinstance(row, Mapping):
+            values: Iterable[Any] = row.values()
+        elif isinstance(row, list | tuple):
+            values = row
+        else:  # a multi-row INSERT (insertmanyvalues) passes one flat sequence of values
+            values = (row,)
         for value in values:
             if isinstance(value, str) and "\x00" in value:
                 raise UnstorableValueError("text may not contain the NUL character (U+0000)")

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 import app.models  # noqa: F401 - registers every table on Base.metadata
 from app.db import Base, UTCDateTime, make_engine
+from app.migrate import ours
 
 config = context.config
 target_metadata = Base.metadata
@@ -37,6 +38,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=ours,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -37,6 +37,9 @@ Action = Literal[
     "batch.discard",
     "console.sign_in",
     "console.sign_out",
+    "batch.start",
+    "batch.cancel",
+    "batch.retry",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 

@@ -36,8 +36,35 @@ def build(
     now: datetime,
 ) -> IssuedCredential:
     """The signed credential as an unsaved row (its status position claimed in ``session``)."""
+    position = (
+        None
+        if request.format == "ob2"
+        else status_service.allocate_position(session, achievement.issuer, now)
+    )
+    row = build_at(session, keyring, urls, achievement, request, now, uuid.uuid4(), position)
+    if position is not None:
+        # Written last: on SQLite the first write takes the database's write lock, which
+        # should not be held while signing.
+        status_service.claim_position(session, position)
+    return row
+
+
+def build_at(
+    session: Session,
+    keyring: Keyring,
+    urls: Urls,
+    achievement: Achievement,
+    request: CredentialCreate,
+    now: datetime,
+    credential_id: uuid.UUID,
+    position: status_service.Position | None,
+) -> IssuedCredential:
+    """The signed credential ``credential_id`` at ``position`` (OB 3.0), as an unsaved row.
+
+    Nothing is written: the caller claims the position (batches claim a chunk's at once, and a
+    re-issue keeps the credential's own).
+    """
     issuer = achievement.issuer
-    credential_id = uuid.uuid4()
     email = str(request.recipient.email)
     # The lower-cased address is what we store for lookups and what the hash covers (OB 3.0
     # IdentityObject, https://www.imsglobal.org/spec/ob/v3p0/#identityobject: the hash is of
@@ -61,7 +88,8 @@ def build(
             session, keyring, urls, issuer, achievement, credential_id, lower, request, now
         )
         return row
-    position = status_service.allocate_position(session, issuer, now)
+    if position is None:
+        raise ValueError("an OB 3.0 credential needs a status list position")
     row.status_list_id = position.status_list.id
     row.status_index = position.index
     unsigned = _ob3(urls, issuer, achievement, credential_id, lower, request, position, now)
@@ -71,9 +99,6 @@ def build(
     else:
         _, signer = keyring.active_signer(session, issuer, request.jwt_algorithm, now)
         row.document = vc_jwt.sign(unsigned, signer)
-    # Written last: on SQLite the first write takes the database's write lock, which should
-    # not be held while signing.
-    status_service.claim_position(session, position)
     return row
 
 

@@ -32,6 +32,7 @@ import secrets
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -147,6 +148,75 @@ def claim_position(session: Session, position: Position) -> None:
         session.flush()  # before the credential that refers to it
         return
     session.execute(_CLAIM, {"list_id": listing.id})
+
+
+def allocate_positions(
+    session: Session, issuer: Issuer, count: int, now: datetime, *, avoid: Set[int] = frozenset()
+) -> list[Position]:
+    """``count`` free random positions, all distinct, on one list (for a batch's chunk).
+
+    As :func:`allocate_position`: nothing is written (:func:`claim_positions` does), and the
+    unique constraint settles a race with a concurrent issue. ``avoid``: indexes on the
+    current list this caller holds already. A list that ``count`` more would fill past half
+    gives way to a new one.
+    """
+    current = session.scalar(
+        select(StatusList)
+        .where(StatusList.issuer_id == issuer.id)
+        .order_by(StatusList.number.desc())
+        .limit(1)
+    )
+    if current is None or current.allocated + count > FILL_LIMIT:
+        current = StatusList(
+            id=uuid.uuid4(),
+            issuer_id=issuer.id,
+            number=current.number + 1 if current else 1,
+            capacity=LIST_SIZE,
+            allocated=0,
+            revocation_version=0,
+            suspension_version=0,
+            created_at=now,
+        )
+    fresh = inspect(current).transient
+    chosen: set[int] = set()
+    for _ in range(_MAX_DRAWS):
+        wanted = count - len(chosen)
+        if wanted == 0:
+            break
+        drawn = {secrets.randbelow(current.capacity) for _ in range(wanted)} - chosen - avoid
+        if drawn and not fresh:
+            drawn -= set(
+                session.scalars(
+                    select(IssuedCredential.status_index).where(
+                        IssuedCredential.status_list_id == current.id,
+                        IssuedCredential.status_index.in_(drawn),
+                    )
+                )
+            )
+        chosen |= drawn
+    else:
+        raise RuntimeError(f"no {count} free indexes found on status list {current.id}")
+    return [Position(current, index) for index in chosen]
+
+
+def claim_positions(session: Session, positions: Iterable[Position]) -> None:
+    """Write the allocations of :func:`allocate_positions` (one statement per list)."""
+    by_list: dict[uuid.UUID, tuple[StatusList, int]] = {}
+    for position in positions:
+        listing, taken = by_list.get(position.status_list.id, (position.status_list, 0))
+        by_list[listing.id] = (listing, taken + 1)
+    for listing, taken in by_list.values():
+        if inspect(listing).transient:
+            listing.allocated = taken
+            session.add(listing)
+            session.flush()
+        else:
+            session.execute(
+                update(StatusList)
+                .where(StatusList.id == listing.id)
+                .values(allocated=StatusList.allocated + taken)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def entry_for(
