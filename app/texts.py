@@ -679,6 +679,8 @@ CONSOLE: dict[str, tuple[str, str]] = {  # key: (ja, en), for the staff console
     "progress": ("進捗", "Progress"),
     "progress_label": ("{done} / {total} 行", "{done} of {total} rows"),
     "reload": ("最新の状態に更新", "Refresh"),
+    "rate": ("毎秒 {rate} 行", "{rate} rows a second"),
+    "eta": ("残り約 {seconds} 秒", "about {seconds} s left"),
     "download_results": ("結果を CSV でダウンロード", "Download the results (CSV)"),
     "retry_button": ("失敗した行を再試行", "Retry the failed rows"),
     "cancel_button": ("中止する", "Cancel"),

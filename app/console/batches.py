@@ -9,6 +9,7 @@ signed-in key as the actor; the upload is read by the same reader as the API's
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app.achievements import service as achievement_service
+from app.batches import runs
 from app.batches import service as batch_service
 from app.batches.models import Batch
 from app.batches.reading import read_csv
@@ -32,7 +34,7 @@ from app.batches.schemas import BatchSettings
 from app.console.sessions import Signed
 from app.console.web import ConsoleRoute, SignedDep, check_csrf, page
 from app.deps import ResourcesDep, SessionDep
-from app.errors import PayloadTooLargeError, UnprocessableError
+from app.errors import NotFoundError, PayloadTooLargeError, UnprocessableError
 from app.middleware import CONSOLE_BATCHES_PATH
 from app.middleware.body import megabytes
 from app.texts import console_text
@@ -138,16 +140,22 @@ def _report_page(session: SessionDep, batch: Batch, number: int) -> tuple[list[A
     return rows, error_total + batch.warning_rows
 
 
-def _progress(batch: Batch, counts: dict[str, int]) -> dict[str, Any]:
-    """What the progress bar shows: rows done of the rows that will be issued or skipped."""
-    to_do = counts["total"] - counts["error"]
-    done = counts["issued"] + counts["skipped"] + counts["failed"]
+def _progress(session: SessionDep, batch: Batch) -> dict[str, Any]:
+    """The progress bar's figures: rows done (issued, skipped or failed) of all rows."""
+    figures = runs.progress(session, batch, datetime.now(UTC))
     return {
         "state": batch.state,
-        "total": max(0, to_do),
-        "done": min(done, max(0, to_do)),
+        "total": figures.total,
+        "done": figures.issued + figures.skipped + figures.failed,
         "finished": batch.state not in _RUNNING,
-        "figures": {k: counts[k] for k in ("pending", "issued", "skipped", "failed")},
+        "rate": figures.rows_per_second,
+        "eta": figures.eta_seconds,
+        "figures": {
+            "pending": figures.pending,
+            "issued": figures.issued,
+            "skipped": figures.skipped,
+            "failed": figures.failed,
+        },
     }
 
 
@@ -182,10 +190,8 @@ def batch_page(
         flagged=flagged,
         page_number=page_number,
         pages=max(1, -(-flagged // PAGE_ROWS)),
-        progress=_progress(batch, counts),
+        progress=_progress(session, batch),
         running=batch.state in _RUNNING,
-        start_enabled=False,
-        results_enabled=False,
     )
 
 
@@ -194,25 +200,70 @@ def batch_progress(
     request: Request, batch_id: uuid.UUID, session: SessionDep, signed: SignedDep
 ) -> JSONResponse:
     """The progress bar's figures, for the page's script."""
-    batch, counts = _load(session, signed, batch_id)
-    progress = _progress(batch, counts)
+    batch, _ = _load(session, signed, batch_id)
+    progress = _progress(session, batch)
     progress["state_label"] = console_text(f"batch_state_{batch.state}", lang_of(request))
     return JSONResponse(progress, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/{batch_id}/discard")
-async def discard_batch(
-    request: Request, batch_id: uuid.UUID, resources: ResourcesDep, signed: SignedDep
+@router.post("/{batch_id}/{action}")
+async def change_batch(
+    request: Request,
+    batch_id: uuid.UUID,
+    action: str,
+    resources: ResourcesDep,
+    signed: SignedDep,
 ) -> Response:
+    """Start, cancel, retry or discard, through the services the API calls."""
+    if action not in ("start", "cancel", "retry", "discard"):
+        raise NotFoundError(f"no action {action!r}")
     await check_csrf(request, resources, signed.csrf_token)
+    principal = signed.principal
 
-    def discard() -> None:
+    def change() -> None:
+        now = datetime.now(UTC)
+        chunk = resources.settings.batch_chunk_rows
         with resources.sessions() as session:
-            batch = batch_service.get_batch_for(session, signed.principal, batch_id)
-            batch_service.discard(session, signed.principal, batch, datetime.now(UTC))
+            batch = batch_service.get_batch_for(session, principal, batch_id)
+            if action == "start":
+                runs.start(session, resources.jobs, principal, batch, now, chunk)
+            elif action == "cancel":
+                runs.cancel(session, principal, batch, now)
+            elif action == "retry":
+                runs.retry(session, resources.jobs, principal, batch, now, chunk)
+            else:
+                batch_service.discard(session, principal, batch, now)
 
-    await run_in_threadpool(discard)
+    await run_in_threadpool(change)
     return RedirectResponse(f"/console/batches/{batch_id}", status_code=303)
+
+
+@router.get("/{batch_id}/results.csv")
+def batch_results(
+    batch_id: uuid.UUID, resources: ResourcesDep, signed: SignedDep
+) -> StreamingResponse:
+    """One line per row with its credential's URL or its error (the API's results.csv)."""
+    session = resources.sessions()
+    try:
+        batch = batch_service.get_batch_for(session, signed.principal, batch_id)
+    except Exception:
+        session.close()
+        raise
+
+    def body() -> Iterator[str]:
+        try:
+            yield from runs.results_csv(session, resources.urls, batch)
+        finally:
+            session.close()
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="batch-{batch.id}-results.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/{batch_id}/report.csv")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.main import create_app
+from app.settings import Settings
 from tests.app.test_console import bearer, sign_in, token_of
+from tests.app.test_credentials import make_achievement
 
 CSV = (
     "受験番号,メールアドレス,氏名,都道府県\r\n"
@@ -105,3 +110,48 @@ def test_another_issuers_batch_is_not_found(
         client.get("/console/batches/new", params={"achievement_id": achievement_id}).status_code
         == 404
     )
+
+
+def _wait(client: TestClient, location: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while True:
+        body: dict[str, Any] = client.get(f"{location}/progress.json").json()
+        if body["finished"] or time.monotonic() > deadline:
+            return body
+        time.sleep(0.1)
+
+
+def test_start_watch_and_download_the_results_then_count_them(
+    settings: Settings, admin_headers: dict[str, str], make_issuer: Any, app: FastAPI
+) -> None:
+    # Jobs run in the server on either database, so the test needs no worker process.
+    server = create_app(settings.model_copy(update={"jobs_run_in": "server"}))
+    issuer, staff = make_issuer("ai-exam")
+    achievement_id = make_achievement(app, issuer["id"])
+    with TestClient(server) as client:
+        sign_in(client, bearer(staff))
+        location = upload(client, achievement_id).headers["location"]
+        token = token_of(client.get(location).text)
+        started = client.post(f"{location}/start", data={"csrf": token})
+        assert started.status_code == 200
+        done = _wait(client, location)
+        assert done["state"] == "done", done
+        assert done["figures"]["issued"] == 2 and done["done"] == done["total"] == 4
+        page_text = client.get(location).text
+        assert "<progress" in page_text and 'http-equiv="refresh"' not in page_text
+        results = client.get(f"{location}/results.csv")
+        assert results.status_code == 200
+        lines = results.text.removeprefix("\ufeff").strip().splitlines()
+        assert len(lines) == 5
+        assert sum("/credentials/" in line for line in lines) == 2
+        # Started twice: the service says no.
+        assert client.post(f"{location}/start", data={"csrf": token}).status_code == 409
+        stats = client.get("/api/v1/statistics", headers=staff).json()
+        by_batch = {g["label"]["en"]: g["counts"]["issued"] for g in stats["groups"]["batch"]}
+        assert by_batch == {"2026#6": 2}
+        by_prefecture = {
+            g["key"]: g["counts"]["issued"]
+            for g in stats["groups"]["prefecture"]
+            if g["counts"]["issued"]
+        }
+        assert by_prefecture == {"13": 1, "27": 1}
