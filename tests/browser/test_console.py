@@ -197,3 +197,88 @@ def test_the_language_switch_changes_the_console(open_console: Any, exam: dict[s
     assert page.get_by_role("heading", level=1).inner_text() == "Badges"
     page.get_by_role("link", name="日本語").click()
     assert page.get_by_role("heading", level=1).inner_text() == "バッジ"
+
+
+def _session_csv(lang: str, rows: int) -> bytes:
+    """A session's passers as staff export them: Japanese headers in Shift_JIS, or English."""
+    prefix = uuid.uuid4().hex[:6]
+    if lang == "ja":
+        lines = ["受験番号,メールアドレス,氏名,都道府県"]
+        lines += [
+            f"{prefix}-{n:04d},p{n}.{prefix}@example.jp,合格 {n}号,{n % 47 + 1}"
+            for n in range(rows)
+        ]
+        lines.append(f"{prefix}-bad,not-an-address,誤り 太郎,東京都")
+        return ("\r\n".join(lines) + "\r\n").encode("cp932")
+    lines = ["external_id,email,name,prefecture"]
+    lines += [f"{prefix}-{n:04d},p{n}.{prefix}@example.jp,Passer {n},Tokyo" for n in range(rows)]
+    lines.append(f"{prefix}-bad,not-an-address,Wrong Row,Atlantis")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+BATCH_WORDS = {
+    "ja": {"upload": "CSV で発行", "check": "確認する", "error": "エラー", "done": "完了"},
+    "en": {"upload": "Issue from CSV", "check": "Check", "error": "Error", "done": "Done"},
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_upload_preview_start_watch_and_download_results(
+    open_console: Any, exam: dict[str, Any], screenshot_dir: Path, tmp_path: Path, lang: str
+) -> None:
+    words = BATCH_WORDS[lang]
+    page = open_console(lang)
+    _sign_in(page, exam["key"], lang)
+    page.get_by_role("link", name=words["upload"]).first.click()
+    page.wait_for_url(re.compile(r"/console/batches/new\?achievement_id="))
+    source = tmp_path / f"session-{lang}.csv"
+    source.write_bytes(_session_csv(lang, 120))
+    page.locator("#file").set_input_files(str(source))
+    page.locator("#label").fill(f"2026#{lang}")
+    _shoot(page, screenshot_dir, f"console-upload-{lang}")
+    page.get_by_role("button", name=words["check"]).click()
+    page.wait_for_url(re.compile(r"/console/batches/[0-9a-f-]{36}$"))
+
+    # The preview: nothing issued yet, the bad row first in the report.
+    first = page.locator("table.report tbody tr").first
+    assert words["error"] in first.inner_text()
+    assert page.locator(".total-error .total-n").inner_text() == "1"
+    assert page.locator(".total-ok .total-n").inner_text() == "120"
+    _shoot(page, screenshot_dir, f"console-preview-{lang}")
+
+    # Start, and watch the bar fill; the page turns into the finished batch by itself.
+    page.locator("form[action$='/start'] button").click()
+    progress = page.locator("progress")
+    progress.wait_for()
+    _shoot(page, screenshot_dir, f"console-progress-{lang}")
+    page.locator(".state-done").wait_for(timeout=120_000)
+    assert page.locator("[data-state]").inner_text() == words["done"]
+    assert progress.get_attribute("value") == progress.get_attribute("max") == "121"
+    assert page.locator("[data-figure='issued']").inner_text() == "120"
+    _shoot(page, screenshot_dir, f"console-batch-done-{lang}")
+
+    with page.expect_download() as download:
+        page.locator("a[href$='/results.csv']").click()
+    saved = screenshot_dir.parent / f"console-results-{lang}.csv"
+    download.value.save_as(str(saved))
+    lines = saved.read_text(encoding="utf-8-sig").strip().splitlines()
+    assert len(lines) == 122
+    assert sum("/credentials/" in line for line in lines) == 120
+
+
+def test_progress_without_javascript_refreshes_itself(
+    open_console: Any, exam: dict[str, Any], tmp_path: Path, live_server: LiveServer
+) -> None:
+    page = open_console("en", javascript=False)
+    _sign_in(page, exam["key"], "en")
+    page.get_by_role("link", name="Issue from CSV").first.click()
+    source = tmp_path / "session.csv"
+    source.write_bytes(_session_csv("en", 30))
+    page.locator("#file").set_input_files(str(source))
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_url(re.compile(r"/console/batches/[0-9a-f-]{36}$"))
+    page.locator("form[action$='/start'] button").click()
+    # Without a script, the page reloads itself (meta refresh) until the batch is done.
+    page.locator(".state-done").wait_for(timeout=120_000)
+    assert page.locator("[data-figure='issued']").inner_text() == "30"
+    assert page.locator("meta[http-equiv=refresh]").count() == 0

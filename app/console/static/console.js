@@ -6,8 +6,6 @@
   if (!box) return;
   var url = box.getAttribute("data-progress-url");
   var bar = box.querySelector("progress");
-  var refresh = document.querySelector("meta[http-equiv=refresh]");
-  if (refresh) refresh.parentNode.removeChild(refresh);
 
   function show(data) {
     if (bar && typeof data.total === "number") {
