@@ -2,8 +2,9 @@
 
 Every count is one ``GROUP BY`` query, the same on SQLite and PostgreSQL. What is counted is a
 list of :class:`Measure` (a name and a SQL expression per credential); a new kind of count
-(the credentials their recipients have claimed, say) is one more entry of :func:`measures`,
-and it appears in every grouping, the totals, the API and the CSV without another change.
+(the credentials their recipients have claimed, say) is one more entry of :func:`measures`
+and its ``measure_<name>`` words in :data:`app.texts.CONSOLE`; it then appears in every
+grouping, the totals, the API, the CSV and the console without another change.
 
 Months are months of the caller's time zone: the local month starts are turned into UTC
 instants here, and the query puts each credential in its month with a ``CASE`` over them, so
@@ -52,7 +53,6 @@ class Measure:
     """One count: ``name`` and the 0-or-1 expression summed over the credentials."""
 
     name: str
-    label: tuple[str, str]  # (ja, en)
     expression: ColumnElement[Any]
 
 
@@ -63,12 +63,10 @@ def _when(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 def measures() -> tuple[Measure, ...]:
     """What is counted, in the order the API and the CSV list it."""
     return (
-        Measure("issued", ("発行", "Issued"), literal_column("1")),
-        Measure("active", ("有効", "Active"), _when(IssuedCredential.status == "active")),
-        Measure("revoked", ("失効", "Revoked"), _when(IssuedCredential.status == "revoked")),
-        Measure(
-            "suspended", ("一時停止", "Suspended"), _when(IssuedCredential.status == "suspended")
-        ),
+        Measure("issued", literal_column("1")),
+        Measure("active", _when(IssuedCredential.status == "active")),
+        Measure("revoked", _when(IssuedCredential.status == "revoked")),
+        Measure("suspended", _when(IssuedCredential.status == "suspended")),
     )
 
 

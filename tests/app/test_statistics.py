@@ -10,11 +10,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import case
 
 from app.batches.models import Batch
 from app.credentials.models import IssuedCredential
+from app.statistics import service
 from tests.app.test_credentials import make_achievement
 
 MEASURES = ["issued", "active", "revoked", "suspended"]
@@ -228,3 +231,29 @@ def test_batches_and_prefectures_add_up_on_random_data(
         assert _sum(rows) == body["totals"], grouping
     one = client.get("/api/v1/statistics", params={"batch_id": str(batches[0])}, headers=staff)
     assert one.json()["totals"]["issued"] == expected_batches[batches[0]]
+
+
+def test_a_new_measure_reaches_every_grouping_and_the_csv(
+    client: TestClient,
+    app: FastAPI,
+    issuer: Any,
+    staff: dict[str, str],
+    achievement_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # How a later count (claimed credentials) joins: one more Measure, nothing else.
+    base = service.measures()
+    extra = service.Measure(
+        "numbered", case((IssuedCredential.external_id.is_not(None), 1), else_=0)
+    )
+    monkeypatch.setattr(service, "measures", lambda: (*base, extra))
+    now = datetime.now(UTC)
+    insert_credentials(app, issuer[0]["id"], achievement_id, [(now, "active")], external_id="X-1")
+    insert_credentials(app, issuer[0]["id"], achievement_id, [(now, "active")])
+    body = client.get("/api/v1/statistics", headers=staff).json()
+    assert body["measures"] == [*MEASURES, "numbered"]
+    assert body["totals"]["numbered"] == 1
+    for rows in body["groups"].values():
+        assert sum(r["counts"]["numbered"] for r in rows) == 1
+    header = client.get("/api/v1/statistics?format=csv", headers=staff).text.splitlines()[0]
+    assert header.endswith(",numbered")
