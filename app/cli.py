@@ -320,7 +320,10 @@ def _bench(args: argparse.Namespace) -> int:
 
     figures = bench.run(quick=args.quick) | bench.run_batches(quick=args.quick)
     if not args.library_only:
+        from app import bench_batches
+
         figures = bench.with_ratios(figures | bench.run_http(quick=args.quick))
+        figures |= bench_batches.run(quick=args.quick)
     print(json.dumps(figures, indent=2) if args.json else bench.as_text(figures))
     return 0
 

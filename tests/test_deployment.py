@@ -40,6 +40,10 @@ def test_compose_runs_two_replicas_after_one_migrate_step() -> None:
         # Every variable names a setting: a typo would be ignored silently.
         fields = {f"SHOMEI_{name.upper()}" for name in Settings.model_fields}
         assert set(env) <= fields
+    worker = services["worker"]
+    assert worker["command"] == ["shomei", "worker"]
+    assert worker["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert worker["environment"] == replicas[0]["environment"]
     proxy = services["proxy"]
     address = proxy["networks"]["shomei"]["ipv4_address"]
     assert replicas[0]["environment"]["SHOMEI_TRUSTED_PROXIES"] == address

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from app.apikeys.service import Principal
-from app.batches import service
+from app.batches import runs, service
 from app.batches.checking import CheckedRow
 from app.batches.models import Batch, BatchRow
 from app.batches.reading import Source, read_csv, read_json_rows
@@ -112,8 +114,15 @@ def _parsed(upload: _Upload, max_rows: int) -> tuple[BatchSettings, Source]:
 # --- responses ----------------------------------------------------------------------------
 
 
+def read(session: Session, urls: Urls, batch: Batch) -> BatchRead:
+    """The batch as the API shows it, counts and pace included."""
+    states = service.counts_of(session, [batch.id])[batch.id]
+    return _read(urls, batch, service.issuer_slugs(session, [batch])[batch.issuer_id], states)
+
+
 def _read(urls: Urls, batch: Batch, slug: str, states: dict[str, int]) -> BatchRead:
     url = urls.batch(batch.id)
+    pace = runs.pace(batch, states, datetime.now(UTC))
     return BatchRead(
         id=batch.id,
         issuer=slug,
@@ -131,8 +140,11 @@ def _read(urls: Urls, batch: Batch, slug: str, states: dict[str, int]) -> BatchR
         created_by_key_id=batch.created_by_key_id,
         source_filename=batch.source_filename,
         source_encoding=batch.source_encoding,
+        rows_per_second=pace.rows_per_second,
+        eta_seconds=pace.eta_seconds,
         rows_url=f"{url}/rows",
         report_url=f"{url}/report.csv",
+        results_url=f"{url}/results.csv",
     )
 
 

@@ -6,10 +6,8 @@ request and a worker) cannot both win. Issuing itself is :mod:`app.batches.worke
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, cast
@@ -17,11 +15,12 @@ from typing import Any, Final, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from app import spreadsheets
 from app.apikeys.service import Principal
 from app.audit import service as audit
 from app.batches import worker
 from app.batches.models import Batch, BatchRow
-from app.errors import ConflictError, NotFoundError
+from app.errors import ConflictError
 from app.jobs.base import Jobs
 from app.urls import Urls
 
@@ -33,16 +32,6 @@ RESULT_COLUMNS: Final = (
     "credential_url",
     "error",
 )
-# A cell a spreadsheet would read as a formula (OWASP, "CSV Injection") is written as text.
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def get_batch_for(session: Session, principal: Principal, batch_id: uuid.UUID) -> Batch:
-    """The batch, if ``principal`` may see it (else 404, revealing nothing)."""
-    batch = session.get(Batch, batch_id)
-    if batch is None or not principal.may_act_for(batch.issuer_id):
-        raise NotFoundError(f"batch {batch_id} does not exist")
-    return batch
 
 
 def _changed(session: Session, batch_id: uuid.UUID, states: tuple[str, ...], **values: Any) -> bool:
@@ -162,74 +151,50 @@ def retry(
 
 
 @dataclass(frozen=True)
-class Progress:
-    total: int
-    issued: int
-    skipped: int
-    failed: int
-    pending: int
+class Pace:
     rows_per_second: float | None
     eta_seconds: float | None
 
 
-def progress(session: Session, batch: Batch, now: datetime) -> Progress:
-    """Counts by row state, the rate since the batch started, and the time left at that rate."""
-    counts = worker.progress_counts(session, batch.id)
-    total = sum(counts.values())
-    rate = None
-    eta = None
-    if batch.started_at is not None:
-        end = batch.finished_at or now
-        elapsed = (end - batch.started_at).total_seconds()
-        done = counts["issued"] + counts["failed"]
-        if elapsed > 0 and done:
-            rate = round(done / elapsed, 1)
-            if batch.state in worker.ACTIVE:
-                eta = round(counts["pending"] / rate, 1)
-    return Progress(total=total, rows_per_second=rate, eta_seconds=eta, **counts)
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+def pace(batch: Batch, states: dict[str, int], now: datetime) -> Pace:
+    """Rows issued or failed a second since the batch started; the time left at that rate."""
+    if batch.started_at is None:
+        return Pace(None, None)
+    elapsed = ((batch.finished_at or now) - batch.started_at).total_seconds()
+    done = states.get("issued", 0) + states.get("failed", 0)
+    if elapsed <= 0 or not done:
+        return Pace(None, None)
+    rate = done / elapsed
+    eta = states.get("pending", 0) / rate if batch.state in worker.ACTIVE else None
+    return Pace(round(rate, 1), None if eta is None else round(eta, 1))
 
 
 def results_csv(session: Session, urls: Urls, batch: Batch) -> Iterator[str]:
-    """results.csv, one line per row, streamed a thousand rows at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    """results.csv, one line per row in row order, streamed (the shared writer neutralises
+    formulas)."""
 
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(RESULT_COLUMNS)
-    yield "\ufeff" + flush()  # Excel opens UTF-8 with a byte order mark as UTF-8
-    rows = session.execute(
-        select(
-            BatchRow.row_number,
-            BatchRow.external_id,
-            BatchRow.state,
-            BatchRow.credential_id,
-            BatchRow.error,
-        )
-        .where(BatchRow.batch_id == batch.id)
-        .order_by(BatchRow.row_number)
-        .execution_options(yield_per=1000)
-    )
-    pending_state = "cancelled" if batch.state == "cancelled" else "pending"
-    for count, (number, external_id, state, credential_id, error) in enumerate(rows, 1):
-        writer.writerow(
-            (
-                number,
-                _cell(external_id or ""),
-                pending_state if state == "pending" else state,
-                str(credential_id) if credential_id else "",
-                urls.credential(credential_id) if credential_id else "",
-                _cell(error or ""),
+    def lines() -> Iterator[Sequence[object]]:
+        yield RESULT_COLUMNS
+        pending = "cancelled" if batch.state == "cancelled" else "pending"
+        for number, external_id, state, credential_id, error in session.execute(
+            select(
+                BatchRow.row_number,
+                BatchRow.external_id,
+                BatchRow.state,
+                BatchRow.credential_id,
+                BatchRow.error,
             )
-        )
-        if count % 1000 == 0:
-            yield flush()
-    yield flush()
+            .where(BatchRow.batch_id == batch.id)
+            .order_by(BatchRow.row_number)
+            .execution_options(yield_per=1000)
+        ):
+            yield (
+                number,
+                external_id,
+                pending if state == "pending" else state,
+                credential_id,
+                urls.credential(credential_id) if credential_id else None,
+                error,
+            )
+
+    return spreadsheets.write_rows(lines())

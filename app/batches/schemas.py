@@ -99,8 +99,15 @@ class BatchRead(BaseModel):
     created_by_key_id: uuid.UUID | None
     source_filename: str | None
     source_encoding: str | None
+    rows_per_second: float | None = Field(
+        description="Rows issued or failed a second since the batch started."
+    )
+    eta_seconds: float | None = Field(
+        description="Seconds left at that rate, while the batch is queued or running."
+    )
     rows_url: str
     report_url: str
+    results_url: str = Field(description="results.csv: each row's credential URL or error.")
 
 
 class BatchRowRead(BaseModel):

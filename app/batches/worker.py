@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, exists, func, select, update
+from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -141,6 +141,7 @@ class _Signed:
 
 @dataclass
 class _Plan:
+    parts: issuing.Parts | None
     signed: list[_Signed] = field(default_factory=list)
     # (row, state, error, credential id): rows that end without a new signature.
     settled: list[tuple[BatchRow, str, str | None, uuid.UUID | None]] = field(default_factory=list)
@@ -209,7 +210,8 @@ def _sign(
     rows: Sequence[BatchRow],
     now: datetime,
 ) -> _Plan:
-    plan = _Plan()
+    # The issuer's Profile and the Achievement, built once for the chunk.
+    plan = _Plan(issuing.prepare(context.urls, achievement) if batch.format != "ob2" else None)
     ids = [row.external_id for row in rows if row.external_id]
     existing = {
         credential.external_id: credential
@@ -280,6 +282,7 @@ def _sign_one(
             now,
             credential_id,
             position,
+            plan.parts,
         )
     except (ValidationError, ValueError) as error:
         plan.settled.append((row, "failed", _reason(error), None))
@@ -327,7 +330,7 @@ def _write(
     # (4) the credentials, then the rows' links to them (foreign keys are checked at once).
     fresh = [item for item in mine if item.reissue_of is None]
     status_service.claim_positions(session, (i.position for i in fresh if i.position))
-    _insert(session, context, achievement, fresh, now)
+    _insert(session, context, achievement, plan.parts, fresh, now)
     for item in mine:
         if item.reissue_of is not None:
             _reissue(session, item)
@@ -385,6 +388,7 @@ def _insert(
     session: Session,
     context: WorkContext,
     achievement: Achievement,
+    parts: issuing.Parts | None,
     items: list[_Signed],
     now: datetime,
 ) -> None:
@@ -430,6 +434,7 @@ def _insert(
                 now,
                 item.credential.id,
                 position,
+                parts,
             )
             item.credential.batch_id = item.row.batch_id
             item.credential.prefecture = item.row.prefecture
@@ -459,18 +464,6 @@ def _reissue(session: Session, item: _Signed) -> None:
     )
 
 
-def progress_counts(session: Session, batch_id: uuid.UUID) -> dict[str, int]:
-    """Rows by state (pending, issued, skipped, failed)."""
-    counts = dict.fromkeys(("pending", "issued", "skipped", "failed"), 0)
-    for state, count in session.execute(
-        select(BatchRow.state, func.count())
-        .where(BatchRow.batch_id == batch_id)
-        .group_by(BatchRow.state)
-    ):
-        counts[state] = count
-    return counts
-
-
 __all__ = [
     "ISSUE_CHUNK",
     "RESUME",
@@ -478,6 +471,5 @@ __all__ = [
     "enqueue_chunks",
     "finish_if_done",
     "issue_chunk",
-    "progress_counts",
     "resume",
 ]

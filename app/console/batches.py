@@ -141,21 +141,18 @@ def _report_page(session: SessionDep, batch: Batch, number: int) -> tuple[list[A
 
 
 def _progress(session: SessionDep, batch: Batch) -> dict[str, Any]:
-    """The progress bar's figures: rows done (issued, skipped or failed) of all rows."""
-    figures = runs.progress(session, batch, datetime.now(UTC))
+    """The progress bar's figures: rows done of the rows that may be issued, and the pace."""
+    done, to_do = batch_service.progress(session, batch)
+    states = batch_service.counts_of(session, [batch.id])[batch.id]
+    pace = runs.pace(batch, states, datetime.now(UTC))
     return {
         "state": batch.state,
-        "total": figures.total,
-        "done": figures.issued + figures.skipped + figures.failed,
+        "total": to_do,
+        "done": done,
         "finished": batch.state not in _RUNNING,
-        "rate": figures.rows_per_second,
-        "eta": figures.eta_seconds,
-        "figures": {
-            "pending": figures.pending,
-            "issued": figures.issued,
-            "skipped": figures.skipped,
-            "failed": figures.failed,
-        },
+        "rate": pace.rows_per_second,
+        "eta": pace.eta_seconds,
+        "figures": {k: states[k] for k in ("pending", "issued", "skipped", "failed")},
     }
 
 

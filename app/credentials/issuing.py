@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -58,11 +59,12 @@ def build_at(
     now: datetime,
     credential_id: uuid.UUID,
     position: status_service.Position | None,
+    parts: Parts | None = None,
 ) -> IssuedCredential:
     """The signed credential ``credential_id`` at ``position`` (OB 3.0), as an unsaved row.
 
     Nothing is written: the caller claims the position (batches claim a chunk's at once, and a
-    re-issue keeps the credential's own).
+    re-issue keeps the credential's own). ``parts``: :func:`prepare`'s, to share among many.
     """
     issuer = achievement.issuer
     email = str(request.recipient.email)
@@ -92,7 +94,8 @@ def build_at(
         raise ValueError("an OB 3.0 credential needs a status list position")
     row.status_list_id = position.status_list.id
     row.status_index = position.index
-    unsigned = _ob3(urls, issuer, achievement, credential_id, lower, request, position, now)
+    parts = parts or prepare(urls, achievement)
+    unsigned = _ob3(urls, issuer, parts, credential_id, lower, request, position, now)
     if request.format == "ob3":
         _, signer = keyring.active_signer(session, issuer, "EdDSA", now)
         row.document = _json_text(data_integrity.sign(unsigned, signer, created=now))
@@ -102,18 +105,38 @@ def build_at(
     return row
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What every OB 3.0 credential of one achievement shares: the issuer's Profile and the
+    Achievement, built once for a batch's chunk instead of once per credential."""
+
+    profile: ob3.Profile
+    achievement: ob3.Achievement
+
+
+def prepare(urls: Urls, achievement: Achievement) -> Parts:
+    profile = {
+        k: v
+        for k, v in issuer_service.profile_of(urls, achievement.issuer).items()
+        if k != "@context"
+    }
+    return Parts(
+        profile=ob3.Profile.from_wire(profile),
+        achievement=ob3.Achievement.from_wire(achievement_document(urls, achievement)),
+    )
+
+
 def _ob3(
     urls: Urls,
     issuer: Issuer,
-    achievement: Achievement,
+    parts: Parts,
     credential_id: uuid.UUID,
     email: str,
     request: CredentialCreate,
     position: status_service.Position,
     now: datetime,
 ) -> dict[str, Any]:
-    profile = {k: v for k, v in issuer_service.profile_of(urls, issuer).items() if k != "@context"}
-    awarded = ob3.Achievement.from_wire(achievement_document(urls, achievement))
+    awarded = parts.achievement
     entry = status_service.entry_for(
         urls,
         issuer.slug,
@@ -124,7 +147,7 @@ def _ob3(
     )
     return ob3.build_credential(
         credential_id=urls.credential(credential_id),
-        issuer=ob3.Profile.from_wire(profile),
+        issuer=parts.profile,
         achievement=awarded,
         recipient_email=email,
         valid_from=now,

@@ -46,9 +46,7 @@ Issuer = tuple[dict[str, Any], dict[str, str]]
 def _wait(client: TestClient, batch_id: uuid.UUID, headers: dict[str, str]) -> dict[str, Any]:
     deadline = time.monotonic() + 120
     while True:
-        body: dict[str, Any] = client.get(
-            f"/api/v1/batches/{batch_id}/progress", headers=headers
-        ).json()
+        body: dict[str, Any] = client.get(f"/api/v1/batches/{batch_id}", headers=headers).json()
         if body["state"] not in ("queued", "running") or time.monotonic() > deadline:
             return body
         time.sleep(0.1)
@@ -72,8 +70,13 @@ def test_a_batch_is_issued_row_by_row_exactly_once(
     done = _wait(client, batch_id, issuer[1])
 
     assert done["state"] == "done"
-    assert (done["total"], done["issued"], done["skipped"], done["failed"]) == (30, 28, 2, 0)
-    assert done["pending"] == 0 and done["rows_per_second"] > 0
+    assert (
+        done["counts"]["total"],
+        done["counts"]["issued"],
+        done["counts"]["skipped"],
+        done["counts"]["failed"],
+    ) == (30, 28, 2, 0)
+    assert done["counts"]["pending"] == 0 and done["rows_per_second"] > 0
     with app.state.resources.sessions() as session:
         credentials = session.scalars(
             select(IssuedCredential).where(IssuedCredential.batch_id == batch_id)
@@ -170,8 +173,12 @@ def test_a_cancelled_batch_issues_no_more_rows(
     for arguments in rest:  # jobs already queued find the batch cancelled
         worker.issue_chunk(_context(app, held), **arguments)  # type: ignore[arg-type]
 
-    body = client.get(f"/api/v1/batches/{batch_id}/progress", headers=issuer[1]).json()
-    assert (body["state"], body["issued"], body["pending"]) == ("cancelled", 7, 3)
+    body = client.get(f"/api/v1/batches/{batch_id}", headers=issuer[1]).json()
+    assert (body["state"], body["counts"]["issued"], body["counts"]["pending"]) == (
+        "cancelled",
+        7,
+        3,
+    )
     assert client.post(f"/api/v1/batches/{batch_id}/cancel", headers=issuer[1]).status_code == 409
     states = [
         line["state"]
@@ -192,8 +199,8 @@ def test_failed_rows_are_retried(
     batch_id = _batch(app, issuer, achievement_id, rows=5, expired_rows=(2, 5))
     client.post(f"/api/v1/batches/{batch_id}/start", headers=issuer[1])
     _run(_context(app, held), held)
-    body = client.get(f"/api/v1/batches/{batch_id}/progress", headers=issuer[1]).json()
-    assert (body["state"], body["issued"], body["failed"]) == ("done", 3, 2)
+    body = client.get(f"/api/v1/batches/{batch_id}", headers=issuer[1]).json()
+    assert (body["state"], body["counts"]["issued"], body["counts"]["failed"]) == ("done", 3, 2)
 
     with app.state.resources.sessions() as session:  # the cause is mended
         session.execute(
@@ -204,8 +211,8 @@ def test_failed_rows_are_retried(
     retried = client.post(f"/api/v1/batches/{batch_id}/retry", headers=issuer[1])
     assert retried.status_code == 202, retried.text
     _run(_context(app, held), held)
-    body = client.get(f"/api/v1/batches/{batch_id}/progress", headers=issuer[1]).json()
-    assert (body["state"], body["issued"], body["failed"]) == ("done", 5, 0)
+    body = client.get(f"/api/v1/batches/{batch_id}", headers=issuer[1]).json()
+    assert (body["state"], body["counts"]["issued"], body["counts"]["failed"]) == ("done", 5, 0)
     assert client.post(f"/api/v1/batches/{batch_id}/retry", headers=issuer[1]).status_code == 409
 
 
@@ -306,7 +313,7 @@ def test_single_issues_during_a_batch_never_share_a_status_position(
             headers=issuer[1],
         )
         assert response.status_code == 201
-    assert _wait(client, batch_id, issuer[1])["issued"] == 40
+    assert _wait(client, batch_id, issuer[1])["counts"]["issued"] == 40
     with app.state.resources.sessions() as session:
         positions = session.execute(
             select(IssuedCredential.status_list_id, IssuedCredential.status_index)
