@@ -1,4 +1,5 @@
-"""The ``shomei`` command: serve, migrate, apikey, batch, mail, verify, bake, unbake, bench, openapi.
+"""The ``shomei`` command: serve, migrate, apikey, batch, mail, worker, verify, bake, unbake,
+bench, openapi.
 
 Every command reads the settings the server reads (:func:`app.settings.load_settings`) and
 fails with one line on standard error, never a traceback.

@@ -17,6 +17,8 @@ from app.audit.router import router as audit_router
 from app.batches.router import router as batches_router
 from app.batches.router import templates as batch_templates
 from app.batches.run_router import router as batch_runs_router
+from app.console.batches import router as console_batches
+from app.console.router import router as console_router
 from app.contract import install_contract
 from app.credentials.public import public as credentials_public
 from app.credentials.router import router as credentials_router
@@ -36,6 +38,7 @@ from app.published import configure_published_cache
 from app.schemas import Health
 from app.settings import Settings, get_settings
 from app.sharing import Generations, SharedInvalidation
+from app.statistics.router import router as statistics_router
 from app.status.router import public as status_public
 from app.urls import Urls
 from app.verification.fairness import FairSlots
@@ -59,6 +62,9 @@ ROUTERS = (
     verification_page,
     apikeys_router,
     audit_router,
+    statistics_router,
+    console_router,
+    console_batches,
     batch_runs_router,
     problems.router,
 )

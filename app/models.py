@@ -5,6 +5,7 @@ from app.apikeys.models import ApiKey
 from app.audit.models import AuditEntry
 from app.batches.models import Batch, BatchRow
 from app.claims.models import Claim
+from app.console.models import ConsoleSession
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
 from app.mail.models import OutboxMessage
@@ -17,6 +18,7 @@ __all__ = [
     "Batch",
     "BatchRow",
     "Claim",
+    "ConsoleSession",
     "IssuedCredential",
     "Issuer",
     "IssuerKey",

@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     trusted_proxies: CommaList = ()
     redis_url: str = ""
 
+    # --- staff console and statistics ------------------------------------------------------
+    # How long a console sign-in lasts; the staff signs in again afterwards.
+    console_session_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 480
+    # Months of statistics are counted in this IANA time zone unless a request names another.
+    statistics_time_zone: str = "Asia/Tokyo"
+
     # --- background work -------------------------------------------------------------------
     # Where background jobs (batch issuing, periodic tasks) run: ``auto`` is the server itself
     # on SQLite and `shomei worker` processes on PostgreSQL; ``server`` runs them in the server
@@ -200,6 +206,17 @@ class Settings(BaseSettings):
     def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for entry in value:
             ipaddress.ip_network(entry, strict=False)  # ValueError names it
+        return value
+
+    @field_validator("statistics_time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError):
+            raise ValueError(f"SHOMEI_STATISTICS_TIME_ZONE: no time zone {value!r}") from None
         return value
 
     @field_validator("redis_url")

@@ -35,6 +35,8 @@ Action = Literal[
     "credential.unsuspend",
     "batch.create",
     "batch.discard",
+    "console.sign_in",
+    "console.sign_out",
     "batch.start",
     "batch.cancel",
     "batch.retry",

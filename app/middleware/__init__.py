@@ -13,9 +13,11 @@ from app.middleware.ratelimit import RateLimitMiddleware, RateLimits
 if TYPE_CHECKING:
     from app.settings import Settings
 
-__all__ = ["BATCHES_PATH", "install_middleware"]
+__all__ = ["BATCHES_PATH", "CONSOLE_BATCHES_PATH", "install_middleware"]
 
 BATCHES_PATH = "/api/v1/batches"
+# The console's upload form posts the same CSV files.
+CONSOLE_BATCHES_PATH = "/console/batches"
 
 
 def install_middleware(app: FastAPI, settings: Settings, *, error_page: ErrorPage) -> None:
@@ -27,20 +29,23 @@ def install_middleware(app: FastAPI, settings: Settings, *, error_page: ErrorPag
             json=settings.max_json_bytes,
             upload=upload,
             # The batch route reads its body itself, to the same cap, as it streams in.
-            paths={BATCHES_PATH: settings.max_batch_bytes + ENVELOPE_BYTES},
+            paths={
+                BATCHES_PATH: settings.max_batch_bytes + ENVELOPE_BYTES,
+                CONSOLE_BATCHES_PATH: settings.max_batch_bytes + ENVELOPE_BYTES,
+            },
         ),
         error_page=error_page,
     )
-    app.add_middleware(
-        RateLimitMiddleware,
-        limits=RateLimits(
-            address_per_minute=settings.verify_rate_per_minute,
-            key_per_minute=settings.key_rate_per_minute,
-            redis_url=settings.redis_url,
-        ),
-        proxies=TrustedProxies.parse(settings.trusted_proxies),
-        error_page=error_page,
+    limits = RateLimits(
+        address_per_minute=settings.verify_rate_per_minute,
+        key_per_minute=settings.key_rate_per_minute,
+        redis_url=settings.redis_url,
     )
+    proxies = TrustedProxies.parse(settings.trusted_proxies)
+    app.add_middleware(RateLimitMiddleware, limits=limits, proxies=proxies, error_page=error_page)
+    # The console's sign-in form counts failed keys against the same per-address budget.
+    app.state.rate_limits = limits
+    app.state.trusted_proxies = proxies
     _document(app)
 
 

@@ -1,0 +1,1 @@
+"""The staff console (``/console``): issuing staff's pages over the same services as the API."""

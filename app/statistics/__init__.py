@@ -1,0 +1,1 @@
+"""Statistics of issued credentials, counted in SQL."""
