@@ -48,6 +48,8 @@ def test_the_batch_benchmark_previews_a_whole_session() -> None:
     figures = bench.run_batches(quick=True)
     assert set(figures) == {"batch_preview_per_s"}
     assert figures["batch_preview_per_s"] > 0
+
+
 MAIL_FIGURES = {
     "mail_render_per_s",
     "issue_no_notify_per_s",
