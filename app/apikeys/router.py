@@ -61,7 +61,7 @@ def _issuer_id(session: Session, principal: service.Principal, slug: str | None)
         raise UnprocessableError(str(error)) from None
 
 
-@router.get("", summary="List API keys", responses=problems(401, 422))
+@router.get("", summary="List API keys", responses=problems(401, 404, 422))
 def list_api_keys(
     session: SessionDep,
     principal: PrincipalDep,
