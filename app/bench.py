@@ -334,6 +334,83 @@ def _http_setup(client: Any) -> str:
     return str(response.json()["id"])
 
 
+BATCH_ROWS = 7000
+
+
+def batch_csv(rows: int = BATCH_ROWS) -> bytes:
+    """An exam session's passers as Japanese Excel saves them: CP932, Japanese headers."""
+    from app.batches.prefectures import PREFECTURES
+
+    lines = ["受験番号,メールアドレス,氏名,氏名（英字）,結果,有効期限,都道府県"]
+    for n in range(rows):
+        prefecture = PREFECTURES[n % len(PREFECTURES)].ja
+        lines.append(
+            f"2026-6-{n:06},passer{n}@example{n % 7}.co.jp,山田 太郎{n},Taro Yamada,"
+            f"{60 + n % 40},2029/03/31,{prefecture}"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode("cp932")
+
+
+def batch_preview_rate(database_url: str, *, rounds: int) -> float:
+    """Rows a second from the bytes of a 7,000-row CSV to its preview committed."""
+    from app.achievements.models import Achievement
+    from app.batches import service
+    from app.batches.reading import read_csv
+    from app.db import make_engine, make_sessionmaker
+    from app.issuers.models import Issuer
+
+    data = batch_csv()
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            issuer = Issuer(
+                slug=f"bench-{uuid.uuid4().hex[:8]}",
+                name="一般社団法人 AIリテラシー検定協会",
+                url="https://badges.example.jp/",
+                email="badges@example.jp",
+            )
+            session.add(issuer)
+            session.flush()
+            achievement = Achievement(
+                issuer_id=issuer.id,
+                language="ja",
+                name={"ja": "生成AI活用検定"},
+                description={"ja": "生成AIの基礎知識を証明します。"},
+            )
+            session.add(achievement)
+            session.commit()
+            options = service.BatchOptions(achievement_id=achievement.id, label="2026#6")
+        elapsed = 0.0
+        for _ in range(rounds):
+            started = time.perf_counter()
+            with sessions() as session:
+                source = read_csv(data, max_rows=100_000, filename="session.csv")
+                batch, _ = service.create_batch(session, None, options, source, NOW)
+                if batch.ok_rows != BATCH_ROWS:
+                    raise RuntimeError(f"benchmark batch has {batch.error_rows} bad rows")
+            elapsed += time.perf_counter() - started
+    finally:
+        engine.dispose()
+    return BATCH_ROWS * rounds / elapsed
+
+
+def run_batches(*, quick: bool = False, database_url: str | None = None) -> dict[str, Any]:
+    """The batch figures on ``database_url``, or on a fresh SQLite database."""
+    import tempfile
+    from pathlib import Path
+
+    from app.migrate import upgrade
+
+    rounds = 1 if quick else 5
+    if database_url is not None:
+        return {"batch_preview_per_s": round(batch_preview_rate(database_url, rounds=rounds), 1)}
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{Path(directory) / 'bench.db'}"
+        upgrade(url)
+        return {"batch_preview_per_s": round(batch_preview_rate(url, rounds=rounds), 1)}
+
+
 # The service path against the library, measured in the same run: (figure, its target).
 RATIOS = {
     "api_verify_ob3_vs_verify_report_ratio": ("api_verify_ob3_per_s", "ob3_verify_report_per_s"),

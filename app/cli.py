@@ -1,4 +1,4 @@
-"""The ``shomei`` command: serve, migrate, apikey, verify, bake, unbake, bench, openapi.
+"""The ``shomei`` command: serve, migrate, apikey, batch, verify, bake, unbake, bench, openapi.
 
 Every command reads the settings the server reads (:func:`app.settings.load_settings`) and
 fails with one line on standard error, never a traceback.
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from app.batches import cli as batch_cli
 from app.errors import AppError
 from app.settings import (
     Settings,
@@ -317,7 +318,7 @@ def _unbake(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from app import bench
 
-    figures = bench.run(quick=args.quick)
+    figures = bench.run(quick=args.quick) | bench.run_batches(quick=args.quick)
     if not args.library_only:
         from app import bench_batches
 
@@ -430,6 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--library-only", action="store_true", help="skip the figures through a real server"
     )
     bench.set_defaults(handler=_bench)
+
+    batch_cli.register(commands, _database)
 
     openapi = commands.add_parser("openapi", help="print the service's OpenAPI document (YAML)")
     openapi.set_defaults(handler=_openapi)

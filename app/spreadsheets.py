@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -34,6 +35,7 @@ __all__ = [
 
 BOM: Final = "\ufeff"
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_CP932_STRAYS: Final = re.compile("[\x80\uf8f0-\uf8f3]")
 
 
 class CsvError(ValueError):
@@ -69,15 +71,30 @@ def decode(data: bytes) -> Decoded:
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError as utf8_error:
-            try:
-                text, encoding = data.decode("cp932"), "cp932"
-            except UnicodeDecodeError:
-                raise _not_text(data, utf8_error, "UTF-8 or Shift_JIS (CP932)") from None
+        except UnicodeDecodeError:
+            text, encoding = _cp932(data), "cp932"
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise CsvError("the file holds binary data (a NUL byte), not CSV text", line=line)
     return Decoded(text, encoding)
+
+
+def _cp932(data: bytes) -> str:
+    try:
+        text = data.decode("cp932")
+    except UnicodeDecodeError as error:
+        raise _not_text(data, error, "UTF-8 or Shift_JIS (CP932)") from None
+    stray = _CP932_STRAYS.search(text)
+    if stray is not None:
+        # Python's CP932 maps single bytes 0x80, 0xA0 and 0xFD-0xFF, which no Japanese text
+        # holds: such a file is in some other encoding.
+        line = text.count("\n", 0, stray.start()) + 1
+        raise CsvError(
+            f"line {line} is not UTF-8 or Shift_JIS (CP932) text: save the file as CSV UTF-8 "
+            "or CSV (Shift_JIS)",
+            line=line,
+        )
+    return text
 
 
 def _not_text(data: bytes, error: UnicodeDecodeError, expected: str) -> CsvError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Final
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # The single-credential API's limits (app/credentials/schemas.py), column by column.
-LIMITS: Final[dict[Column, int]] = {
+LIMITS: Final[dict[str, int]] = {
     "external_id": 200,
     "email": 254,
     "name": 200,
@@ -52,6 +52,10 @@ LIMITS: Final[dict[Column, int]] = {
     "prefecture": 40,
 }
 _COLUMN_JA: Final[dict[str, str]] = dict(COLUMNS)
+_ALL_COLUMNS: Final[tuple[Column, ...]] = tuple(column for column, _ in COLUMNS)
+# Problems are listed in the columns' order; those of the whole row (extra cells, unknown
+# fields) first.
+_ORDER: Final[dict[str, int]] = {column: at for at, column in enumerate(_ALL_COLUMNS)}
 _FORMULA_CHECKED: Final = ("external_id", "name", "name_en", "result", "narrative")
 _LANGUAGES: Final = {
     "ja": "ja",
@@ -65,7 +69,6 @@ _DATE: Final = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 # A date means the end of that day in Japan, where the exams are held.
 _JST: Final = timezone(timedelta(hours=9))
 _URL: Final = TypeAdapter(HttpUrl)
-_CHUNK: Final = 500
 
 
 @dataclass(frozen=True)
@@ -153,36 +156,15 @@ class EmailChecker:
         return self._domains[key]
 
 
-def _text(value: Any) -> str | None:
-    """A cell as text, stripped; ``None`` when empty."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _wrong_type(value: Any) -> bool:
     # A JSON row's value: text, or a number (an examinee number, a score); nothing else.
-    return value is not None and (isinstance(value, bool) or not isinstance(value, str | int))
+    return isinstance(value, bool) or not isinstance(value, str | int | float)
 
 
-def _plain(row: CheckedRow, column: Column, text: str) -> bool:
-    if len(text) > LIMITS[column]:
-        row.add(column, "too_long", error=True, limit=LIMITS[column])
-        return False
-    if NOT_ALLOWED.search(text):
-        row.add(column, "control_character", error=True)
-        return False
-    if column in _FORMULA_CHECKED and text.startswith("="):
-        row.add(column, "formula", error=True)
-        return False
-    return True
-
-
-def _stored(text: str, column: Column) -> str:
+def _stored(text: str, limit: int) -> str:
     # What an error row keeps of a cell: cut to the column, with no character PostgreSQL
     # refuses. The row is never issued; staff see it in the report to correct the file.
-    return NOT_ALLOWED.sub("\ufffd", text[: LIMITS[column]])
+    return NOT_ALLOWED.sub("\ufffd", text[:limit])
 
 
 def _date(text: str) -> date | None:
@@ -195,71 +177,112 @@ def _date(text: str) -> date | None:
         return None
 
 
-def _check_one(raw: RawRow, *, format: str, emails: EmailChecker, now: datetime) -> CheckedRow:
-    row = CheckedRow(number=raw.number, values={})
-    values = row.values
-    if raw.extra_cells:
-        row.add("", "extra_cells", error=True)
-    for name in raw.unknown_fields:
-        row.add(name[:100], "unknown_field", error=True)
-    cells = raw.cells
-    for column, _ in COLUMNS:
-        value = cells.get(column)
-        if _wrong_type(value):
-            row.add(column, "not_text", error=True)
-            values[column] = None
-            continue
-        text = _text(value)
-        if text is None:
-            if column in REQUIRED:
+class _Checker:
+    """Checks rows one by one, remembering what repeats down a session's file (its dates,
+    prefectures and e-mail domains): a cell's verdict depends on the cell alone."""
+
+    def __init__(self, *, format: str, now: datetime) -> None:
+        self.format = format
+        self.now = now
+        self.emails = EmailChecker()
+        self._dates: dict[str, datetime | None] = {}
+        self._prefectures: dict[str, tuple[bool, int | None]] = {}
+
+    def until(self, text: str) -> datetime | None:
+        if text not in self._dates:
+            day = _date(text)
+            self._dates[text] = (
+                None
+                if day is None
+                else datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=_JST).astimezone(UTC)
+            )
+        return self._dates[text]
+
+    def prefecture(self, text: str) -> tuple[bool, int | None]:
+        if text not in self._prefectures:
+            self._prefectures[text] = parse_prefecture(text)
+        return self._prefectures[text]
+
+    def check(self, raw: RawRow) -> CheckedRow:
+        row = CheckedRow(number=raw.number, values=dict.fromkeys(_ALL_COLUMNS))
+        values = row.values
+        if raw.extra_cells:
+            row.add("", "extra_cells", error=True)
+        for name in raw.unknown_fields:
+            row.add(name[:100], "unknown_field", error=True)
+        for column, value in raw.cells.items():
+            if value is None:
+                continue
+            if type(value) is not str:
+                if _wrong_type(value):
+                    row.add(column, "not_text", error=True)
+                    continue
+                value = str(value)
+            text = value.strip()
+            if text:
+                self._cell(row, column, text)
+        for column in REQUIRED:
+            if values[column] is None and not any(p["column"] == column for p in row.problems):
                 row.add(column, "required", error=True)
-            values[column] = None
-            continue
-        values[column] = _stored(text, column)
+        if row.check == "error":
+            for name, value in values.items():
+                if type(value) is str:
+                    values[name] = _stored(value, LIMITS[name])
+        if len(row.problems) > 1:
+            row.problems.sort(key=lambda problem: _ORDER.get(problem["column"], -1))
+        return row
+
+    def _cell(self, row: CheckedRow, column: Column, text: str) -> None:
+        values = row.values
+        values[column] = text
         if column == "email":
             if len(text) > LIMITS["email"]:
                 row.add(column, "too_long", error=True, limit=LIMITS["email"])
-                continue
+                return
             try:
-                values[column] = emails.normalise(text)
+                values[column] = self.emails.normalise(text)
             except ValueError as error:
-                row.add(column, "invalid_email", error=True, reason=str(error))
+                # The reason may quote a character of the address, never the address.
+                reason = NOT_ALLOWED.sub("\ufffd", str(error))
+                row.add(column, "invalid_email", error=True, reason=reason)
         elif column == "language":
             language = _LANGUAGES.get(text.lower())
             if language is None:
                 row.add(column, "invalid_language", error=True)
             values[column] = language
         elif column == "valid_until":
-            day = _date(text)
-            if day is None:
+            until = self.until(text)
+            values[column] = until
+            if until is None:
                 row.add(column, "invalid_date", error=True)
-                values[column] = None
-                continue
-            until = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=_JST)
-            if until <= now:
+            elif until <= self.now:
                 row.add(column, "date_past", error=True)
-            values[column] = until.astimezone(UTC)
         elif column == "evidence_url":
             if len(text) > LIMITS[column]:
                 row.add(column, "too_long", error=True, limit=LIMITS[column])
-                continue
+                return
             try:
-                values[column] = str(_URL.validate_python(text))
+                url = str(_URL.validate_python(text))
             except ValidationError:
                 row.add(column, "invalid_url", error=True)
+                return
+            if len(url) > LIMITS[column]:  # normalising may lengthen it (percent-encoding)
+                row.add(column, "too_long", error=True, limit=LIMITS[column])
+                return
+            values[column] = url
         elif column == "prefecture":
-            known, code = parse_prefecture(text[:40])
+            known, code = self.prefecture(text[:40])
             if not known:
                 row.add(column, "invalid_prefecture", error=True)
             values[column] = code
-        elif _plain(row, column, text) and column == "result" and format == "ob2":
+        elif len(text) > LIMITS[column]:
+            row.add(column, "too_long", error=True, limit=LIMITS[column])
+        elif NOT_ALLOWED.search(text):
+            row.add(column, "control_character", error=True)
+        elif column in _FORMULA_CHECKED and text[0] == "=":
+            row.add(column, "formula", error=True)
+        elif column == "result" and self.format == "ob2":
             row.add(column, "result_not_in_ob2", error=True)
-    return row
-
-
-def _in_chunks(values: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 def _mark_duplicates(
@@ -286,27 +309,22 @@ def _mark_duplicates(
                 first_by_email[key] = (row.number, external_id)
             elif seen[1] != external_id:
                 row.add("email", "email_repeated_in_file", error=False, row=seen[0])
-    # (2) against what was issued for the achievement before, in chunks of bounded IN lists
+    # (2) against what was issued for the achievement before: one pass over its credentials
+    # (an index on achievement_id), cheaper than many IN lists of a session's 7,000 numbers.
     issued: dict[str, uuid.UUID] = {}
-    for chunk in _in_chunks(list(first_by_id)):
-        issued.update(
-            (external_id, credential_id)
-            for external_id, credential_id in session.execute(
-                select(IssuedCredential.external_id, IssuedCredential.id).where(
-                    IssuedCredential.achievement_id == achievement_id,
-                    IssuedCredential.external_id.in_(chunk),
-                )
-            )
-            if external_id is not None
-        )
     issued_emails: dict[str, set[str | None]] = {}
-    for chunk in _in_chunks(list(first_by_email)):
-        for address, external_id in session.execute(
-            select(IssuedCredential.recipient_email_lower, IssuedCredential.external_id).where(
-                IssuedCredential.achievement_id == achievement_id,
-                IssuedCredential.recipient_email_lower.in_(chunk),
-            )
-        ):
+    for credential_id, external_id, address in session.execute(
+        select(
+            IssuedCredential.id,
+            IssuedCredential.external_id,
+            IssuedCredential.recipient_email_lower,
+        )
+        .where(IssuedCredential.achievement_id == achievement_id)
+        .execution_options(yield_per=5000)
+    ):
+        if external_id is not None and external_id in first_by_id:
+            issued[external_id] = credential_id
+        if address in first_by_email:
             issued_emails.setdefault(address, set()).add(external_id)
     code = "already_issued_reissue" if on_duplicate == "reissue" else "already_issued_skip"
     for row in rows:
@@ -329,7 +347,7 @@ def check_rows(
     now: datetime,
 ) -> list[CheckedRow]:
     """Check every row (reading ``raw_rows`` to the end) and mark duplicates."""
-    emails = EmailChecker()
-    rows = [_check_one(raw, format=format, emails=emails, now=now) for raw in raw_rows]
+    checker = _Checker(format=format, now=now)
+    rows = [checker.check(raw) for raw in raw_rows]
     _mark_duplicates(session, rows, achievement_id, on_duplicate)
     return rows

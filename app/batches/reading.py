@@ -59,14 +59,15 @@ def read_csv(data: bytes, *, max_rows: int, filename: str | None = None) -> Sour
     rows: list[RawRow] = []
     try:
         for index, (_, record) in enumerate(table.records, start=2):
-            if not any(cell.strip() for cell in record):
+            if not "".join(record).strip():
                 continue  # a blank line, or one of empty cells as spreadsheets leave them
             if len(rows) == max_rows:
                 raise _too_many(max_rows)
-            cells: dict[Column, Any] = {
-                column: record[at] for column, at in positions if at < len(record)
-            }
-            extra = len(record) > width and any(cell.strip() for cell in record[width:])
+            if len(record) >= width:
+                cells: dict[Column, Any] = {column: record[at] for column, at in positions}
+            else:
+                cells = {column: record[at] for column, at in positions if at < len(record)}
+            extra = len(record) > width and bool("".join(record[width:]).strip())
             rows.append(RawRow(index, cells, extra_cells=extra))
     except spreadsheets.CsvError as error:
         raise UnprocessableError(f"the file cannot be read: {error}") from None

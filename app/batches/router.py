@@ -53,12 +53,12 @@ _FORM_FIELDS = ("achievement_id", "format", "label", "exam_date", "on_duplicate"
 
 @dataclass(frozen=True)
 class _Upload:
-    """What came in, not yet parsed: the batch's settings and a CSV file or JSON rows."""
+    """What came in, not yet parsed: a JSON body, or a form's settings and CSV file."""
 
-    settings: BatchSettings
+    json: bytes | None = None
+    settings: BatchSettings | None = None
     csv: bytes | None = None
     filename: str | None = None
-    rows: list[dict[str, Any]] | None = None
 
 
 def _form_settings(values: dict[str, Any]) -> BatchSettings:
@@ -74,10 +74,8 @@ async def _upload(request: Request, resources: ResourcesDep) -> _Upload:
     limit = resources.settings.max_batch_bytes
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media == "application/json":
-        body = parse_json(await read_body(request, limit), BatchCreate)
-        return _Upload(
-            BatchSettings.model_validate(body.model_dump(exclude={"rows"})), rows=body.rows
-        )
+        # Parsed in the route, on a worker thread: megabytes of JSON would hold the loop.
+        return _Upload(json=await read_body(request, limit))
     if media != "multipart/form-data":
         raise UnsupportedMediaTypeError(
             "send application/json, or multipart/form-data with a CSV file in a `file` field"
@@ -100,13 +98,17 @@ async def _upload(request: Request, resources: ResourcesDep) -> _Upload:
             if value is not None and value.strip():
                 values[name] = value.strip()
         filename = (upload.filename or "")[:255] or None
-    return _Upload(_form_settings(values), csv=data, filename=filename)
+    return _Upload(settings=_form_settings(values), csv=data, filename=filename)
 
 
-def _source(upload: _Upload, max_rows: int) -> Source:
-    if upload.csv is not None:
-        return read_csv(upload.csv, max_rows=max_rows, filename=upload.filename)
-    return read_json_rows(upload.rows or [], max_rows=max_rows)
+def _parsed(upload: _Upload, max_rows: int) -> tuple[BatchSettings, Source]:
+    if upload.json is not None:
+        body = parse_json(upload.json, BatchCreate)
+        settings = BatchSettings.model_validate(body.model_dump(exclude={"rows"}))
+        return settings, read_json_rows(body.rows, max_rows=max_rows)
+    if upload.csv is None or upload.settings is None:  # pragma: no cover - _upload gives both
+        raise UnprocessableError("the form needs the CSV file in a `file` field")
+    return upload.settings, read_csv(upload.csv, max_rows=max_rows, filename=upload.filename)
 
 
 # --- responses ----------------------------------------------------------------------------
@@ -217,8 +219,8 @@ def create_batch(
     now: NowDep,
 ) -> BatchPreview:
     """Check every row of a CSV file or JSON array and store the batch as a preview."""
-    source = _source(upload, resources.settings.max_batch_rows)
-    options = service.BatchOptions(**upload.settings.model_dump())
+    settings, source = _parsed(upload, resources.settings.max_batch_rows)
+    options = service.BatchOptions(**settings.model_dump())
     batch, checked = service.create_batch(session, principal, options, source, now)
     states = service.counts_of(session, [batch.id])[batch.id]
     report = checked.report()
@@ -322,7 +324,7 @@ def report_csv(
     session: SessionDep,
     principal: PrincipalDep,
     check: RowCheck | None = None,
-    lang: Literal["ja", "en"] = "ja",
+    lang: Literal["ja", "en"] = "en",
 ) -> StreamingResponse:
     """The check of every row (or of ``?check=error`` rows) as CSV, in Japanese or English."""
     batch = _one(session, principal, batch_id)

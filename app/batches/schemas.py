@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.validation import StoredText
 
@@ -15,6 +16,8 @@ OnDuplicate = Literal["skip", "reissue"]
 BatchState = Literal["preview", "queued", "running", "done", "cancelled", "discarded"]
 RowCheck = Literal["ok", "warning", "error"]
 RowState = Literal["pending", "issued", "skipped", "failed"]
+
+_SLASHED = re.compile(r"\d{4}/\d{1,2}/\d{1,2}")
 
 # A row of a JSON body: column name to value. Values are checked row by row, as in a CSV
 # file, so a bad value is a row error in the report rather than a 422 for the whole batch.
@@ -34,7 +37,17 @@ class BatchSettings(BaseModel):
     label: StoredText | None = Field(
         default=None, min_length=1, max_length=100, description="The session, e.g. 2026#6."
     )
-    exam_date: date | None = None
+    exam_date: date | None = Field(default=None, description="YYYY-MM-DD (or YYYY/MM/DD).")
+
+    @field_validator("exam_date", mode="before")
+    @classmethod
+    def _slashes(cls, value: Any) -> Any:
+        # Japanese spreadsheets and forms write dates as 2026/11/29.
+        if isinstance(value, str) and _SLASHED.fullmatch(value.strip()):
+            year, month, day = value.strip().split("/")
+            return f"{year}-{int(month):02}-{int(day):02}"
+        return value
+
     on_duplicate: OnDuplicate = Field(
         default="skip",
         description="A row whose external_id was issued before: skip it, or re-issue the same "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, delete, func, insert, select, update
+from sqlalchemy import CursorResult, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import spreadsheets, texts
@@ -44,11 +44,13 @@ __all__ = [
     "issuer_slugs",
     "list_batches",
     "list_rows",
+    "progress",
     "report_csv",
     "template_csv",
 ]
 
 _INSERT_CHUNK: Final = 2000
+_ROWS: Final = cast(Table, BatchRow.__table__)
 _REPORT_ORDER: Final = {"error": 0, "warning": 1, "ok": 2}
 
 
@@ -164,7 +166,7 @@ def create_batch(
     for chunk in _row_values(batch.id, checked.rows, now):
         # Core executemany: one multi-row INSERT per chunk on PostgreSQL (insertmanyvalues),
         # one prepared statement on SQLite; no ORM objects for the rows.
-        session.execute(insert(BatchRow), chunk)
+        session.execute(insert(_ROWS), chunk)
     audit.record(
         session,
         "batch.create",
@@ -214,6 +216,20 @@ def counts_of(session: Session, batch_ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
         ):
             found[batch_id][state] = number
     return found
+
+
+def progress(session: Session, batch: Batch) -> tuple[int, int]:
+    """``(done, to do)`` among the rows that may be issued (a row with an error never is)."""
+    by_state = {
+        state: number
+        for state, number in session.execute(
+            select(BatchRow.state, func.count())
+            .where(BatchRow.batch_id == batch.id, BatchRow.check != "error")
+            .group_by(BatchRow.state)
+        )
+    }
+    todo = sum(by_state.values())
+    return todo - by_state.get("pending", 0), todo
 
 
 def counts(batch: Batch, states: dict[str, int]) -> dict[str, int]:

@@ -62,7 +62,7 @@ def test_a_utf8_csv_becomes_a_preview_with_counts(
         "A-0003,jiro@example.jp,鈴木 次郎,,,,,",
     )
     response = _upload(
-        client, staff, achievement_id, text.encode(), label="2026#6", exam_date="2026-11-29"
+        client, staff, achievement_id, text.encode(), label="2026#6", exam_date="2026/11/29"
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -207,6 +207,26 @@ def test_every_row_problem_is_reported_with_row_column_and_both_languages(
     assert all("HYPERLINK" not in p["message_en"] for p in rows[6]["problems"])
 
 
+def test_evidence_urls_are_checked_and_stored_normalised(
+    client: TestClient, staff: dict[str, str], achievement_id: str
+) -> None:
+    header = "external_id,email,name,evidence_url"
+    text = _csv(
+        "U-1,u1@example.jp,名前 一,https://exam.example.jp/e/1",
+        "U-2,u2@example.jp,名前 二,javascript:alert(1)",
+        f"U-3,u3@example.jp,名前 三,https://exam.example.jp/{'日' * 600}",
+        header=header,
+    )
+    body = _upload(client, staff, achievement_id, text.encode()).json()
+    rows = _by_row(body)
+    assert _codes(rows[3]) == [("evidence_url", "invalid_url")]
+    # Some 600 characters as given, over 5,000 once percent-encoded.
+    assert _codes(rows[4]) == [("evidence_url", "too_long")]
+    stored = _rows(client, staff, body["id"])["items"]
+    assert stored[0]["evidence_url"] == "https://exam.example.jp/e/1"
+    assert len(stored[2]["evidence_url"]) <= 2000
+
+
 def test_a_10_kb_name_is_a_row_error_not_a_server_error(
     client: TestClient, staff: dict[str, str], achievement_id: str
 ) -> None:
@@ -276,7 +296,7 @@ def test_a_json_body_is_checked_like_a_csv_file(
             "notify": False,
             "rows": [
                 {"external_id": "J-1", "email": "j1@example.jp", "name": "一 郎"},
-                {"external_id": 2, "email": "j2@example.jp", "name": "二 郎", "result": "80"},
+                {"external_id": 2, "email": "j2@example.jp", "name": "二 郎", "result": 80.5},
                 {"external_id": "J-3", "email": "j3@example.jp", "name": ["三"], "shoe": 27},
             ],
         },
@@ -292,6 +312,7 @@ def test_a_json_body_is_checked_like_a_csv_file(
     assert _codes(rows[3]) == [("shoe", "unknown_field"), ("name", "not_text")]
     stored = _rows(client, staff, body["id"])["items"]
     assert stored[1]["external_id"] == "2"
+    assert stored[1]["result"] == "80.5"
 
 
 def test_bad_settings_in_a_json_body_are_a_422(
@@ -366,14 +387,35 @@ def test_too_many_rows_or_bytes_is_a_413(
     assert response.status_code == 413
 
 
-def test_the_batch_route_takes_more_than_the_json_cap_but_other_routes_do_not(
-    settings: Settings, client: TestClient, staff: dict[str, str], achievement_id: str
-) -> None:
+@pytest.fixture
+def small_json_cap(settings: Settings) -> Settings:
     settings.max_json_bytes = 4096
-    lines = [f"H-{n:05},h{n}@example.jp,受験者 {n},,,,," for n in range(200)]
-    response = _upload(client, staff, achievement_id, _csv(*lines).encode())
+    return settings
+
+
+def test_the_batch_route_takes_more_than_the_json_cap_but_other_routes_do_not(
+    small_json_cap: Settings, client: TestClient, staff: dict[str, str], achievement_id: str
+) -> None:
+    rows = [
+        {"external_id": f"H-{n:05}", "email": f"h{n}@example.jp", "name": f"受験者 {n}"}
+        for n in range(200)
+    ]
+    body = {"achievement_id": achievement_id, "rows": rows}
+    response = client.post("/api/v1/batches", headers=staff, json=body)
     assert response.status_code == 201, response.text
     assert response.json()["counts"]["ok"] == 200
+    other = client.post("/api/v1/credentials", headers=staff, json=body | {"padding": "x" * 5000})
+    assert other.status_code == 413
+
+
+def test_a_body_far_over_the_cap_is_refused_before_it_is_read(
+    small_limits: Settings, client: TestClient, staff: dict[str, str], achievement_id: str
+) -> None:
+    data = _csv(*[f"Z-{n},z{n}@example.jp,名前,,,,," for n in range(4000)]).encode()
+    assert len(data) > 64 * 1024 + 2048
+    response = _upload(client, staff, achievement_id, data)
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
 
 
 def test_formula_cells_are_neutralised_in_the_report_csv(
@@ -385,7 +427,9 @@ def test_formula_cells_are_neutralised_in_the_report_csv(
         "-K-3,k3@example.jp,名前 三,,,,,",
     )
     body = _upload(client, staff, achievement_id, text.encode()).json()
-    response = client.get(f"/api/v1/batches/{body['id']}/report.csv", headers=staff)
+    response = client.get(
+        f"/api/v1/batches/{body['id']}/report.csv", headers=staff, params={"lang": "ja"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
@@ -397,9 +441,7 @@ def test_formula_cells_are_neutralised_in_the_report_csv(
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
     assert "'+81 名前" in cells
     assert "'-K-3" in cells
-    english = client.get(
-        f"/api/v1/batches/{body['id']}/report.csv", headers=staff, params={"lang": "en"}
-    )
+    english = client.get(f"/api/v1/batches/{body['id']}/report.csv", headers=staff)
     assert english.text.lstrip("\ufeff").startswith("row,external_id,name,check,columns")
 
 

@@ -41,3 +41,10 @@ def test_the_service_to_library_ratios_are_printed_when_both_figures_are_there()
     assert figures["api_verify_ob3_vs_verify_report_ratio"] == 0.625
     assert figures["api_issue_ob3_vs_di_sign_ratio"] == 0.45
     assert "api_issue_ob3_vs_di_sign_ratio" not in bench.with_ratios({"ob3_di_sign_per_s": 1.0})
+
+
+def test_the_batch_benchmark_previews_a_whole_session() -> None:
+    assert bench.batch_csv().decode("cp932").count("\r\n") == bench.BATCH_ROWS + 1
+    figures = bench.run_batches(quick=True)
+    assert set(figures) == {"batch_preview_per_s"}
+    assert figures["batch_preview_per_s"] > 0
