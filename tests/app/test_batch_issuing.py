@@ -340,3 +340,15 @@ def test_batch_status_prints_the_rate(
     assert main(["batch", "status", str(batch_id)]) == 0
     line = capsys.readouterr().out
     assert f"{batch_id} done" in line and "issued=5" in line and " rows_per_s=" in line
+
+
+def test_an_external_id_twice_in_a_chunk_fails_its_second_row_only(
+    client: TestClient, app: FastAPI, issuer: Issuer, achievement_id: str
+) -> None:
+    held = _Held()
+    app.state.resources.jobs = held
+    batch_id = _batch(app, issuer, achievement_id, rows=3, external_ids={3: "E000001"})
+    client.post(f"/api/v1/batches/{batch_id}/start", headers=issuer[1])
+    _run(_context(app, held), held)
+    body = client.get(f"/api/v1/batches/{batch_id}", headers=issuer[1]).json()
+    assert (body["state"], body["counts"]["issued"], body["counts"]["failed"]) == ("done", 2, 1)
