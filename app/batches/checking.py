@@ -209,7 +209,7 @@ class _Checker:
         if raw.extra_cells:
             row.add("", "extra_cells", error=True)
         for name in raw.unknown_fields:
-            row.add(name[:100], "unknown_field", error=True)
+            row.add(NOT_ALLOWED.sub("\ufffd", name[:100]), "unknown_field", error=True)
         for column, value in raw.cells.items():
             if value is None:
                 continue
