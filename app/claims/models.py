@@ -11,9 +11,8 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Uuid
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from app.credentials.models import IssuedCredential
 from app.db import Base, UTCDateTime
 
 
@@ -26,6 +25,3 @@ class Claim(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    # Never loaded through here; it orders the inserts after the credential's in one flush.
-    credential: Mapped[IssuedCredential] = relationship(lazy="raise")

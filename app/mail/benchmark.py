@@ -4,7 +4,9 @@ and the sender against a real SMTP server on loopback.
 Issuing is measured through the service function the API calls (signing included), on a
 fresh SQLite database, in alternating rounds with ``notify`` off and on, so both figures
 share the machine's ups and downs. The mails queued by the rounds with ``notify`` are then
-sent to an ``aiosmtpd`` server on loopback by :func:`app.mail.sender.deliver_due`.
+sent to an ``aiosmtpd`` server on loopback by :func:`app.mail.sender.deliver_due`. Last, the
+notifications of a 7,000-passer session are queued alone, 250 to a transaction as a batch
+job issues them, to show what the mail adds to such a batch.
 """
 
 from __future__ import annotations
@@ -17,22 +19,25 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 
 from app import demo
 from app.apikeys.service import Principal
 from app.credentials import service as credentials
+from app.credentials.models import IssuedCredential
 from app.credentials.schemas import CredentialCreate, RecipientIn
 from app.db import make_engine, make_sessionmaker
 from app.keyring import Keyring
 from app.mail.inbox import Inbox
 from app.mail.messages import Envelope, Notification, assemble, render_notification
 from app.mail.models import OutboxMessage
+from app.mail.outbox import queue_notifications
 from app.mail.sender import deliver_due
 from app.settings import Settings
 from app.urls import Urls
 
 PASSERS_IN_A_SESSION = 7000  # the exam session the figures are read for
+CHUNK = 250  # credentials a batch job issues in one transaction
 
 
 def _render_rate(seconds: float) -> float:
@@ -80,6 +85,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         sessions = make_sessionmaker(engine)
         try:
             figures |= _issuing(settings, sessions, seconds)
+            figures |= _queueing(settings, sessions)
             with sessions() as session:
                 queued = session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
             started, sent = time.perf_counter(), 0
@@ -94,6 +100,45 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         finally:
             engine.dispose()
     return figures
+
+
+def _queueing(settings: Settings, sessions: Any) -> dict[str, Any]:
+    """Queue the notifications of a whole session's passers, a batch chunk at a time."""
+    from app.achievements.models import Achievement
+
+    now = datetime.now(UTC)
+    with sessions() as session:
+        achievement = session.scalars(select(Achievement)).first()
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "issuer_id": achievement.issuer_id,
+                "achievement_id": achievement.id,
+                "format": "ob3",
+                "status": "active",
+                "recipient_email": f"session{i}@example.com",
+                "recipient_email_lower": f"session{i}@example.com",
+                "issued_at": now,
+                "document": "{}",  # unsigned: only the mail's cost is measured here
+            }
+            for i in range(PASSERS_IN_A_SESSION)
+        ]
+        session.execute(insert(IssuedCredential), rows)
+        session.commit()
+    ids = [row["id"] for row in rows]
+    started = time.perf_counter()
+    for chunk in range(0, len(ids), CHUNK):
+        with sessions() as session:
+            credentials = session.scalars(
+                select(IssuedCredential).where(IssuedCredential.id.in_(ids[chunk : chunk + CHUNK]))
+            ).all()
+            queue_notifications(session, credentials, settings=settings, now=now)
+            session.commit()
+    elapsed = time.perf_counter() - started
+    with sessions() as session:  # these were for timing only: not sent below
+        session.execute(delete(OutboxMessage).where(OutboxMessage.credential_id.in_(ids)))
+        session.commit()
+    return {f"queue_{PASSERS_IN_A_SESSION}_notifications_s": round(elapsed, 2)}
 
 
 def _issuing(settings: Settings, sessions: Any, seconds: float) -> dict[str, Any]:

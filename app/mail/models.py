@@ -13,9 +13,8 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from app.credentials.models import IssuedCredential
 from app.db import Base, UTCDateTime
 
 STATES = ("queued", "sending", "sent", "failed")
@@ -46,6 +45,3 @@ class OutboxMessage(Base):
     # The server's reply to the last attempt: its acceptance, or why it refused.
     last_error: Mapped[str | None] = mapped_column(String(1000))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    # Never loaded through here; it orders the inserts after the credential's in one flush.
-    credential: Mapped[IssuedCredential] = relationship(lazy="raise")

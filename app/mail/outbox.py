@@ -9,12 +9,12 @@ server nor the cost of building MIME slows issuing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.achievements.models import Achievement
@@ -47,33 +47,74 @@ def queue_notification(
     settings: Settings,
     now: datetime,
     language: str | None = None,
-) -> OutboxMessage:
-    """Queue the mail that tells a passer of ``credential``, with a fresh claim link.
+) -> uuid.UUID:
+    """Queue the mail that tells a passer of ``credential``, with a fresh claim link; return
+    the outbox row's id.
 
-    Adds the claim and the outbox row to ``session``; the caller commits them with the
-    credential (its audit entry says ``notify``). ``language`` is ``ja`` or ``en``; by
-    default the achievement's language, else Japanese.
+    Writes the claim and the outbox row in ``session``'s transaction (flushing ``credential``
+    first); the caller commits them with the credential (its audit entry says ``notify``).
+    ``language`` is ``ja`` or ``en``; by default the achievement's language, else Japanese.
     """
-    lang = _language(language)
-    if lang is None:
-        achievement = session.get(Achievement, credential.achievement_id)  # in the session
-        lang = _language(achievement.language if achievement else None) or "ja"
-    claim = claims.new_claim(session, credential, now=now, days=settings.claim_token_days)
-    row = OutboxMessage(
-        id=uuid.uuid4(),
-        credential_id=credential.id,
-        kind="notification",
-        recipient=credential.recipient_email,
-        language=lang,
-        message_id=message_id(settings.base_url),
-        claim_token=claim.token,
-        state="queued",
-        attempts=0,
-        queued_at=now,
-        next_attempt_at=now,
+    languages = {credential.id: language} if language else None
+    [outbox_id] = queue_notifications(
+        session, [credential], settings=settings, now=now, languages=languages
     )
-    session.add(row)
-    return row
+    return outbox_id
+
+
+def queue_notifications(
+    session: Session,
+    credentials: Sequence[IssuedCredential],
+    *,
+    settings: Settings,
+    now: datetime,
+    languages: Mapping[uuid.UUID, str | None] | None = None,
+) -> list[uuid.UUID]:
+    """:func:`queue_notification` for many credentials at once (a batch's chunk): two
+    multi-row INSERTs, whatever their number. ``languages`` maps a credential's id to its
+    passer's language."""
+    if not credentials:
+        return []
+    session.flush()  # the rows below refer to the credentials
+    claim_rows: list[dict[str, object]] = []
+    outbox_rows: list[dict[str, object]] = []
+    outbox_ids: list[uuid.UUID] = []
+    expires_at = now + timedelta(days=settings.claim_token_days)
+    for credential in credentials:
+        lang = _language((languages or {}).get(credential.id))
+        if lang is None:
+            achievement = session.get(Achievement, credential.achievement_id)  # in the session
+            lang = _language(achievement.language if achievement else None) or "ja"
+        token, outbox_id = claims.new_token(), uuid.uuid4()
+        outbox_ids.append(outbox_id)
+        claim_rows.append(
+            {
+                "id": uuid.uuid4(),
+                "credential_id": credential.id,
+                "token_hash": claims.token_hash(token),
+                "created_at": now,
+                "expires_at": expires_at,
+            }
+        )
+        outbox_rows.append(
+            {
+                "id": outbox_id,
+                "credential_id": credential.id,
+                "kind": "notification",
+                "recipient": credential.recipient_email,
+                "language": lang,
+                "message_id": message_id(settings.base_url),
+                "claim_token": token,
+                "state": "queued",
+                "attempts": 0,
+                "queued_at": now,
+                "next_attempt_at": now,
+            }
+        )
+    # Core INSERTs of many rows: no ORM bookkeeping per mail, however large the batch.
+    session.execute(insert(Claim), claim_rows)
+    session.execute(insert(OutboxMessage), outbox_rows)
+    return outbox_ids
 
 
 def compose(session: Session, row: OutboxMessage, settings: Settings) -> bytes:

@@ -58,6 +58,7 @@ MAIL_FIGURES = {
     "issue_7000_no_notify_s",
     "issue_7000_notify_s",
     "outbox_send_per_s",
+    "queue_7000_notifications_s",
 }
 
 

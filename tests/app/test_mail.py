@@ -499,3 +499,39 @@ def test_the_background_jobs_send_the_outbox_unless_paused(
     assert inbox.received == []
     tasks.send_due(context(smtp.model_copy(update={"mail_paused": False})))
     assert len(inbox.received) == 1
+
+
+def test_a_batch_queues_its_notifications_together(
+    client: TestClient,
+    app: FastAPI,
+    staff: dict[str, str],
+    achievement_id: str,
+    smtp: Settings,
+    inbox: Inbox,
+) -> None:
+    from app.credentials.models import IssuedCredential
+    from app.mail.outbox import queue_notifications
+
+    ids = [
+        _issue(client, staff, achievement_id, notify=False, recipient={"email": f"b{i}@x.jp"})["id"]
+        for i in range(3)
+    ]
+    sessions, now = app.state.resources.sessions, datetime.now(UTC)
+    with sessions() as session:
+        credentials = session.scalars(select(IssuedCredential)).all()
+        english = {credentials[0].id: "en"}
+        queued = queue_notifications(
+            session, credentials, settings=smtp, now=now, languages=english
+        )
+        session.commit()
+        assert len(queued) == 3
+        rows = session.scalars(select(OutboxMessage)).all()
+        assert sorted(str(r.credential_id) for r in rows) == sorted(ids)
+        assert {r.credential_id: r.language for r in rows}[credentials[0].id] == "en"
+        assert (
+            len({r.message_id for r in rows})
+            == len(set(session.scalars(select(Claim.token_hash))))
+            == 3
+        )
+    assert deliver_due(sessions, smtp, now) == 3
+    assert sorted(r.rcpt_tos[0] for r in inbox.received) == ["b0@x.jp", "b1@x.jp", "b2@x.jp"]
