@@ -10,9 +10,11 @@ row that passes here passes there.
 
 from __future__ import annotations
 
+import gc
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Final
@@ -209,7 +211,7 @@ class _Checker:
         if raw.extra_cells:
             row.add("", "extra_cells", error=True)
         for name in raw.unknown_fields:
-            row.add(name[:100], "unknown_field", error=True)
+            row.add(NOT_ALLOWED.sub("\ufffd", name[:100]), "unknown_field", error=True)
         for column, value in raw.cells.items():
             if value is None:
                 continue
@@ -337,6 +339,20 @@ def _mark_duplicates(
             row.add("email", "email_already_issued", error=False)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Checking allocates some ten objects a row and no reference cycles; the cyclic
+    # collector would walk the growing heap again and again (up to half the time of a
+    # 7,000-row check on the development machine). Reference counting frees everything.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def check_rows(
     session: Session,
     raw_rows: Iterable[RawRow],
@@ -348,6 +364,7 @@ def check_rows(
 ) -> list[CheckedRow]:
     """Check every row (reading ``raw_rows`` to the end) and mark duplicates."""
     checker = _Checker(format=format, now=now)
-    rows = [checker.check(raw) for raw in raw_rows]
+    with _collector_paused():
+        rows = [checker.check(raw) for raw in raw_rows]
     _mark_duplicates(session, rows, achievement_id, on_duplicate)
     return rows

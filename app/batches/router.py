@@ -324,7 +324,7 @@ def report_csv(
     session: SessionDep,
     principal: PrincipalDep,
     check: RowCheck | None = None,
-    lang: Literal["ja", "en"] = "ja",
+    lang: Literal["ja", "en"] = "en",
 ) -> StreamingResponse:
     """The check of every row (or of ``?check=error`` rows) as CSV, in Japanese or English."""
     batch = _one(session, principal, batch_id)

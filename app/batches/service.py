@@ -11,11 +11,12 @@ every issuer (as the operator of the server may).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import CursorResult, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -31,6 +32,9 @@ from app.batches.models import Batch, BatchRow
 from app.batches.reading import Source
 from app.errors import ConflictError, NotFoundError, UnprocessableError
 from app.issuers.models import Issuer
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = [
     "BatchOptions",
@@ -51,6 +55,20 @@ __all__ = [
 
 _INSERT_CHUNK: Final = 2000
 _ROWS: Final = cast(Table, BatchRow.__table__)
+# The columns a stored preview row is given (the others start empty).
+_COPIED: Final = frozenset(
+    (
+        "batch_id",
+        "row_number",
+        *(column for column, _ in COLUMNS),
+        "check",
+        "problems",
+        "duplicate_of",
+        "state",
+        "attempts",
+        "updated_at",
+    )
+)
 _REPORT_ORDER: Final = {"error": 0, "warning": 1, "ok": 2}
 
 
@@ -132,6 +150,32 @@ def _row_values(
         ]
 
 
+def _store_rows(
+    session: Session, batch_id: uuid.UUID, rows: Sequence[CheckedRow], now: datetime
+) -> None:
+    """Insert the rows in bulk, in the session's transaction; no ORM objects for them.
+
+    PostgreSQL: COPY (https://www.postgresql.org/docs/current/sql-copy.html), some three times
+    faster than multi-row INSERTs. It passes by the statement hooks, so the NUL guard of
+    ``app.storage_guards`` does not see it; the check has refused or replaced every control
+    character of every stored value, and PostgreSQL itself refuses a NUL. SQLite: one
+    prepared INSERT run for every row (executemany).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for chunk in _row_values(batch_id, rows, now):
+            session.execute(insert(_ROWS), chunk)
+        return
+    names = [column.name for column in _ROWS.columns if column.name in _COPIED]
+    quoted = ", ".join(f'"{name}"' for name in names)
+    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    with driver.cursor() as cursor, cursor.copy(f"COPY batch_row ({quoted}) FROM STDIN") as copy:
+        for chunk in _row_values(batch_id, rows, now):
+            for values in chunk:
+                values["problems"] = json.dumps(values["problems"])
+                copy.write_row([values[name] for name in names])
+
+
 def create_batch(
     session: Session,
     actor: Principal | None,
@@ -163,10 +207,7 @@ def create_batch(
     )
     session.add(batch)
     session.flush()
-    for chunk in _row_values(batch.id, checked.rows, now):
-        # Core executemany: one multi-row INSERT per chunk on PostgreSQL (insertmanyvalues),
-        # one prepared statement on SQLite; no ORM objects for the rows.
-        session.execute(insert(_ROWS), chunk)
+    _store_rows(session, batch.id, checked.rows, now)
     audit.record(
         session,
         "batch.create",

@@ -427,7 +427,9 @@ def test_formula_cells_are_neutralised_in_the_report_csv(
         "-K-3,k3@example.jp,名前 三,,,,,",
     )
     body = _upload(client, staff, achievement_id, text.encode()).json()
-    response = client.get(f"/api/v1/batches/{body['id']}/report.csv", headers=staff)
+    response = client.get(
+        f"/api/v1/batches/{body['id']}/report.csv", headers=staff, params={"lang": "ja"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
@@ -439,9 +441,7 @@ def test_formula_cells_are_neutralised_in_the_report_csv(
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
     assert "'+81 名前" in cells
     assert "'-K-3" in cells
-    english = client.get(
-        f"/api/v1/batches/{body['id']}/report.csv", headers=staff, params={"lang": "en"}
-    )
+    english = client.get(f"/api/v1/batches/{body['id']}/report.csv", headers=staff)
     assert english.text.lstrip("\ufeff").startswith("row,external_id,name,check,columns")
 
 
