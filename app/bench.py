@@ -415,6 +415,9 @@ def run_batches(*, quick: bool = False, database_url: str | None = None) -> dict
 RATIOS = {
     "api_verify_ob3_vs_verify_report_ratio": ("api_verify_ob3_per_s", "ob3_verify_report_per_s"),
     "api_issue_ob3_vs_di_sign_ratio": ("api_issue_ob3_per_s", "ob3_di_sign_per_s"),
+    # A batch against one core's signing: ~2 means two workers kept both cores signing.
+    "batch_issue_vs_di_sign_ratio": ("batch_issue_per_s", "ob3_di_sign_per_s"),
+    "batch_issue_sqlite_vs_di_sign_ratio": ("batch_issue_sqlite_per_s", "ob3_di_sign_per_s"),
 }
 
 

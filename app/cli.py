@@ -322,8 +322,8 @@ def _bench(args: argparse.Namespace) -> int:
     if not args.library_only:
         from app import bench_batches
 
-        figures = bench.with_ratios(figures | bench.run_http(quick=args.quick))
-        figures |= bench_batches.run(quick=args.quick)
+        figures |= bench.run_http(quick=args.quick) | bench_batches.run(quick=args.quick)
+        figures = bench.with_ratios(figures)
     print(json.dumps(figures, indent=2) if args.json else bench.as_text(figures))
     return 0
 

@@ -110,15 +110,28 @@ def _create(args: argparse.Namespace, database: Database) -> int:
 
 
 def _line(batch: Batch, counts: dict[str, int], done: int, todo: int, tty: bool) -> str:
-    figures = (
-        f"issued {counts['issued']}  skipped {counts['skipped']}  failed {counts['failed']}  "
-        f"pending {counts['pending']}"
+    from app.batches import runs
+
+    pace = runs.pace(batch, counts, datetime.now(UTC))
+    rate = f"{pace.rows_per_second:.0f} rows/s" if pace.rows_per_second is not None else ""
+    left = f"{pace.eta_seconds:.0f} s left" if pace.eta_seconds is not None else ""
+    figures = "  ".join(
+        part
+        for part in (
+            f"issued {counts['issued']}  skipped {counts['skipped']}  failed {counts['failed']}  "
+            f"pending {counts['pending']}",
+            rate,
+            left,
+        )
+        if part
     )
     if not tty:
         return (
             f"{batch.id} {batch.state} total={counts['total']} ok={counts['ok']} "
             f"warning={counts['warning']} error={counts['error']} issued={counts['issued']} "
             f"skipped={counts['skipped']} failed={counts['failed']} pending={counts['pending']}"
+            + (f" rows_per_s={pace.rows_per_second}" if pace.rows_per_second is not None else "")
+            + (f" eta_s={pace.eta_seconds}" if pace.eta_seconds is not None else "")
         )
     share = done / todo if todo else 1.0
     filled = round(share * _BAR)

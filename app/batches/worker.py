@@ -224,10 +224,17 @@ def _sign(
         )
     }
     fresh: list[tuple[BatchRow, CredentialCreate]] = []
+    seen: set[str] = set()
     for row in rows:
         if row.check == "error":
             plan.settled.append((row, "skipped", "the row has errors (see the preview)", None))
             continue
+        if row.external_id in seen:
+            # The preview refuses these; one left would otherwise fail its chunk for good.
+            plan.settled.append((row, "failed", "the external id is twice in the batch", None))
+            continue
+        if row.external_id is not None:
+            seen.add(row.external_id)
         try:
             request = _request(batch, row, now)
         except (ValidationError, ValueError) as error:

@@ -319,3 +319,36 @@ def test_single_issues_during_a_batch_never_share_a_status_position(
             select(IssuedCredential.status_list_id, IssuedCredential.status_index)
         ).all()
     assert len(positions) == 50 == len(set(positions))
+
+
+def test_batch_status_prints_the_rate(
+    client: TestClient,
+    app: FastAPI,
+    issuer: Issuer,
+    achievement_id: str,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.cli import main
+
+    batch_id = _batch(app, issuer, achievement_id, rows=5)
+    client.post(f"/api/v1/batches/{batch_id}/start", headers=issuer[1])
+    assert _wait(client, batch_id, issuer[1])["state"] == "done"
+    monkeypatch.setenv("SHOMEI_DATABASE_URL", settings.database_url)
+    capsys.readouterr()
+    assert main(["batch", "status", str(batch_id)]) == 0
+    line = capsys.readouterr().out
+    assert f"{batch_id} done" in line and "issued=5" in line and " rows_per_s=" in line
+
+
+def test_an_external_id_twice_in_a_chunk_fails_its_second_row_only(
+    client: TestClient, app: FastAPI, issuer: Issuer, achievement_id: str
+) -> None:
+    held = _Held()
+    app.state.resources.jobs = held
+    batch_id = _batch(app, issuer, achievement_id, rows=3, external_ids={3: "E000001"})
+    client.post(f"/api/v1/batches/{batch_id}/start", headers=issuer[1])
+    _run(_context(app, held), held)
+    body = client.get(f"/api/v1/batches/{batch_id}", headers=issuer[1]).json()
+    assert (body["state"], body["counts"]["issued"], body["counts"]["failed"]) == ("done", 2, 1)

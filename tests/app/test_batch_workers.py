@@ -19,12 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
+from app.achievements.models import Achievement
 from app.batches.models import BatchRow
 from app.credentials.models import IssuedCredential
 from app.settings import Settings
@@ -221,3 +223,63 @@ def test_killed_workers_never_issue_a_row_twice(
         f"crash test: {kills} workers killed, {workers.started} started, {valid} rows issued "
         f"once each, {singles} single issues alongside, 0 duplicates"
     )
+
+
+@pytest.mark.slow
+def test_a_server_killed_mid_batch_finishes_it_after_a_restart(tmp_path: Path) -> None:
+    """SQLite: the jobs run in the server; SIGKILL it mid-batch, start it again."""
+    from app.apikeys.service import create_api_key
+    from app.bench import _http_setup
+    from app.db import make_engine, make_sessionmaker
+    from app.main import create_app
+    from app.migrate import upgrade
+    from tests.app.processes import serve
+
+    url = f"sqlite:///{tmp_path / 'shomei.db'}"
+    upgrade(url)
+    settings = Settings(_env_file=None, database_url=url, key_passphrase=SecretStr(TEST_PASSPHRASE))
+    with TestClient(create_app(settings)) as seeding:
+        sessions = seeding.app.state.resources.sessions  # type: ignore[attr-defined]
+        with sessions() as session:
+            key = create_api_key(session, issuer_id=None, is_admin=True)
+        seeding.headers["Authorization"] = f"Bearer {key}"
+        achievement_id = _http_setup(seeding)
+        with sessions() as session:
+            issuer_id = session.scalar(select(Achievement.issuer_id))
+            batch_id = make_batch(
+                session, issuer_id=issuer_id, achievement_id=achievement_id, rows=300
+            )
+    env = {"SHOMEI_DATABASE_URL": url, "SHOMEI_KEY_PASSPHRASE": TEST_PASSPHRASE}
+    headers = {"Authorization": f"Bearer {key}"}
+    with serve(env, tmp_path) as server:
+        started = httpx.post(f"{server.url}/api/v1/batches/{batch_id}/start", headers=headers)
+        assert started.status_code == 202
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            counts = httpx.get(f"{server.url}/api/v1/batches/{batch_id}", headers=headers)
+            if counts.json()["counts"]["issued"] >= 60:
+                break
+            time.sleep(0.1)
+        server.process.kill()
+        server.process.wait()
+    assert 60 <= counts.json()["counts"]["issued"] < 300  # killed mid-batch
+    with serve(env, tmp_path) as server:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            body = httpx.get(f"{server.url}/api/v1/batches/{batch_id}", headers=headers).json()
+            if body["state"] == "done":
+                break
+            time.sleep(0.2)
+    assert body["state"] == "done"
+    assert body["counts"]["issued"] == 300
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        credentials = session.execute(
+            select(
+                IssuedCredential.id, IssuedCredential.status_list_id, IssuedCredential.status_index
+            )
+        ).all()
+        linked = session.scalars(select(BatchRow.credential_id)).all()
+    engine.dispose()
+    assert len(credentials) == 300 == len({(c[1], c[2]) for c in credentials})
+    assert {c[0] for c in credentials} == set(linked)
