@@ -22,6 +22,7 @@ from app.apikeys.models import ApiKey
 from app.apikeys.service import Principal, authenticate
 from app.audit import service as audit
 from app.console.models import ConsoleSession
+from app.issuers.models import Issuer
 
 __all__ = ["Signed", "new_token", "sign_in", "sign_out", "signed_in", "tokens_match"]
 
@@ -34,6 +35,7 @@ class Signed:
     csrf_token: str
     expires_at: datetime
     cookie: str = ""
+    issuer_slug: str | None = None  # the staff's issuer, shown in the page header
 
 
 def _hash(value: str) -> str:
@@ -86,17 +88,18 @@ def signed_in(session: Session, cookie: str | None, now: datetime) -> Signed | N
     if not cookie or len(cookie) > 128:
         return None
     found = session.execute(
-        select(ConsoleSession, ApiKey)
+        select(ConsoleSession, ApiKey, Issuer.slug)
         .join(ApiKey, ApiKey.id == ConsoleSession.api_key_id)
+        .outerjoin(Issuer, Issuer.id == ApiKey.issuer_id)
         .where(ConsoleSession.id_hash == _hash(cookie), ConsoleSession.expires_at > now)
     ).first()
     if found is None:
         return None
-    row, key = found
+    row, key, slug = found
     if key.state(now) != "active":
         return None
     principal = Principal(key_id=key.id, is_admin=key.is_admin, issuer_id=key.issuer_id)
-    return Signed(principal, row.csrf_token, row.expires_at)
+    return Signed(principal, row.csrf_token, row.expires_at, issuer_slug=slug)
 
 
 def sign_out(session: Session, cookie: str, signed: Signed, now: datetime) -> None:

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -173,6 +174,9 @@ class ConsoleRoute(APIRoute):
             except (AppError, StarletteHTTPException) as exc:
                 detail = str(exc) if isinstance(exc, AppError) else str(exc.detail)
                 return _error(request, exc.status_code, detail)
+            except RequestValidationError as exc:
+                fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
+                return _error(request, 422, f"not valid: {fields}")
 
         return as_page
 

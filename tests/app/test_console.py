@@ -262,3 +262,11 @@ def test_an_administrator_chooses_the_issuer(
 
 def test_console_routes_stay_out_of_the_api_contract(app: FastAPI) -> None:
     assert not any(path.startswith("/console") for path in app.openapi()["paths"])
+
+
+def test_a_bad_query_is_a_page_not_json(console: TestClient) -> None:
+    response = console.get("/console/search", params={"q": "x" * 300})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    missing = console.get("/console/credentials/not-a-uuid")
+    assert missing.status_code == 422 and "text/html" in missing.headers["content-type"]
