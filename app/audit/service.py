@@ -34,6 +34,7 @@ Action = Literal[
     "credential.revoke",
     "credential.suspend",
     "credential.unsuspend",
+    "credential.listing",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential"]
 

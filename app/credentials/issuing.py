@@ -102,6 +102,7 @@ def _ob3(
         issuer=ob3.Profile.from_wire(profile),
         achievement=awarded,
         recipient_email=email,
+        recipient_name=request.recipient.name if issuer.recipient_name_in_credential else None,
         valid_from=now,
         valid_until=request.valid_until,
         name=awarded.name,

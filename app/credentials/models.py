@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -51,3 +51,9 @@ class IssuedCredential(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    # Shown on the public page only when staff say so; verifiers' status lists carry no reason.
+    revocation_reason_public: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # Whether the passer lets search engines index the page (it is reachable by link anyway).
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -34,7 +34,8 @@ class RecipientIn(BaseModel):
         default=None,
         min_length=1,
         max_length=200,
-        description="Shown on the credential's public page; not part of the credential.",
+        description="Shown on the credential's public page and, unless the issuer turns it "
+        "off, written unhashed into OB 3.0 credentials as an identifier of type 'name'.",
     )
 
 
@@ -110,6 +111,19 @@ class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: StoredText = Field(min_length=1, max_length=500)
+    reason_public: bool = Field(
+        default=False,
+        description="Show the reason on the credential's public page (otherwise staff see it only).",
+    )
+
+
+class CredentialUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    listed: bool = Field(
+        description="Whether the passer lets search engines index the credential's public page. "
+        "The page is reachable by its link either way; unlisted pages say noindex."
+    )
 
 
 class CredentialRead(BaseModel):
@@ -124,6 +138,8 @@ class CredentialRead(BaseModel):
     valid_until: datetime | None
     external_id: str | None
     revocation_reason: str | None
+    revocation_reason_public: bool
+    listed: bool
     public_url: str
     json_url: str
     jwt_url: str | None
