@@ -48,9 +48,7 @@ def achievement_document(
     if language is None or language not in achievement.name:
         language = achievement.language
     name = achievement.name.get(language) or achievement.text(achievement.name)
-    description = achievement.description.get(language) or achievement.text(
-        achievement.description
-    )
+    description = achievement.description.get(language) or achievement.text(achievement.description)
     criteria: dict[str, Any] = {}
     if achievement.criteria_url:
         criteria["id"] = achievement.criteria_url

@@ -113,7 +113,7 @@ class RevokeRequest(BaseModel):
     reason: StoredText = Field(min_length=1, max_length=500)
     reason_public: bool = Field(
         default=False,
-        description="Show the reason on the credential's public page (otherwise staff see it only).",
+        description="Show the reason on the credential's public page (else only staff see it).",
     )
 
 

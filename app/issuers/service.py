@@ -27,7 +27,10 @@ from keys import PublicKey, PublishedKey, did_document, jwk
 INITIAL_ALGORITHMS = ("EdDSA", "ES256")
 _SLUG = re.compile(SLUG_PATTERN)
 # Fields an update cannot clear (null leaves them as they are).
-_REQUIRED = ("name", "url", "email", "name_translations", "time_zone", "recipient_name_in_credential")
+_REQUIRED = (
+    *("name", "url", "email", "name_translations"),
+    *("time_zone", "recipient_name_in_credential"),
+)
 
 
 def _refuse_look_alike_names(
