@@ -12,6 +12,7 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     field_validator,
     model_validator,
 )
@@ -111,7 +112,7 @@ class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: StoredText = Field(min_length=1, max_length=500)
-    reason_public: bool = Field(
+    reason_public: StrictBool = Field(
         default=False,
         description="Show the reason on the credential's public page (else only staff see it).",
     )
@@ -120,7 +121,7 @@ class RevokeRequest(BaseModel):
 class CredentialUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    listed: bool = Field(
+    listed: StrictBool = Field(
         description="Whether the passer lets search engines index the credential's public page. "
         "The page is reachable by its link either way; unlisted pages say noindex."
     )

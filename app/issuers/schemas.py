@@ -15,6 +15,7 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     UrlConstraints,
 )
 
@@ -98,7 +99,7 @@ class IssuerCreate(BaseModel):
     linkedin_organization_id: LinkedInOrganizationId | None = Field(
         default=None, description=_LINKEDIN_DOC
     )
-    recipient_name_in_credential: bool = Field(default=True, description=_NAME_DOC)
+    recipient_name_in_credential: StrictBool = Field(default=True, description=_NAME_DOC)
 
 
 class IssuerUpdate(BaseModel):
@@ -114,7 +115,7 @@ class IssuerUpdate(BaseModel):
     linkedin_organization_id: LinkedInOrganizationId | None = Field(
         default=None, description=_LINKEDIN_DOC
     )
-    recipient_name_in_credential: bool | None = Field(default=None, description=_NAME_DOC)
+    recipient_name_in_credential: StrictBool | None = Field(default=None, description=_NAME_DOC)
 
 
 class KeyRead(BaseModel):

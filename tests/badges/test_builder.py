@@ -240,9 +240,7 @@ def test_a_name_alone_is_no_recipient() -> None:
 
 def test_without_a_name_only_the_email_identifier_is_written() -> None:
     doc = build()
-    assert [i["identityType"] for i in doc["credentialSubject"]["identifier"]] == [
-        "emailAddress"
-    ]
+    assert [i["identityType"] for i in doc["credentialSubject"]["identifier"]] == ["emailAddress"]
 
 
 @pytest.mark.parametrize(
