@@ -36,6 +36,10 @@ VC_LD_JSON = "application/vc+ld+json"
 _IMMUTABLE = {"Cache-Control": "public, max-age=3600", "Vary": "Accept"}
 _IMMUTABLE_FOREVER = "public, max-age=31536000, immutable"
 _IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+# Anything but ja or en is ignored (the reader's Accept-Language decides), never refused.
+_LangQuery = Annotated[
+    str | None, Query(description="ja or en; otherwise Accept-Language decides.")
+]
 
 
 def _json_media(request: Request, preferred: str) -> str:
@@ -168,10 +172,11 @@ def credential_share_image(
     session: SessionDep,
     urls: UrlsDep,
     now: NowDep,
+    lang: _LangQuery = None,
     v: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """The 1200x627 preview image of the credential's page (``?lang=ja|en``)."""
-    view, achievement = _page_view(session, urls, _load(session, credential_id), request)
+    view, achievement = _page_view(session, urls, _load(session, credential_id), request, lang)
     version = page.share_version(view, now, _image_stamp(achievement))
     etag = f'"{version}"'
     # The versioned URL the page names never changes; any other is revalidated.
@@ -192,13 +197,18 @@ def credential_share_image(
     },
 )
 def credential_document(
-    credential_id: str, request: Request, session: SessionDep, urls: UrlsDep, now: NowDep
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    urls: UrlsDep,
+    now: NowDep,
+    lang: _LangQuery = None,
 ) -> Response:
     """The credential exactly as issued, or its page for browsers (``?lang=ja|en``)."""
     credential = _load(session, credential_id)
     if not wants_html(request):
         return _json_response(request, credential.format, credential.document)
-    view, achievement = _page_view(session, urls, credential, request)
+    view, achievement = _page_view(session, urls, credential, request, lang)
     version = page.share_version(view, now, _image_stamp(achievement))
     image = f"{view.share_image_url}?{urlencode({'lang': view.lang, 'v': version})}"
     headers = {
@@ -219,13 +229,15 @@ def _image_stamp(achievement: Achievement) -> str:
 
 
 def _page_view(
-    session: Session, urls: Urls, credential: IssuedCredential, request: Request
+    session: Session,
+    urls: Urls,
+    credential: IssuedCredential,
+    request: Request,
+    asked: str | None,
 ) -> tuple[page.CredentialPage, Achievement]:
     achievement = service.achievement_of(session, credential)
     issuer = issuer_service.get_issuer_by_id(session, credential.issuer_id)
-    lang = choose_language(
-        request.query_params.get("lang"), None, request.headers.get("accept-language")
-    )
+    lang = choose_language(asked, None, request.headers.get("accept-language"))
     public_url = urls.credential(credential.id)
     extension = {"image/png": "png", "image/svg+xml": "svg"}.get(achievement.image_media_type or "")
 

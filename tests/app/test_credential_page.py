@@ -378,3 +378,18 @@ def test_an_issuer_can_leave_the_name_out_of_its_credentials(
     response, _ = _page(client, credential)
     assert "山田 太郎" in response.text  # the page still shows it, from the stored row
     assert re.search(r"identityType\W+emailAddress", json.dumps(credential["document"]))
+
+
+def test_the_verifier_shows_whose_badge_it_is_from_the_name_identifier(
+    client: TestClient, issued: dict[str, Any]
+) -> None:
+    response = client.post("/api/v1/verify", json={"credential": issued["document"]})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["ok"] is True
+    recipient = report["summary"]["recipient"]
+    assert (recipient["type"], recipient["hashed"], recipient["name"]) == (
+        "email",
+        True,
+        "山田 太郎",
+    )
