@@ -170,6 +170,7 @@ def credential_share_image(
     credential_id: str,
     request: Request,
     session: SessionDep,
+    resources: ResourcesDep,
     urls: UrlsDep,
     now: NowDep,
     lang: _LangQuery = None,
@@ -184,8 +185,15 @@ def credential_share_image(
     headers = {"ETag": etag, "Cache-Control": cache, "Vary": "Accept-Language"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    card = page.card(view, now, achievement.image, achievement.image_media_type)
-    return Response(share_image.draw_share_card(card), media_type="image/png", headers=headers)
+    key = f"{view.credential_id}:{version}"
+    with resources.share_images_lock:
+        drawn = resources.share_images.get(key)
+    if drawn is None:
+        card = page.card(view, now, achievement.image, achievement.image_media_type)
+        drawn = share_image.draw_share_card(card)
+        with resources.share_images_lock:
+            resources.share_images[key] = drawn
+    return Response(drawn, media_type="image/png", headers=headers)
 
 
 @public.get(

@@ -310,6 +310,12 @@ def test_the_share_image_is_a_1200_by_627_png_with_a_stable_etag(
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     etag = response.headers["etag"]
     assert etag == f'"{parse_qs(url.query)["v"][0]}"'
+    # Drawn once per content version, then served from memory.
+    version = parse_qs(url.query)["v"][0]
+    cached = app.state.resources.share_images[f"{credential['id']}:{version}"]
+    assert cached == response.content
+    other_v = client.get(url.path, params={"lang": "ja", "v": "stale"})
+    assert other_v.content == response.content and other_v.headers["etag"] == etag
     again = client.get(url.path, params={"lang": "ja"}, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.headers["cache-control"] == "public, max-age=300"
 
