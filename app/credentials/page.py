@@ -51,6 +51,8 @@ class CredentialPage:
     achievement_name: str
     achievement_description: str
     criteria_narrative: str | None
+    texts_lang: str  # the language the achievement's texts are in (its primary one if untranslated)
+    criteria_lang: str  # criteria are written in the achievement's primary language only
     issuer_name: str
     issuer_profile_url: str
     issuer_time_zone: str

@@ -258,6 +258,8 @@ def _page_view(
         achievement_name=text(achievement.name),
         achievement_description=text(achievement.description),
         criteria_narrative=achievement.criteria_narrative,
+        texts_lang=lang if lang in achievement.name else achievement.language,
+        criteria_lang=achievement.language,
         issuer_name=issuer.name_translations.get(lang) or issuer.name,
         issuer_profile_url=urls.issuer_profile(issuer.slug),
         issuer_time_zone=issuer.time_zone,

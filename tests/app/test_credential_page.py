@@ -107,6 +107,8 @@ def test_accept_language_picks_english_and_lang_overrides_it(
     assert "<h1>Generative AI Literacy: Generalist</h1>" in response.text
     assert "AI Literacy Examination Association" in response.text
     assert "1 April 2026" in response.text
+    # The criteria exist in Japanese only: marked so, for screen readers and translators.
+    assert '<p lang="ja">2026年度の試験に合格すること。</p>' in response.text
     assert page.meta["og:locale"] == "en_US"
     assert page.links["日本語"].endswith("?lang=ja")
     path = urlsplit(issued["public_url"]).path
