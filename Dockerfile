@@ -6,6 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     SHOMEI_DATABASE_URL=sqlite:////var/lib/shomei/shomei.db
 
+# The share images of badge pages draw Japanese text: Noto Sans CJK.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /opt/shomei
 COPY pyproject.toml constraints.txt README.md ./
 COPY app ./app

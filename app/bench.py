@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.credentials.share_image import ShareCard, draw_share_card
 from badges import baking, data_integrity, ob2, vc_jwt
 from badges.identity import hash_identity, new_salt
 from badges.ports import DictFetcher, JSONObject
@@ -233,6 +234,18 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     figures["svg_bake_per_s"] = _rate(
         lambda i: baking.bake(SAMPLE_SVG, text, version="3.0"), seconds
     )
+    card = ShareCard(
+        image=SAMPLE_SVG,
+        image_media_type="image/svg+xml",
+        title="生成AIパスポート ジェネラリスト",
+        issuer="一般社団法人 生成AI検定協会",
+        lines=("山田 花子", "2026年4月1日 発行"),
+        state="active",
+        state_text="有効",
+        footer="Open Badges · badges.example.jp",
+    )
+    # The badge page's 1200x627 preview image, from an SVG badge (the slower kind).
+    figures["share_card_per_s"] = _rate(lambda i: draw_share_card(card), seconds, warmup=1)
     ob2_fetcher, jws = _ob2_world(keys["rsa"])
 
     def ob2_verify(i: int) -> object:

@@ -25,6 +25,8 @@ from app.settings import Settings
 from app.sharing import Generations
 from app.urls import Urls
 
+SHARE_IMAGE_CACHE_BYTES = 16 * 1024 * 1024
+
 
 @dataclass
 class Resources:
@@ -39,6 +41,11 @@ class Resources:
     # Issued documents never change: the public GETs keep the most asked-for in memory.
     issued_documents: LRUCache[uuid.UUID, tuple[str, str]] = field(init=False)
     issued_documents_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Badge pages' preview images by content version: drawing one takes a tenth of a second.
+    share_images: LRUCache[str, bytes] = field(
+        default_factory=lambda: LRUCache(maxsize=SHARE_IMAGE_CACHE_BYTES, getsizeof=len)
+    )
+    share_images_lock: threading.Lock = field(default_factory=threading.Lock)
     generations: Generations = field(default_factory=Generations)
 
     def __post_init__(self) -> None:

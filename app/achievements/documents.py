@@ -4,7 +4,9 @@ the public page people see when they follow a badge's link.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 from app.achievements.models import Achievement
 from app.templating import render
@@ -16,6 +18,8 @@ OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # The published Achievement stands alone, so it carries the contexts its terms come from.
 ACHIEVEMENT_CONTEXT = (VCDM2_CONTEXT, OB3_CONTEXT)
 _EMBEDDED_AT = "credentialSubject.achievement"
+# The OB 3.0 JSON Schema's LanguageCode pattern (Related.inLanguage); other tags stay out.
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")
 
 
 def image_url(urls: Urls, achievement: Achievement) -> str | None:
@@ -24,24 +28,39 @@ def image_url(urls: Urls, achievement: Achievement) -> str | None:
     return urls.achievement_image(achievement.id, IMAGE_EXTENSIONS[achievement.image_media_type])
 
 
-def achievement_document(urls: Urls, achievement: Achievement) -> dict[str, Any]:
-    """The OB 3.0 Achievement as credentials embed it.
+def edition_url(urls: Urls, achievement: Achievement, language: str) -> str:
+    """The id of the achievement's edition in ``language``: the primary one is the bare URL."""
+    base = urls.achievement(achievement.id)
+    return base if language == achievement.language else f"{base}?lang={quote(language)}"
 
-    The signed text is in the achievement's primary language (``inLanguage``); translations
-    are shown on the public pages.
+
+def achievement_document(
+    urls: Urls, achievement: Achievement, language: str | None = None
+) -> dict[str, Any]:
+    """The OB 3.0 Achievement as credentials embed it, in one language.
+
+    ``language`` picks the edition (the primary language when ``None`` or not translated).
+    The other languages travel with it as ``related`` achievements, each with its own id,
+    ``inLanguage``, name and description (OB 3.0 Achievement ``related`` and the Related
+    class, https://www.imsglobal.org/spec/ob/v3p0/#related), so a reader of another
+    language sees the badge in theirs.
     """
+    if language is None or language not in achievement.name:
+        language = achievement.language
+    name = achievement.name.get(language) or achievement.text(achievement.name)
+    description = achievement.description.get(language) or achievement.text(achievement.description)
     criteria: dict[str, Any] = {}
     if achievement.criteria_url:
         criteria["id"] = achievement.criteria_url
     if achievement.criteria_narrative:
         criteria["narrative"] = achievement.criteria_narrative
     document: dict[str, Any] = {
-        "id": urls.achievement(achievement.id),
+        "id": edition_url(urls, achievement, language),
         "type": ["Achievement"],
-        "name": achievement.text(achievement.name),
-        "description": achievement.text(achievement.description),
+        "name": name,
+        "description": description,
         "criteria": criteria,
-        "inLanguage": achievement.language,
+        "inLanguage": language,
     }
     if achievement.achievement_type:
         document["achievementType"] = achievement.achievement_type
@@ -50,16 +69,37 @@ def achievement_document(urls: Urls, achievement: Achievement) -> dict[str, Any]
         document["image"] = {"id": url, "type": "Image", "caption": document["name"]}
     if achievement.alignments:
         document["alignment"] = [{"type": ["Alignment"], **a} for a in achievement.alignments]
+    related = [
+        _related(urls, achievement, tag)
+        for tag in sorted(achievement.name)
+        if tag != language and _LANGUAGE_CODE.fullmatch(tag)
+    ]
+    if related:
+        document["related"] = related
     if achievement.tags:
         document["tag"] = list(achievement.tags)
     return document
 
 
-def public_document(urls: Urls, achievement: Achievement) -> dict[str, Any]:
+def _related(urls: Urls, achievement: Achievement, language: str) -> dict[str, Any]:
+    related: dict[str, Any] = {
+        "id": edition_url(urls, achievement, language),
+        "type": ["Related"],
+        "inLanguage": language,
+        "name": achievement.name[language],
+    }
+    if achievement.description.get(language):
+        related["description"] = achievement.description[language]
+    return related
+
+
+def public_document(
+    urls: Urls, achievement: Achievement, language: str | None = None
+) -> dict[str, Any]:
     """The OB 3.0 Achievement published at its id: with ``@context`` and its ``creator``."""
     issuer = achievement.issuer
     document: dict[str, Any] = {"@context": list(ACHIEVEMENT_CONTEXT)}
-    document |= achievement_document(urls, achievement)
+    document |= achievement_document(urls, achievement, language)
     document["creator"] = {
         "id": urls.issuer_did(issuer.slug),
         "type": ["Profile"],

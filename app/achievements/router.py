@@ -251,9 +251,13 @@ def put_image(
     },
 )
 def public_achievement(
-    achievement_id: str, request: Request, session: SessionDep, urls: UrlsDep
+    achievement_id: str,
+    request: Request,
+    session: SessionDep,
+    urls: UrlsDep,
+    lang: Annotated[str | None, Query(max_length=35)] = None,
 ) -> Response:
-    """The OB 3.0 Achievement (JSON-LD), or its page for browsers."""
+    """The OB 3.0 Achievement (JSON-LD; ``?lang=`` its edition in that language), or its page."""
     achievement = service.get_published_achievement(session, achievement_id)
     if wants_html(request):
         return HTMLResponse(
@@ -262,7 +266,7 @@ def public_achievement(
     accept = request.headers.get("accept", "")
     media = "application/ld+json" if "ld+json" in accept else "application/json"
     return json_document(
-        documents.public_document(urls, achievement),
+        documents.public_document(urls, achievement, lang),
         media,
         **{"Cache-Control": "max-age=300", "Vary": "Accept"},
     )

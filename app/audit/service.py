@@ -42,6 +42,7 @@ Action = Literal[
     "batch.retry",
     "mail.send",
     "mail.fail",
+    "credential.listing",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 

@@ -150,6 +150,7 @@ def _ob3(
         issuer=parts.profile,
         achievement=awarded,
         recipient_email=email,
+        recipient_name=request.recipient.name if issuer.recipient_name_in_credential else None,
         valid_from=now,
         valid_until=request.valid_until,
         name=awarded.name,

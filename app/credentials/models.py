@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -58,3 +68,9 @@ class IssuedCredential(Base):
     # JIS X 0401 code 1..47 (None: overseas or unknown), for statistics only: never written
     # into the credential.
     prefecture: Mapped[int | None] = mapped_column(SmallInteger)
+    # Shown on the public page only when staff say so; verifiers' status lists carry no reason.
+    revocation_reason_public: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # Whether the passer lets search engines index the page (it is reachable by link anyway).
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

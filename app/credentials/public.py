@@ -8,21 +8,24 @@ lists, or for OB 2.0 from the hosted assertion), and the page says so.
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.achievements.models import Achievement
 from app.achievements.router import SVG_POLICY
-from app.credentials import page, service
+from app.credentials import page, service, share_image
 from app.credentials.models import IssuedCredential
 from app.deps import NowDep, Resources, ResourcesDep, SessionDep, UrlsDep
 from app.errors import NotFoundError
 from app.issuers import service as issuer_service
 from app.responses import problems, wants_html
 from app.urls import Urls
+from app.verification.page import choose_language
 from badges import baking
 from keys import b64url_decode
 
@@ -31,7 +34,12 @@ public = APIRouter(tags=["public documents"])
 VC_LD_JSON = "application/vc+ld+json"
 # A credential never changes once issued; its page and status do.
 _IMMUTABLE = {"Cache-Control": "public, max-age=3600", "Vary": "Accept"}
+_IMMUTABLE_FOREVER = "public, max-age=31536000, immutable"
 _IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+# Anything but ja or en is ignored (the reader's Accept-Language decides), never refused.
+_LangQuery = Annotated[
+    str | None, Query(description="ja or en; otherwise Accept-Language decides.")
+]
 
 
 def _json_media(request: Request, preferred: str) -> str:
@@ -150,6 +158,45 @@ def credential_svg(credential_id: str, session: SessionDep) -> Response:
 
 
 @public.get(
+    "/credentials/{credential_id}/share.png",
+    summary="Share image",
+    responses={
+        200: {"content": {"image/png": {}}},
+        304: {"description": "Not modified."},
+        **problems(404),
+    },
+)
+def credential_share_image(
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    resources: ResourcesDep,
+    urls: UrlsDep,
+    now: NowDep,
+    lang: _LangQuery = None,
+    v: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The 1200x627 preview image of the credential's page (``?lang=ja|en``)."""
+    view, achievement = _page_view(session, urls, _load(session, credential_id), request, lang)
+    version = page.share_version(view, now, _image_stamp(achievement))
+    etag = f'"{version}"'
+    # The versioned URL the page names never changes; any other is revalidated.
+    cache = _IMMUTABLE_FOREVER if v == version else "public, max-age=300"
+    headers = {"ETag": etag, "Cache-Control": cache, "Vary": "Accept-Language"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    key = f"{view.credential_id}:{version}"
+    with resources.share_images_lock:
+        drawn = resources.share_images.get(key)
+    if drawn is None:
+        card = page.card(view, now, achievement.image, achievement.image_media_type)
+        drawn = share_image.draw_share_card(card)
+        with resources.share_images_lock:
+            resources.share_images[key] = drawn
+    return Response(drawn, media_type="image/png", headers=headers)
+
+
+@public.get(
     "/credentials/{credential_id}",
     summary="Credential",
     responses={
@@ -158,35 +205,78 @@ def credential_svg(credential_id: str, session: SessionDep) -> Response:
     },
 )
 def credential_document(
-    credential_id: str, request: Request, session: SessionDep, urls: UrlsDep, now: NowDep
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    urls: UrlsDep,
+    now: NowDep,
+    lang: _LangQuery = None,
 ) -> Response:
-    """The credential exactly as issued, or its page for browsers."""
+    """The credential exactly as issued, or its page for browsers (``?lang=ja|en``)."""
     credential = _load(session, credential_id)
     if not wants_html(request):
         return _json_response(request, credential.format, credential.document)
-    html = page.render(_page_view(session, urls, credential), now)
-    return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Vary": "Accept"})
+    view, achievement = _page_view(session, urls, credential, request, lang)
+    version = page.share_version(view, now, _image_stamp(achievement))
+    image = f"{view.share_image_url}?{urlencode({'lang': view.lang, 'v': version})}"
+    headers = {
+        "Cache-Control": "no-cache",
+        "Vary": "Accept, Accept-Language",
+        "Content-Language": view.lang,
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if not view.listed:
+        headers["X-Robots-Tag"] = "noindex"
+    return HTMLResponse(page.render(view, now, image), headers=headers)
 
 
-def _page_view(session: Session, urls: Urls, credential: IssuedCredential) -> page.CredentialPage:
+def _image_stamp(achievement: Achievement) -> str:
+    # The image changes only through an update of the achievement, which moves updated_at.
+    return f"{achievement.image_media_type}:{achievement.updated_at.isoformat()}"
+
+
+def _page_view(
+    session: Session,
+    urls: Urls,
+    credential: IssuedCredential,
+    request: Request,
+    asked: str | None,
+) -> tuple[page.CredentialPage, Achievement]:
     achievement = service.achievement_of(session, credential)
     issuer = issuer_service.get_issuer_by_id(session, credential.issuer_id)
+    lang = choose_language(asked, None, request.headers.get("accept-language"))
     public_url = urls.credential(credential.id)
     extension = {"image/png": "png", "image/svg+xml": "svg"}.get(achievement.image_media_type or "")
-    english = achievement.name.get("en") if achievement.language != "en" else None
-    return page.CredentialPage(
-        achievement_name=achievement.text(achievement.name),
-        achievement_name_en=english,
-        achievement_description=achievement.text(achievement.description),
-        issuer_name=issuer.name,
+
+    def text(field: dict[str, str]) -> str:
+        return field.get(lang) or achievement.text(field)
+
+    view = page.CredentialPage(
+        lang=lang,
+        credential_id=str(credential.id),
+        achievement_name=text(achievement.name),
+        achievement_description=text(achievement.description),
+        criteria_narrative=achievement.criteria_narrative,
+        texts_lang=lang if lang in achievement.name else achievement.language,
+        criteria_lang=achievement.language,
+        issuer_name=issuer.name_translations.get(lang) or issuer.name,
         issuer_profile_url=urls.issuer_profile(issuer.slug),
+        issuer_time_zone=issuer.time_zone,
+        linkedin_organization_id=issuer.linkedin_organization_id,
         recipient_name=credential.recipient_name,
         issued_at=credential.issued_at,
         valid_until=credential.valid_until,
         status=credential.status,
-        revocation_reason=credential.revocation_reason,
+        revocation_reason=(
+            credential.revocation_reason if credential.revocation_reason_public else None
+        ),
+        listed=credential.listed,
         format=credential.format,
+        external_id=credential.external_id,
         image_url=f"{public_url}.{extension}" if extension else None,
         public_url=public_url,
         verify_url=urls.verify_page(),
+        share_image_url=f"{public_url}/share.png",
     )
+    return view, achievement

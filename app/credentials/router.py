@@ -18,6 +18,7 @@ from app.credentials.schemas import (
     CredentialList,
     CredentialRead,
     CredentialStatus,
+    CredentialUpdate,
     NotificationRead,
     RevokeRequest,
 )
@@ -48,6 +49,8 @@ def read(
         valid_until=credential.valid_until,
         external_id=credential.external_id,
         revocation_reason=credential.revocation_reason,
+        revocation_reason_public=credential.revocation_reason_public,
+        listed=credential.listed,
         public_url=public_url,
         json_url=f"{public_url}.json",
         jwt_url=f"{public_url}.jwt" if credential.format == "ob3-jwt" else None,
@@ -158,10 +161,34 @@ def revoke_credential(
     urls: UrlsDep,
     now: NowDep,
 ) -> CredentialRead:
-    """Revoke a credential for good, with a reason verifiers will see."""
+    """Revoke a credential for good, with a reason (public on its page only if asked)."""
     credential = service.get_credential_for(session, principal, credential_id)
     return _read(
-        session, urls, service.revoke(session, credential, body.reason, now, actor=principal)
+        session,
+        urls,
+        service.revoke(
+            session, credential, body.reason, now, actor=principal, public=body.reason_public
+        ),
+    )
+
+
+@router.patch(
+    "/{credential_id}",
+    summary="Change a credential's page settings",
+    responses=problems(401, 404, 422),
+)
+def update_credential(
+    credential_id: uuid.UUID,
+    body: CredentialUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    urls: UrlsDep,
+    now: NowDep,
+) -> CredentialRead:
+    """Set whether the credential's public page may be indexed by search engines."""
+    credential = service.get_credential_for(session, principal, credential_id)
+    return _read(
+        session, urls, service.set_listed(session, credential, body.listed, now, actor=principal)
     )
 
 

@@ -12,6 +12,7 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     field_validator,
     model_validator,
 )
@@ -34,8 +35,9 @@ class RecipientIn(BaseModel):
         default=None,
         min_length=1,
         max_length=200,
-        description="Shown on the credential's public page and in the mail; not part of "
-        "the credential.",
+        description="Shown on the credential's public page and in the mail and, unless the "
+        "issuer turns it off, written unhashed into OB 3.0 credentials as an identifier of type "
+        "'name'.",
     )
     language: Literal["ja", "en"] | None = Field(
         default=None,
@@ -120,6 +122,19 @@ class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: StoredText = Field(min_length=1, max_length=500)
+    reason_public: StrictBool = Field(
+        default=False,
+        description="Show the reason on the credential's public page (else only staff see it).",
+    )
+
+
+class CredentialUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    listed: StrictBool = Field(
+        description="Whether the passer lets search engines index the credential's public page. "
+        "The page is reachable by its link either way; unlisted pages say noindex."
+    )
 
 
 class NotificationRead(BaseModel):
@@ -151,6 +166,8 @@ class CredentialRead(BaseModel):
     valid_until: datetime | None
     external_id: str | None
     revocation_reason: str | None
+    revocation_reason_public: bool
+    listed: bool
     public_url: str
     json_url: str
     jwt_url: str | None

@@ -247,8 +247,11 @@ def revoke(
     now: datetime,
     *,
     actor: Principal | None,
+    public: bool = False,
 ) -> IssuedCredential:
     """Revoke for good (OB 3.0 revocation list bit; OB 2.0 revocation list and hosted copy).
+
+    ``public``: the reason is shown on the credential's public page too.
 
     Raises:
         ConflictError: it is revoked already.
@@ -260,6 +263,7 @@ def revoke(
         status="revoked",
         revoked_at=now,
         revocation_reason=reason,
+        revocation_reason_public=public,
         status_changed_at=now,
     )
     if not changed:
@@ -267,7 +271,9 @@ def revoke(
         raise ConflictError(f"credential {credential.id} is revoked already")
     # A suspended credential leaves the suspension list as it enters the revocation list.
     status_service.record_change(session, credential, {"revocation", "suspension"})
-    _audit(session, "credential.revoke", credential, actor, now, reason=reason)
+    _audit(
+        session, "credential.revoke", credential, actor, now, reason=reason, reason_public=public
+    )
     session.commit()
     session.refresh(credential)
     return credential
@@ -308,6 +314,32 @@ def unsuspend(
         raise ConflictError(f"credential {credential.id} is {credential.status}, not suspended")
     status_service.record_change(session, credential, {"suspension"})
     _audit(session, "credential.unsuspend", credential, actor, now)
+    session.commit()
+    session.refresh(credential)
+    return credential
+
+
+def set_listed(
+    session: Session,
+    credential: IssuedCredential,
+    listed: bool,
+    now: datetime,
+    *,
+    actor: Principal | None,
+) -> IssuedCredential:
+    """Let search engines index the credential's public page, or stop them.
+
+    The passer's choice: staff set it through the API for now, and the passer's own claim
+    page calls this same function.
+    """
+    result = session.execute(
+        update(IssuedCredential)
+        .where(IssuedCredential.id == credential.id, IssuedCredential.listed != listed)
+        .values(listed=listed)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], result).rowcount == 1:
+        _audit(session, "credential.listing", credential, actor, now, listed=listed)
     session.commit()
     session.refresh(credential)
     return credential

@@ -6,10 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, Uuid, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+
+DEFAULT_TIME_ZONE = "Asia/Tokyo"
 
 
 class Issuer(Base):
@@ -23,6 +25,16 @@ class Issuer(Base):
     email: Mapped[str] = mapped_column(String(254))
     description: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(500))
+    # The IANA zone in which the issuer's dates are shown (public page, LinkedIn month).
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE
+    )
+    # The issuer's LinkedIn company page id: "add to profile" then links to that page.
+    linkedin_organization_id: Mapped[str | None] = mapped_column(String(20))
+    # Whether credentials carry the recipient's name in plain text (an OB 3.0 identifier).
+    recipient_name_in_credential: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -6,6 +6,7 @@ import unicodedata
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -14,9 +15,11 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     UrlConstraints,
 )
 
+from app.issuers.models import DEFAULT_TIME_ZONE
 from app.issuers.names import invisible_character
 from app.validation import plain_text
 
@@ -52,6 +55,32 @@ def _visible(value: str) -> str:
 Name = Annotated[PlainText, AfterValidator(_visible)]
 
 
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone such as Asia/Tokyo") from None
+    return value
+
+
+TimeZone = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$"),
+    AfterValidator(_known_zone),
+]
+# The number in the address of a LinkedIn company page's admin view.
+LinkedInOrganizationId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]
+_TIME_ZONE_DOC = "IANA time zone of the dates on the public badge pages (default Asia/Tokyo)."
+_LINKEDIN_DOC = (
+    "The issuer's LinkedIn company page id: 'Add to profile' then links the entry to that "
+    "page (with its logo); without it LinkedIn gets the issuer's name."
+)
+_NAME_DOC = (
+    "Whether OB 3.0 credentials carry the recipient's name, unhashed, as an identifier of "
+    "type 'name', so any verifier can show whose badge it is."
+)
+
+
 class IssuerCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -66,6 +95,11 @@ class IssuerCreate(BaseModel):
     email: EmailStr
     description: PlainText | None = Field(default=None, max_length=5000)
     image_url: WebUrl | None = None
+    time_zone: TimeZone = Field(default=DEFAULT_TIME_ZONE, description=_TIME_ZONE_DOC)
+    linkedin_organization_id: LinkedInOrganizationId | None = Field(
+        default=None, description=_LINKEDIN_DOC
+    )
+    recipient_name_in_credential: StrictBool = Field(default=True, description=_NAME_DOC)
 
 
 class IssuerUpdate(BaseModel):
@@ -77,6 +111,11 @@ class IssuerUpdate(BaseModel):
     email: EmailStr | None = None
     description: PlainText | None = Field(default=None, max_length=5000)
     image_url: WebUrl | None = None
+    time_zone: TimeZone | None = Field(default=None, description=_TIME_ZONE_DOC)
+    linkedin_organization_id: LinkedInOrganizationId | None = Field(
+        default=None, description=_LINKEDIN_DOC
+    )
+    recipient_name_in_credential: StrictBool | None = Field(default=None, description=_NAME_DOC)
 
 
 class KeyRead(BaseModel):
@@ -100,6 +139,9 @@ class IssuerRead(BaseModel):
     email: str
     description: str | None
     image_url: str | None
+    time_zone: str
+    linkedin_organization_id: str | None
+    recipient_name_in_credential: bool
     profile_url: str
     created_at: datetime
     updated_at: datetime

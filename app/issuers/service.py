@@ -26,6 +26,11 @@ from keys import PublicKey, PublishedKey, did_document, jwk
 # An RSA key (RS256 VC-JWT, OB 2.0) is made on first need: generating one takes a while.
 INITIAL_ALGORITHMS = ("EdDSA", "ES256")
 _SLUG = re.compile(SLUG_PATTERN)
+# Fields an update cannot clear (null leaves them as they are).
+_REQUIRED = (
+    *("name", "url", "email", "name_translations"),
+    *("time_zone", "recipient_name_in_credential"),
+)
 
 
 def _refuse_look_alike_names(
@@ -68,6 +73,9 @@ def create_issuer(
         email=str(request.email),
         description=request.description,
         image_url=str(request.image_url) if request.image_url else None,
+        time_zone=request.time_zone,
+        linkedin_organization_id=request.linkedin_organization_id,
+        recipient_name_in_credential=request.recipient_name_in_credential,
         created_at=now,
         updated_at=now,
     )
@@ -103,7 +111,7 @@ def update_issuer(
     _refuse_look_alike_names(session, [name, *translations.values()], issuer.id)
     changed: list[str] = []
     for field, value in request.model_dump(exclude_unset=True).items():
-        if value is None and field in ("name", "url", "email", "name_translations"):
+        if value is None and field in _REQUIRED:
             continue  # required fields cannot be cleared
         value = str(value) if field in ("url", "email", "image_url") and value else value
         if getattr(issuer, field) != value:

@@ -160,7 +160,7 @@ def _image(value: Any) -> str | None:
 
 def _ob3_recipient(subject: JSONObject) -> RecipientSummary:
     identifier = _first_object(subject.get("identifier"))
-    name = _text(subject.get("name"))
+    name = _text(subject.get("name")) or _plain_name(subject.get("identifier"))
     if identifier is None:
         subject_id = _text(subject.get("id"))
         return RecipientSummary(type="id" if subject_id else None, identity=subject_id, name=name)
@@ -172,6 +172,16 @@ def _ob3_recipient(subject: JSONObject) -> RecipientSummary:
         identity=_text(identifier.get("identityHash")) if hashed is False else None,
         name=name,
     )
+
+
+def _plain_name(identifiers: Any) -> str | None:
+    """The recipient's name, when an identifier gives it unhashed (``identityType`` ``name``,
+    https://www.imsglobal.org/spec/ob/v3p0/#identifiertypeenum)."""
+    for item in identifiers if isinstance(identifiers, list) else [identifiers]:
+        named = isinstance(item, dict) and item.get("identityType") == "name"
+        if named and item.get("hashed") is False:
+            return _text(item.get("identityHash"))
+    return None
 
 
 def _matched(report: VerificationReport) -> bool | None:

@@ -82,9 +82,11 @@ def build_credential(
             normalise (e.g. lower-case) addresses where they are stored, not here.
         recipient_id: the recipient's URI (typically a DID), written as the subject ``id``.
             At least one of ``recipient_email`` and ``recipient_id`` is required.
-        recipient_name: not written. The OB 3.0.3 context defines no ``name`` term in the
-            AchievementSubject scope and the AchievementSubject class has no ``name``
-            property, so the subject carries no plain-text name.
+        recipient_name: the recipient's name, written unhashed as a second IdentityObject
+            of ``identityType`` ``name`` (OB 3.0 IdentifierTypeEnum,
+            https://www.imsglobal.org/spec/ob/v3p0/#identifiertypeenum), so any verifier
+            can show whose badge it is. The subject itself has no ``name`` property. Not a
+            recipient on its own: ``recipient_email`` or ``recipient_id`` is still required.
         valid_from: when the credential becomes valid; must be timezone-aware.
         valid_until: when it stops being valid; timezone-aware, not before ``valid_from``.
         awarded_date: the original award date, kept when a credential is re-issued.
@@ -116,6 +118,8 @@ def build_credential(
     subject["type"] = ["AchievementSubject"]
     if recipient_email is not None:
         subject["identifier"] = [_email_identity(recipient_email, salt).to_wire()]
+    if recipient_name is not None:
+        subject.setdefault("identifier", []).append(_name_identity(recipient_name).to_wire())
     subject["achievement"] = achievement.canonical().to_wire()
     if results:
         subject["result"] = [result.canonical().to_wire() for result in results]
@@ -187,6 +191,17 @@ def _email_identity(email: str, salt: str | None) -> IdentityObject:
         salt=salt_value,
         hashed=True,
         identity_type=OB3_IDENTITY_TYPES["email"],
+    )
+
+
+def _name_identity(name: str) -> IdentityObject:
+    # OB 3.0 IdentityObject: "Either the IdentityHash of the identity or the plaintext
+    # value" (https://www.imsglobal.org/spec/ob/v3p0/#identityobject); a name is shown, so
+    # it is the plaintext with ``hashed`` false and no salt.
+    if not name.strip():
+        raise DocumentError("recipient_name is empty")
+    return IdentityObject(
+        type="IdentityObject", identity_hash=name, hashed=False, identity_type="name"
     )
 
 

@@ -68,6 +68,9 @@ def _every_change(
     ):
         url = f"/api/v1/credentials/{credential['id']}/{path}"
         assert client.post(url, json=body, headers=staff).is_success
+    assert client.patch(
+        f"/api/v1/credentials/{credential['id']}", json={"listed": True}, headers=staff
+    ).is_success
     made = client.post("/api/v1/apikeys", json={"name": "spare"}, headers=staff).json()
     assert client.post(f"/api/v1/apikeys/{made['id']}/revoke", headers=staff).is_success
     return issuer, staff, credential["id"]
@@ -96,6 +99,7 @@ def test_every_state_change_is_recorded_with_who_and_when(
         "credential.suspend",
         "credential.unsuspend",
         "credential.revoke",
+        "credential.listing",
         "api_key.create",
         "api_key.revoke",
     ]
@@ -107,7 +111,8 @@ def test_every_state_change_is_recorded_with_who_and_when(
     assert revoke["issuer_id"] == issuer["id"]
     assert revoke["subject_type"] == "credential"
     assert revoke["subject_id"] == credential_id
-    assert revoke["details"] == {"reason": "issued in error"}
+    assert revoke["details"] == {"reason": "issued in error", "reason_public": False}
+    assert by_action["credential.listing"]["details"] == {"listed": True}
     assert revoke["request_id"]
     assert by_action["issuer.update"]["details"] == {"fields": ["description"]}
     assert by_action["achievement.update"]["details"] == {"fields": ["tags"]}
@@ -148,21 +153,22 @@ def test_entries_are_filtered_and_paged(
 ) -> None:
     _, _, credential_id = _every_change(client, app, make_issuer, admin_headers)
     family = client.get("/api/v1/audit?action=credential", headers=admin_headers).json()
-    assert family["total"] == 4
+    assert family["total"] == 5
     assert {e["action"] for e in family["items"]} == {
         "credential.issue",
         "credential.suspend",
         "credential.unsuspend",
         "credential.revoke",
+        "credential.listing",
     }
     first = client.get("/api/v1/audit?action=credential&limit=3", headers=admin_headers).json()
     rest = client.get(
         "/api/v1/audit?action=credential&limit=3&offset=3", headers=admin_headers
     ).json()
-    assert len(first["items"]) == 3 and len(rest["items"]) == 1
-    assert first["items"][0]["action"] == "credential.revoke"  # newest first
+    assert len(first["items"]) == 3 and len(rest["items"]) == 2
+    assert first["items"][0]["action"] == "credential.listing"  # newest first
     subject = client.get(f"/api/v1/audit?subject_id={credential_id}", headers=admin_headers)
-    assert subject.json()["total"] == 4
+    assert subject.json()["total"] == 5
     later = client.get(
         "/api/v1/audit", params={"after": "2999-01-01T00:00:00Z"}, headers=admin_headers
     )
@@ -190,6 +196,10 @@ def test_the_log_exports_as_json_lines_and_csv(
         "credential.suspend",
         "credential.unsuspend",
         "credential.revoke",
+        "credential.listing",
     ]
-    assert json.loads(records[-1]["details"]) == {"reason": "issued in error"}
+    assert json.loads(records[-2]["details"]) == {
+        "reason": "issued in error",
+        "reason_public": False,
+    }
     assert RECIPIENT not in lines.text + table.text

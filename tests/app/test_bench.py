@@ -15,6 +15,7 @@ LIBRARY_FIGURES = {
     "png_bake_per_s",
     "png_unbake_per_s",
     "svg_bake_per_s",
+    "share_card_per_s",
     "ob2_signed_verify_per_s",
     "verify_baked_png_per_s",
     "peak_memory_mb",

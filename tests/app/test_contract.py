@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
         ("PUT", "/verify", "GET, POST"),
         ("DELETE", "/issuers/ai-exam", "GET"),
         ("GET", "/api/v1/issuers/ai-exam/keys/rotate", "POST"),
-        ("POST", "/api/v1/credentials/00000000-0000-0000-0000-000000000000", "GET"),
+        ("POST", "/api/v1/credentials/00000000-0000-0000-0000-000000000000", "GET, PATCH"),
     ],
 )
 def test_405_names_every_method_the_path_allows(

@@ -578,12 +578,14 @@ def test_browsers_get_a_page_that_never_shows_the_email(
     assert "taro@example.jp" not in page.text
     assert "/verify?url=http%3A%2F%2Ftestserver%2Fcredentials%2F" in page.text
     assert f'src="{credential["public_url"]}.png"' in page.text
-    assert "Valid" in page.text
+    assert "有効" in page.text
     client.post(
-        f"/api/v1/credentials/{credential['id']}/revoke", json={"reason": "誤発行"}, headers=staff
+        f"/api/v1/credentials/{credential['id']}/revoke",
+        json={"reason": "誤発行", "reason_public": True},
+        headers=staff,
     )
     revoked = client.get(credential["public_url"], headers=browser)
-    assert "Revoked" in revoked.text and "誤発行" in revoked.text
+    assert "取り消し済み" in revoked.text and "誤発行" in revoked.text
     still_json = client.get(credential["public_url"], headers={"Accept": "application/json"})
     assert still_json.json() == credential["document"]
 

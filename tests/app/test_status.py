@@ -132,7 +132,7 @@ def test_suspension_sets_the_same_position_on_the_suspension_list(
     report = verify(client, credential["document"])
     assert statuses(report)["status.revocation"] == "passed"
     browser = {"Accept": "text/html"}
-    assert "Suspended" in client.get(credential["public_url"], headers=browser).text
+    assert "一時停止中" in client.get(credential["public_url"], headers=browser).text
 
     assert client.post(f"{path}/unsuspend", headers=staff).status_code == 200
     assert _status_bit(client, suspension) == 0

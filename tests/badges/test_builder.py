@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from badges._jsonld import undefined_terms
 from badges.errors import DocumentError
 from badges.ob3.builder import build_credential, format_datetime_stamp
 from badges.ob3.models import (
@@ -215,10 +216,31 @@ def test_recipient_id_becomes_the_subject_id() -> None:
     assert {"id", "identifier"} <= set(both["credentialSubject"])
 
 
-def test_recipient_name_is_not_written() -> None:
+def test_recipient_name_is_an_unhashed_name_identifier() -> None:
     doc = build(recipient_name="山田 太郎")
-    assert "name" not in doc["credentialSubject"]
-    assert "山田" not in json.dumps(doc, ensure_ascii=False)
+    subject = doc["credentialSubject"]
+    assert "name" not in subject
+    email, name = subject["identifier"]
+    assert email["identityType"] == "emailAddress" and email["hashed"] is True
+    assert name == {
+        "type": "IdentityObject",
+        "hashed": False,
+        "identityHash": "山田 太郎",
+        "identityType": "name",
+    }
+    assert undefined_terms(doc) == []
+
+
+def test_a_name_alone_is_no_recipient() -> None:
+    with pytest.raises(DocumentError, match="needs a recipient"):
+        build(recipient_email=None, recipient_name="山田 太郎")
+    with pytest.raises(DocumentError, match="recipient_name is empty"):
+        build(recipient_name=" ")
+
+
+def test_without_a_name_only_the_email_identifier_is_written() -> None:
+    doc = build()
+    assert [i["identityType"] for i in doc["credentialSubject"]["identifier"]] == ["emailAddress"]
 
 
 @pytest.mark.parametrize(

@@ -207,6 +207,12 @@ def test_digital_bazaar_verifies_our_credential_from_our_did_web_and_status_list
         f"{service.url}/status/{DI_SLUG}/revocation/"
     )
     assert verdict["status"] == _status_of(credential, is_set=False)
+    # What the oracle verified carries the recipient's name and the English edition.
+    subject = credential["credentialSubject"]
+    assert {"identityType": "name", "identityHash": "山田 花子"}.items() <= next(
+        i for i in subject["identifier"] if i["identityType"] == "name"
+    ).items()
+    assert [r["inLanguage"] for r in subject["achievement"]["related"]] == ["en"]
 
 
 def test_the_oracle_read_the_did_document_and_status_list_from_the_server(
