@@ -30,6 +30,7 @@ from app.errors import (
 from app.middleware.body import megabytes
 from app.middleware.ratelimit import charge, client_of
 from app.responses import problems
+from app.spreadsheets import write_rows
 from app.texts import ui
 from app.verification import page as pages
 from app.verification.fairness import FairSlots, Lease
@@ -43,6 +44,7 @@ from app.verification.guards import (
 from app.verification.local import LocalDocuments
 from app.verification.page import render_error, render_page, render_report
 from app.verification.schemas import (
+    VerifyBatchItem,
     VerifyBatchRequest,
     VerifyBatchResponse,
     VerifyReport,
@@ -214,11 +216,37 @@ async def _charge_batch(
     return body
 
 
+_CSV_COLUMNS = (
+    "index",
+    "credential_id",
+    "issuer",
+    "achievement",
+    "recipient_match",
+    "issued",
+    "valid_until",
+    "status",
+    "ok",
+    "error",
+)
+
+
 @router.post(
     "/batch",
     summary="Verify many badges",
     response_model=VerifyBatchResponse,
-    responses=problems(401, 413, 422, 429, 503),
+    responses={
+        200: {
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": ",".join(_CSV_COLUMNS) + "\r\n",
+                }
+            },
+            "description": "One report per item, in order; with `Accept: text/csv`, one line "
+            "per item: " + ", ".join(_CSV_COLUMNS) + ".",
+        },
+        **problems(401, 413, 422, 429, 503),
+    },
     openapi_extra=_KEY_OPTIONAL,
 )
 def verify_batch(
@@ -227,10 +255,43 @@ def verify_batch(
     resources: ResourcesDep,
     now: NowDep,
 ) -> Response:
-    """Verify badges given as JSON (100, or 1,000 with an API key); one report each, in order."""
+    """Verify badges given as JSON (100, or 1,000 with an API key); one report each, in order.
+
+    ``Accept: text/csv`` answers a spreadsheet for HR imports instead: one line per item.
+    """
     with _lease(request, resources) as lease:
         reports = _verifier(resources, lease).verify_items(body.items, now=now)
+    if _wants_csv(request):
+        return Response(
+            "".join(write_rows([_CSV_COLUMNS, *map(_csv_line, reports)])),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="verification.csv"'},
+        )
     return _json(VerifyBatchResponse(reports=reports))
+
+
+def _wants_csv(request: Request) -> bool:
+    """Whether the caller prefers CSV to JSON (a plain ``Accept`` match; JSON is the default)."""
+    accept = request.headers.get("accept", "")
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    return "text/csv" in kinds and "application/json" not in kinds
+
+
+def _csv_line(item: VerifyBatchItem) -> list[object]:
+    summary = item.summary
+    matched = summary.recipient.matched
+    return [
+        item.index,
+        item.credential_id or "",
+        summary.issuer.name or summary.issuer.id or "",
+        summary.achievement.name or "",
+        "" if matched is None else ("yes" if matched else "no"),
+        summary.issued or summary.valid_from or "",
+        summary.valid_until or "",
+        summary.status or "",
+        "true" if item.ok else "false",
+        item.error.detail if item.error else "",
+    ]
 
 
 # --- the page ----------------------------------------------------------------------------

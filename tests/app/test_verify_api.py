@@ -8,6 +8,8 @@ fetcher that records every URL it is asked for, so a test can prove nothing left
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -390,6 +392,62 @@ def test_a_batch_answers_one_report_per_item_in_order(
     assert reports[3]["credential_id"] == "https://issuer.example.org/missing"
     assert reports[2]["error"]["code"] == "not_a_badge"
     assert reports[0]["error"] is None
+
+
+def test_a_batch_answers_a_spreadsheet_line_per_item_when_asked_for_csv(
+    client: TestClient, maker: BadgeMaker, world: TableFetcher
+) -> None:
+    good = maker.credential()
+    tampered = copy.deepcopy(good)
+    tampered["name"] = "changed"
+    items = [
+        {"credential": good, "recipient": {"email": EMAIL}},
+        {"credential": good, "recipient": {"email": "someone.else@example.org"}},
+        {"credential": tampered},
+        {"credential": '=HYPERLINK("https://evil.example")'},
+    ]
+    response = client.post(f"{API}/batch", json={"items": items}, headers={"Accept": "text/csv"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0] == [
+        "index",
+        "credential_id",
+        "issuer",
+        "achievement",
+        "recipient_match",
+        "issued",
+        "valid_until",
+        "status",
+        "ok",
+        "error",
+    ]
+    json_reports = client.post(f"{API}/batch", json={"items": items}).json()["reports"]
+    first = json_reports[0]["summary"]
+    assert lines[1][:5] == [
+        "0",
+        good["id"],
+        first["issuer"]["name"],
+        first["achievement"]["name"],
+        "yes",
+    ]
+    assert lines[1][5] == (first["issued"] or first["valid_from"])
+    assert lines[1][8] == "true"
+    assert lines[2][0] == "1" and lines[2][4] == "no" and lines[2][8] == "false"
+    assert lines[3][0] == "2" and lines[3][8] == "false" and not lines[3][9]
+    assert lines[4][0] == "3" and lines[4][8] == "false" and lines[4][9]  # not a badge
+    # Nothing a spreadsheet would run as a formula comes back as one.
+    assert all(not cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line)
+
+
+def test_a_batch_answers_json_unless_csv_is_preferred(
+    client: TestClient, maker: BadgeMaker
+) -> None:
+    items = [{"credential": maker.credential()}]
+    for accept in ("application/json", "*/*", "application/json, text/csv", ""):
+        response = client.post(f"{API}/batch", json={"items": items}, headers={"Accept": accept})
+        assert response.headers["content-type"] == "application/json", accept
 
 
 @pytest.mark.parametrize("count", [0, 101])
