@@ -1,0 +1,144 @@
+"""Issuing from kept contexts: a rotated key, an edited achievement or issuer is seen at once.
+
+Every issuance reads which key signs and the versions of the achievement and issuer rows from
+the database, so the bound on another process seeing a change is zero: its next issuance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.credentials.contexts import issuing_contexts
+from app.main import create_app
+from app.settings import Settings
+from tests.app.conftest import TEST_PASSPHRASE
+from tests.app.processes import serve
+
+Issue = dict[str, Any]
+
+
+def _issue(client: TestClient | httpx.Client, achievement_id: str, staff: dict[str, str]) -> Issue:
+    body = {"achievement_id": achievement_id, "recipient": {"email": "passer@example.jp"}}
+    response = client.post("/api/v1/credentials", json=body, headers=staff)
+    assert response.status_code == 201, response.text
+    document: Issue = response.json()["document"]
+    return document
+
+
+def _fragment(document: Issue) -> str:
+    return str(document["proof"][0]["verificationMethod"]).rpartition("#")[2]
+
+
+def _rotate(client: TestClient, slug: str, staff: dict[str, str]) -> str:
+    response = client.post(
+        f"/api/v1/issuers/{slug}/keys/rotate", json={"algorithm": "EdDSA"}, headers=staff
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["verification_method"]).rpartition("#")[2]
+
+
+def _verifies(client: TestClient, document: Issue) -> bool:
+    response = client.post("/api/v1/verify", json={"credential": document})
+    return bool(response.json()["ok"])
+
+
+@pytest.fixture
+def second(settings: Settings) -> Iterator[TestClient]:
+    """Another server on the same database, with keys, contexts and caches of its own."""
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_a_rotated_key_signs_the_next_credential_in_the_same_process(
+    client: TestClient, app: FastAPI, issuer: Any, staff: dict[str, str], achievement_id: str
+) -> None:
+    before = _issue(client, achievement_id, staff)
+    assert len(issuing_contexts(app.state.resources.keyring)) == 1  # the context is kept
+    new_fragment = _rotate(client, issuer[0]["slug"], staff)
+    after = _issue(client, achievement_id, staff)
+    assert _fragment(before) != new_fragment
+    assert _fragment(after) == new_fragment
+    assert _verifies(client, before)
+    assert _verifies(client, after)
+
+
+def test_another_server_signs_with_the_rotated_key_at_once(
+    client: TestClient,
+    second: TestClient,
+    issuer: Any,
+    staff: dict[str, str],
+    achievement_id: str,
+) -> None:
+    warm = _issue(second, achievement_id, staff)
+    new_fragment = _rotate(client, issuer[0]["slug"], staff)
+    assert _fragment(warm) != new_fragment
+    assert _fragment(_issue(second, achievement_id, staff)) == new_fragment
+
+
+def test_another_server_issues_an_edited_achievement_and_issuer_at_once(
+    client: TestClient,
+    second: TestClient,
+    issuer: Any,
+    staff: dict[str, str],
+    achievement_id: str,
+) -> None:
+    _issue(second, achievement_id, staff)
+    edited = client.patch(
+        f"/api/v1/achievements/{achievement_id}",
+        json={"name": {"ja": "生成AI活用検定 エキスパート", "en": "Generative AI: Expert"}},
+        headers=staff,
+    )
+    assert edited.status_code == 200, edited.text
+    document = _issue(second, achievement_id, staff)
+    assert document["credentialSubject"]["achievement"]["name"] == "生成AI活用検定 エキスパート"
+    renamed = client.patch(
+        f"/api/v1/issuers/{issuer[0]['slug']}", json={"name": "改名した協会"}, headers=staff
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert _issue(second, achievement_id, staff)["issuer"]["name"] == "改名した協会"
+
+
+def test_credentials_outside_the_usual_shape_are_signed_in_full_and_verify(
+    client: TestClient, staff: dict[str, str], achievement_id: str
+) -> None:
+    _issue(client, achievement_id, staff)
+    body = {
+        "achievement_id": achievement_id,
+        "recipient": {"email": "evidence@example.jp"},
+        "evidence": [{"name": "答案", "narrative": "満点でした。"}],
+        "result": [{"value": "98"}],
+        "valid_until": "2099-01-01T00:00:00Z",
+    }
+    response = client.post("/api/v1/credentials", json=body, headers=staff)
+    assert response.status_code == 201, response.text
+    document = response.json()["document"]
+    assert document["evidence"][0]["narrative"] == "満点でした。"
+    assert _verifies(client, document)
+
+
+@pytest.mark.slow
+def test_a_server_process_signs_with_a_key_rotated_elsewhere_at_once(
+    client: TestClient,
+    settings: Settings,
+    issuer: Any,
+    staff: dict[str, str],
+    achievement_id: str,
+    tmp_path: Path,
+) -> None:
+    env = {
+        "SHOMEI_DATABASE_URL": settings.database_url,
+        "SHOMEI_KEY_PASSPHRASE": TEST_PASSPHRASE,
+        "SHOMEI_REDIS_URL": "",
+    }
+    with serve(env, tmp_path) as server, httpx.Client(base_url=server.url, timeout=60) as http:
+        warm = _issue(http, achievement_id, staff)
+        new_fragment = _rotate(client, issuer[0]["slug"], staff)
+        assert _fragment(warm) != new_fragment
+        assert _fragment(_issue(http, achievement_id, staff)) == new_fragment
