@@ -20,7 +20,15 @@ from app.credentials.schemas import (
     CredentialStatus,
     RevokeRequest,
 )
-from app.deps import NowDep, PrincipalDep, ResourcesDep, SessionDep, UrlsDep
+from app.deps import (
+    BearerTokenDep,
+    NowDep,
+    PrincipalDep,
+    ResourcesDep,
+    SessionDep,
+    UrlsDep,
+    authenticated,
+)
 from app.responses import MAX_OFFSET, problems
 from app.urls import Urls
 from app.validation import NO_CONTROLS, Timestamp
@@ -71,15 +79,16 @@ def _read(session: SessionDep, urls: Urls, credential: IssuedCredential) -> Cred
 async def issue_credential(
     body: CredentialCreate,
     resources: ResourcesDep,
-    principal: PrincipalDep,
+    token: BearerTokenDep,
     now: NowDep,
 ) -> Response:
     """Issue a credential to one recipient (or return the one issued for its external_id)."""
 
-    # The hot path: the whole unit of work, and the answer's bytes, in one trip to the
-    # thread pool.
+    # The hot path: the key's check, the whole unit of work and the answer's bytes in one
+    # trip to the thread pool, on one connection.
     def issue() -> Response:
         with resources.sessions() as session:
+            principal = authenticated(session, token)
             issued = service.issue_credential(
                 session, resources.keyring, resources.urls, principal, body, now
             )

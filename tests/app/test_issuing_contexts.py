@@ -142,3 +142,20 @@ def test_a_server_process_signs_with_a_key_rotated_elsewhere_at_once(
         new_fragment = _rotate(client, issuer[0]["slug"], staff)
         assert _fragment(warm) != new_fragment
         assert _fragment(_issue(http, achievement_id, staff)) == new_fragment
+
+
+def test_issuing_checks_the_key_on_every_call(
+    client: TestClient, staff: dict[str, str], achievement_id: str
+) -> None:
+    _issue(client, achievement_id, staff)  # the context is kept from here on
+    created = client.post("/api/v1/apikeys", json={"name": "batch"}, headers=staff).json()
+    key = {"Authorization": f"Bearer {created['key']}"}
+    _issue(client, achievement_id, key)
+    revoked = client.post(f"/api/v1/apikeys/{created['id']}/revoke", headers=staff)
+    assert revoked.status_code == 200
+    body = {"achievement_id": achievement_id, "recipient": {"email": "passer@example.jp"}}
+    refused = client.post("/api/v1/credentials", json=body, headers=key)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    for headers in ({}, {"Authorization": "Basic eDp5"}, {"Authorization": "Bearer shm_x_y"}):
+        assert client.post("/api/v1/credentials", json=body, headers=headers).status_code == 401
