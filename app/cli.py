@@ -294,7 +294,10 @@ def _bench(args: argparse.Namespace) -> int:
 
     figures = bench.run(quick=args.quick)
     if not args.library_only:
-        figures = bench.with_ratios(figures | bench.run_http(quick=args.quick))
+        from app.bench_asgi import run_asgi
+
+        service = bench.run_http(quick=args.quick) | run_asgi(quick=args.quick)
+        figures = bench.with_ratios(figures | service) | {"measured": bench.MEASURED}
     print(json.dumps(figures, indent=2) if args.json else bench.as_text(figures))
     return 0
 
