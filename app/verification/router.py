@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
@@ -162,8 +162,9 @@ def _verifier(resources: Resources, lease: Lease) -> Verifier:
     )
 
 
-def _json(model: BaseModel) -> JSONResponse:
-    return JSONResponse(model.model_dump(mode="json"))
+def _json(model: BaseModel) -> Response:
+    # Serialized once, by pydantic, rather than dumped to Python objects and then to JSON.
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 # --- the API -----------------------------------------------------------------------------
