@@ -339,13 +339,15 @@ def _bench(args: argparse.Namespace) -> int:
     figures = bench.run(quick=args.quick) | bench.run_batches(quick=args.quick)
     if not args.library_only:
         from app import bench_batches
+        from app.bench_asgi import run_asgi
 
-        figures |= (
+        service = (
             bench.run_http(quick=args.quick)
+            | run_asgi(quick=args.quick)
             | bench.run_mail(quick=args.quick)
             | bench_batches.run(quick=args.quick)
         )
-        figures = bench.with_ratios(figures)
+        figures = bench.with_ratios(figures | service) | {"measured": bench.MEASURED}
     print(json.dumps(figures, indent=2) if args.json else bench.as_text(figures))
     return 0
 

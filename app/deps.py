@@ -72,24 +72,39 @@ async def _now() -> datetime:
 _bearer = HTTPBearer(auto_error=False, description="An API key: `shm_…`")
 
 
-def _authenticate(resources: Resources, token: str) -> Principal | None:
+def _authenticate(resources: Resources, token: str) -> Principal:
     with resources.sessions() as session:
-        return authenticate(session, token, datetime.now(UTC))
+        return authenticated(session, token)
 
 
-async def _principal(
-    resources: Annotated[Resources, Depends(_resources)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise UnauthorizedError("an API key is required: Authorization: Bearer shm_…")
+def authenticated(session: Session, token: str) -> Principal:
+    """The caller ``token`` stands for, looked up now (a route's own unit of work may do it).
+
+    Raises:
+        UnauthorizedError: the key is not valid, has expired or was revoked.
+    """
     # Looked up on every call (one indexed row), never trusted from a cache: a key revoked
     # through any server stops working at once on every server.
-    principal = await run_in_threadpool(_authenticate, resources, credentials.credentials)
+    principal = authenticate(session, token, datetime.now(UTC))
     if principal is None:
         raise UnauthorizedError("the API key is not valid, has expired or was revoked")
     set_request_context(api_key_id=str(principal.key_id))
     return principal
+
+
+async def _bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise UnauthorizedError("an API key is required: Authorization: Bearer shm_…")
+    return credentials.credentials
+
+
+async def _principal(
+    resources: Annotated[Resources, Depends(_resources)],
+    token: Annotated[str, Depends(_bearer_token)],
+) -> Principal:
+    return await run_in_threadpool(_authenticate, resources, token)
 
 
 async def _maybe_principal(
@@ -99,15 +114,22 @@ async def _maybe_principal(
     """The caller of a public route that gives more to callers with an API key."""
     if credentials is None:
         return None
-    return await _principal(resources, credentials)  # a key that is not valid is a 401
+    return await principal_of(resources, credentials)  # a key that is not valid is a 401
 
 
-principal_of = _principal  # for a route where a key is optional
+async def principal_of(
+    resources: Resources, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    """The caller, for a route where a key is optional (one that is sent must be valid)."""
+    return await _principal(resources, await _bearer_token(credentials))
 
 
 ResourcesDep = Annotated[Resources, Depends(_resources)]
 SessionDep = Annotated[Session, Depends(_session)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
+# The API key as sent, for a route that checks it with :func:`authenticated` in its own trip
+# to the thread pool (a key that is missing or not a bearer token is a 401 already).
+BearerTokenDep = Annotated[str, Depends(_bearer_token)]
 MaybePrincipalDep = Annotated[Principal | None, Depends(_maybe_principal)]
 NowDep = Annotated[datetime, Depends(_now)]
 

@@ -123,6 +123,10 @@ class Keyring:
                 self._signers[key.id] = signer
         return signer
 
+    def opened_signer(self, key_id: uuid.UUID) -> KeySigner | None:
+        """The signer of the key ``key_id`` if this keyring has opened it, else ``None``."""
+        return self._signers.get(key_id)
+
     def active_signer(
         self, session: Session, issuer: Issuer, algorithm: str, now: datetime
     ) -> tuple[IssuerKey, KeySigner]:

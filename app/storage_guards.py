@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Engine, Table, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import UnprocessableError
@@ -60,3 +60,13 @@ def _refuse_overlong(session: Session, flush_context: Any, instances: Any) -> No
                 raise UnstorableValueError(
                     f"{attribute.key} must be at most {length} characters, not {len(value)}"
                 )
+
+
+def refuse_overlong_values(table: Table, values: Mapping[str, Any]) -> None:
+    """The flush guard for a row written without the ORM (a Core ``INSERT`` of ``values``)."""
+    for name, value in values.items():
+        length = getattr(table.c[name].type, "length", None)
+        if length and isinstance(value, str) and len(value) > length:
+            raise UnstorableValueError(
+                f"{name} must be at most {length} characters, not {len(value)}"
+            )

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from badges import _jsonld
+from badges import _jsonld, _rdfc
 from badges._crypto import PublicKeyInfo, decode_multibase_base58, encode_multibase_base58
 from badges._lru import LRUCache
+from badges._templates import SigningTemplate as SigningTemplate
 from badges.errors import DocumentError, SigningError
 from badges.ports import JSONObject, Signer
 
@@ -134,7 +135,12 @@ def hash_canonical(canonical: str) -> bytes:
 
 
 def add_proof(
-    document: JSONObject, options: JSONObject, signer: Signer, *, strict: bool = True
+    document: JSONObject,
+    options: JSONObject,
+    signer: Signer,
+    *,
+    strict: bool = True,
+    template: SigningTemplate | None = None,
 ) -> JSONObject:
     """Return a copy of ``document`` with a proof made from ``options`` appended.
 
@@ -143,6 +149,8 @@ def add_proof(
         options: the proof without ``proofValue`` (type, cryptosuite, created, …).
         signer: an Ed25519 signer.
         strict: refuse undefined terms, which would go unsigned.
+        template: gives the document's quads without expanding it, if the document fits
+            (:class:`SigningTemplate`); the signature is the same either way.
 
     Raises:
         DocumentError: the document is not signable (unknown context, undefined terms).
@@ -154,7 +162,10 @@ def add_proof(
         raise SigningError(f"eddsa-rdfc-2022 needs an Ed25519 key, not {signer.algorithm}")
     existing = proofs_of(document)
     base = unsecured(document)
-    hash_data = _hash_data(base, proof_configuration(base, options), strict=strict)
+    quads = template.quads(base) if template is not None else None
+    document_hash = None if quads is None else hash_canonical(_rdfc.canonicalize(quads))
+    config = proof_configuration(base, options)
+    hash_data = _hash_data(base, config, strict=strict, document_hash=document_hash)
     try:
         signature = signer.sign(hash_data)
     except Exception as error:  # a signer is the caller's code: report, don't leak details
@@ -174,6 +185,7 @@ def sign(
     *,
     created: datetime,
     proof_purpose: str = "assertionMethod",
+    template: SigningTemplate | None = None,
 ) -> JSONObject:
     """Return a copy of ``document`` with an ``eddsa-rdfc-2022`` proof appended.
 
@@ -182,6 +194,8 @@ def sign(
         signer: an Ed25519 signer; its ``key_id`` becomes the ``verificationMethod``.
         created: the proof's creation time (time zone required).
         proof_purpose: ``assertionMethod`` for credentials.
+        template: for many documents of one shape (:class:`SigningTemplate`): the quads of
+            a document that fits are made from it, without JSON-LD expansion.
 
     Raises:
         DocumentError: the document is not signable (unknown context, undefined terms).
@@ -194,7 +208,7 @@ def sign(
         "verificationMethod": signer.key_id,
         "proofPurpose": proof_purpose,
     }
-    return add_proof(document, options, signer)
+    return add_proof(document, options, signer, template=template)
 
 
 def signature_of(proof: JSONObject) -> bytes:

@@ -29,8 +29,15 @@ class ApiKey(Base):
 
     def state(self, now: datetime) -> Literal["active", "expired", "revoked"]:
         """``active``, ``expired`` or ``revoked``."""
-        if self.revoked_at is not None:
+        return self.state_of(self.revoked_at, self.expires_at, now)
+
+    @staticmethod
+    def state_of(
+        revoked_at: datetime | None, expires_at: datetime | None, now: datetime
+    ) -> Literal["active", "expired", "revoked"]:
+        """The state of a key revoked and expiring at these times (``None``: not)."""
+        if revoked_at is not None:
             return "revoked"
-        if self.expires_at is not None and self.expires_at <= now:
+        if expires_at is not None and expires_at <= now:
             return "expired"
         return "active"

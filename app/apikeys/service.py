@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.apikeys.models import ApiKey
@@ -123,13 +123,25 @@ def create_api_key(
     return made.token
 
 
+_KEYS = cast(Table, ApiKey.__table__)
+# Every authenticated request runs this: columns, not an ORM object.
+_BY_PREFIX = select(
+    _KEYS.c.id,
+    _KEYS.c.secret_hash,
+    _KEYS.c.is_admin,
+    _KEYS.c.issuer_id,
+    _KEYS.c.expires_at,
+    _KEYS.c.revoked_at,
+).where(_KEYS.c.prefix == bindparam("prefix"))
+
+
 def authenticate(session: Session, token: str, now: datetime) -> Principal | None:
     """The principal a bearer token stands for, or ``None`` (unknown, revoked, expired)."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "shm":
         return None
-    row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
-    if row is None or row.state(now) != "active":
+    row = session.execute(_BY_PREFIX, {"prefix": parts[1]}).first()
+    if row is None or ApiKey.state_of(row.revoked_at, row.expires_at, now) != "active":
         return None
     if not hmac.compare_digest(row.secret_hash, _hash(parts[2])):
         return None

@@ -39,6 +39,7 @@ from app.apikeys.service import Principal
 from app.audit import service as audit
 from app.batches.models import Batch, BatchRow
 from app.credentials import issuing
+from app.credentials.contexts import IssuingContext
 from app.credentials.models import IssuedCredential
 from app.credentials.schemas import CredentialCreate, EvidenceIn, RecipientIn, ResultIn
 from app.jobs.base import Jobs, WorkContext
@@ -141,7 +142,7 @@ class _Signed:
 
 @dataclass
 class _Plan:
-    parts: issuing.Parts | None
+    shared: IssuingContext | None
     signed: list[_Signed] = field(default_factory=list)
     # (row, state, error, credential id): rows that end without a new signature.
     settled: list[tuple[BatchRow, str, str | None, uuid.UUID | None]] = field(default_factory=list)
@@ -210,8 +211,13 @@ def _sign(
     rows: Sequence[BatchRow],
     now: datetime,
 ) -> _Plan:
-    # The issuer's Profile and the Achievement, built once for the chunk.
-    plan = _Plan(issuing.prepare(context.urls, achievement) if batch.format != "ob2" else None)
+    # The issuer's Profile and the Achievement, built once for the chunk, and the
+    # SigningTemplates that spare most rows their JSON-LD expansion.
+    plan = _Plan(
+        issuing.context_of(context.urls, achievement, template=True)
+        if batch.format != "ob2"
+        else None
+    )
     ids = [row.external_id for row in rows if row.external_id]
     existing = {
         credential.external_id: credential
@@ -289,7 +295,7 @@ def _sign_one(
             now,
             credential_id,
             position,
-            plan.parts,
+            plan.shared,
         )
     except (ValidationError, ValueError) as error:
         plan.settled.append((row, "failed", _reason(error), None))
@@ -337,7 +343,7 @@ def _write(
     # (4) the credentials, then the rows' links to them (foreign keys are checked at once).
     fresh = [item for item in mine if item.reissue_of is None]
     status_service.claim_positions(session, (i.position for i in fresh if i.position))
-    _insert(session, context, achievement, plan.parts, fresh, now)
+    _insert(session, context, achievement, plan.shared, fresh, now)
     for item in mine:
         if item.reissue_of is not None:
             _reissue(session, item)
@@ -395,7 +401,7 @@ def _insert(
     session: Session,
     context: WorkContext,
     achievement: Achievement,
-    parts: issuing.Parts | None,
+    shared: IssuingContext | None,
     items: list[_Signed],
     now: datetime,
 ) -> None:
@@ -441,7 +447,7 @@ def _insert(
                 now,
                 item.credential.id,
                 position,
-                parts,
+                shared,
             )
             item.credential.batch_id = item.row.batch_id
             item.credential.prefecture = item.row.prefecture

@@ -4,28 +4,34 @@
 Ed25519 key. ``ob3-jwt``: the same credential as a VC-JWT (ES256, or RS256 on request).
 ``ob2``: an OB 2.0 hosted assertion and a JWS of the same assertion (RS256), whose
 ``creator`` is the key's CryptographicKey document, listed in the issuer's OB 2.0 Profile.
+
+Every OB 3.0 credential, issued alone or in a batch's chunk, is built by :func:`_sign_into`
+from an :class:`~app.credentials.contexts.IssuingContext` (:func:`context_of`): the parsed
+issuer Profile and Achievement, and the SigningTemplates of the usual shapes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from app.achievements.documents import achievement_document
 from app.achievements.models import Achievement
+from app.credentials.contexts import IssuingContext, parsed_documents
 from app.credentials.models import IssuedCredential
-from app.credentials.schemas import CredentialCreate
-from app.issuers import service as issuer_service
+from app.credentials.schemas import CredentialCreate, RecipientIn
 from app.issuers.models import Issuer
 from app.keyring import Keyring
 from app.status import service as status_service
+from app.status.models import StatusList
 from app.urls import Urls
 from badges import data_integrity, ob2, ob3, vc_jwt
+from keys import KeySigner
 
 
 def build(
@@ -59,98 +65,218 @@ def build_at(
     now: datetime,
     credential_id: uuid.UUID,
     position: status_service.Position | None,
-    parts: Parts | None = None,
+    context: IssuingContext | None = None,
 ) -> IssuedCredential:
     """The signed credential ``credential_id`` at ``position`` (OB 3.0), as an unsaved row.
 
     Nothing is written: the caller claims the position (batches claim a chunk's at once, and a
-    re-issue keeps the credential's own). ``parts``: :func:`prepare`'s, to share among many.
+    re-issue keeps the credential's own). ``context``: :func:`context_of`'s, to share among
+    many credentials of ``achievement``.
     """
     issuer = achievement.issuer
-    email = str(request.recipient.email)
-    # The lower-cased address is what we store for lookups and what the hash covers (OB 3.0
-    # IdentityObject, https://www.imsglobal.org/spec/ob/v3p0/#identityobject: the hash is of
-    # the salted identity exactly as stored), so recipients can prove it in any case.
-    lower = email.lower()
-    row = IssuedCredential(
-        id=credential_id,
-        issuer_id=issuer.id,
-        achievement_id=achievement.id,
-        format=request.format,
-        status="active",
-        recipient_email=email,
-        recipient_email_lower=lower,
-        recipient_name=request.recipient.name,
-        external_id=request.external_id,
-        issued_at=now,
-        valid_until=request.valid_until,
-    )
+    row = _row(issuer.id, achievement.id, request, now, credential_id)
     if request.format == "ob2":
         row.document, row.signed_document = _ob2(
-            session, keyring, urls, issuer, achievement, credential_id, lower, request, now
+            session,
+            keyring,
+            urls,
+            issuer,
+            achievement,
+            credential_id,
+            row.recipient_email_lower,
+            request,
+            now,
         )
         return row
     if position is None:
         raise ValueError("an OB 3.0 credential needs a status list position")
-    row.status_list_id = position.status_list.id
-    row.status_index = position.index
-    parts = parts or prepare(urls, achievement)
-    unsigned = _ob3(urls, issuer, parts, credential_id, lower, request, position, now)
-    if request.format == "ob3":
-        _, signer = keyring.active_signer(session, issuer, "EdDSA", now)
-        row.document = _json_text(data_integrity.sign(unsigned, signer, created=now))
-    else:
-        _, signer = keyring.active_signer(session, issuer, request.jwt_algorithm, now)
-        row.document = vc_jwt.sign(unsigned, signer)
+    _, signer = keyring.active_signer(session, issuer, signing_algorithm(request), now)
+    context = context or context_of(urls, achievement)
+    _sign_into(urls, row, context, signer, request, position, now)
     return row
 
 
-@dataclass(frozen=True)
-class Parts:
-    """What every OB 3.0 credential of one achievement shares: the issuer's Profile and the
-    Achievement, built once for a batch's chunk instead of once per credential."""
-
-    profile: ob3.Profile
-    achievement: ob3.Achievement
+def signing_algorithm(request: CredentialCreate) -> str:
+    """The algorithm an OB 3.0 credential of ``request`` is signed with."""
+    return "EdDSA" if request.format == "ob3" else request.jwt_algorithm
 
 
-def prepare(urls: Urls, achievement: Achievement) -> Parts:
-    profile = {
-        k: v
-        for k, v in issuer_service.profile_of(urls, achievement.issuer).items()
-        if k != "@context"
-    }
-    return Parts(
-        profile=ob3.Profile.from_wire(profile),
-        achievement=ob3.Achievement.from_wire(achievement_document(urls, achievement)),
+def build_in_context(
+    session: Session,
+    urls: Urls,
+    context: IssuingContext,
+    signer: KeySigner,
+    request: CredentialCreate,
+    now: datetime,
+) -> IssuedCredential:
+    """:func:`build` for an OB 3.0 format from a kept context and the issuer's signer."""
+    row = _row(context.issuer_id, request.achievement_id, request, now, uuid.uuid4())
+    position = status_service.draw_position(session, context.issuer_id, now)
+    _sign_into(urls, row, context, signer, request, position, now)
+    # Written last: on SQLite the first write takes the database's write lock, which should
+    # not be held while signing.
+    status_service.claim_position(session, position)
+    return row
+
+
+# Where two OB 3.0 credentials of one achievement differ when neither has an expiry,
+# evidence or results (the usual case), for a SigningTemplate. The recipient's name, when
+# the issuer writes it, is a second IdentityObject whose plaintext is its identityHash.
+TEMPLATE_PATHS: Final = (
+    ("id",),
+    ("validFrom",),
+    ("credentialSubject", "identifier", 0, "identityHash"),
+    ("credentialSubject", "identifier", 0, "salt"),
+    ("credentialStatus", "id"),
+    ("credentialStatus", "statusListIndex"),
+    ("credentialStatus", "statusListCredential"),
+)
+NAMED_TEMPLATE_PATHS: Final = (
+    *TEMPLATE_PATHS,
+    ("credentialSubject", "identifier", 1, "identityHash"),
+)
+
+
+def context_of(urls: Urls, achievement: Achievement, *, template: bool = False) -> IssuingContext:
+    """What every credential of ``achievement`` shares; ``template``: with SigningTemplates."""
+    issuer = achievement.issuer
+    profile, awarded = parsed_documents(urls, achievement)
+    context = IssuingContext(
+        achievement.issuer_id,
+        issuer.slug,
+        profile,
+        awarded,
+        name_in_credential=issuer.recipient_name_in_credential,
+        language=achievement.language,
     )
+    if not template:
+        return context
+    # Two credentials that differ in every varying value: the sample the template is made
+    # from and the probe it must reproduce exactly. A passer without a name gives a
+    # credential of the other shape, so an issuer who writes names gets a template of each.
+    now = datetime.now(UTC).replace(microsecond=0)
+    number, index = 1 + secrets.randbelow(1000), secrets.randbelow(status_service.LIST_SIZE // 2)
+
+    def made(named: bool) -> data_integrity.SigningTemplate | None:
+        sample = _sample(urls, context, achievement.id, now, number, index, named)
+        probe = _sample(
+            urls, context, achievement.id, now - _PROBE_EARLIER, number + 1, index + 1, named
+        )
+        paths = NAMED_TEMPLATE_PATHS if named else TEMPLATE_PATHS
+        return data_integrity.SigningTemplate.prepare(sample, probe, paths)
+
+    return dataclasses.replace(
+        context,
+        template=made(False),
+        named_template=made(True) if context.name_in_credential else None,
+    )
+
+
+_PROBE_EARLIER: Final = timedelta(days=1, seconds=1)
+
+
+def _sample(
+    urls: Urls,
+    context: IssuingContext,
+    achievement_id: uuid.UUID,
+    now: datetime,
+    number: int,
+    index: int,
+    named: bool,
+) -> dict[str, Any]:
+    request = CredentialCreate(
+        achievement_id=achievement_id,
+        recipient=RecipientIn(
+            email=f"{secrets.token_hex(8)}@example.com",
+            name=secrets.token_hex(8) if named else None,
+        ),
+    )
+    listing = StatusList(id=uuid.uuid4(), number=number, capacity=status_service.LIST_SIZE)
+    position = status_service.Position(listing, index)
+    row = _row(context.issuer_id, achievement_id, request, now, uuid.uuid4())
+    return _ob3(urls, context, row, request, position, now)
+
+
+def _row(
+    issuer_id: uuid.UUID,
+    achievement_id: uuid.UUID,
+    request: CredentialCreate,
+    now: datetime,
+    credential_id: uuid.UUID,
+) -> IssuedCredential:
+    email = str(request.recipient.email)
+    # The lower-cased address is what we store for lookups and what the hash covers (OB 3.0
+    # IdentityObject, https://www.imsglobal.org/spec/ob/v3p0/#identityobject: the hash is of
+    # the salted identity exactly as stored), so recipients can prove it in any case.
+    return IssuedCredential(
+        id=credential_id,
+        issuer_id=issuer_id,
+        achievement_id=achievement_id,
+        format=request.format,
+        status="active",
+        recipient_email=email,
+        recipient_email_lower=email.lower(),
+        recipient_name=request.recipient.name,
+        external_id=request.external_id,
+        issued_at=now,
+        valid_until=request.valid_until,
+        # Set here, not left to the columns' defaults: the issuing route answers from this
+        # row, which its plain INSERT never refreshes.
+        revocation_reason_public=False,
+        listed=False,
+    )
+
+
+def _sign_into(
+    urls: Urls,
+    row: IssuedCredential,
+    context: IssuingContext,
+    signer: KeySigner,
+    request: CredentialCreate,
+    position: status_service.Position,
+    now: datetime,
+) -> None:
+    """Build the credential at ``position`` and sign it into ``row`` (nothing is written)."""
+    row.status_list_id = position.status_list.id
+    row.status_index = position.index
+    unsigned = _ob3(urls, context, row, request, position, now)
+    if request.format == "ob3":
+        named = _written_name(context, request) is not None
+        template = context.named_template if named else context.template
+        signed = data_integrity.sign(unsigned, signer, created=now, template=template)
+        row.document = _json_text(signed)
+    else:
+        row.document = vc_jwt.sign(unsigned, signer)
+
+
+def _written_name(context: IssuingContext, request: CredentialCreate) -> str | None:
+    """The passer's name as the credential carries it, unless the issuer turned that off."""
+    return request.recipient.name if context.name_in_credential else None
 
 
 def _ob3(
     urls: Urls,
-    issuer: Issuer,
-    parts: Parts,
-    credential_id: uuid.UUID,
-    email: str,
+    context: IssuingContext,
+    row: IssuedCredential,
     request: CredentialCreate,
     position: status_service.Position,
     now: datetime,
 ) -> dict[str, Any]:
-    awarded = parts.achievement
+    awarded = context.achievement
     entry = status_service.entry_for(
         urls,
-        issuer.slug,
+        context.issuer_slug,
         position.status_list.number,
         position.index,
         "revocation",
         jwt=request.format == "ob3-jwt",  # a VC-JWT's list is secured the same way
     )
     return ob3.build_credential(
-        credential_id=urls.credential(credential_id),
-        issuer=parts.profile,
+        credential_id=urls.credential(row.id),
+        issuer=context.profile,
         achievement=awarded,
-        recipient_email=email,
-        recipient_name=request.recipient.name if issuer.recipient_name_in_credential else None,
+        recipient_email=row.recipient_email_lower,
+        recipient_name=_written_name(context, request),
         valid_from=now,
         valid_until=request.valid_until,
         name=awarded.name,

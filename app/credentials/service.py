@@ -2,14 +2,18 @@
 
 Issuing, in one transaction:
 
-1. load the achievement (and through it the issuer) the caller may issue;
+1. read, in one row, the achievement the caller may issue, its issuer, when both last
+   changed and which key signs now (:mod:`app.credentials.contexts`);
 2. with an ``external_id``, return the credential already issued for it, if there is one;
-3. OB 3.0: take a random position on the issuer's status lists; build the credential with
-   the issuer Profile, the Achievement, a salted hash of the recipient's e-mail address,
-   ``credentialStatus`` and ``credentialSchema`` (the builder checks the official JSON
-   Schema); sign it with eddsa-rdfc-2022 (``ob3``) or as a VC-JWT (``ob3-jwt``).
-   OB 2.0: build the hosted assertion and sign the same assertion as a JWS (RS256);
-4. store the exact text that was signed;
+3. OB 3.0: take a random position on the issuer's status lists; build the credential from
+   the achievement's kept context (issuer Profile and Achievement, parsed once per version)
+   with a salted hash of the recipient's e-mail address (and the passer's name, unless the
+   issuer turned that off), ``credentialStatus`` and ``credentialSchema`` (the builder checks
+   the official JSON Schema); sign it with eddsa-rdfc-2022 (``ob3``, from the context's
+   SigningTemplate when the credential has a usual shape) or as a VC-JWT (``ob3-jwt``).
+   OB 2.0, and an issuer's first key of an algorithm, go through ORM objects: build the
+   hosted assertion and sign the same assertion as a JWS (RS256);
+4. store the exact text that was signed and its audit entry (plain INSERTs);
 5. unless the request says ``notify: false``, queue the passer's notification mail with its
    claim link (:func:`app.mail.outbox.queue_notification`), and commit it all at once.
 
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, Select, func, select, update
+from sqlalchemy import CursorResult, Select, Table, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +39,7 @@ from app.achievements.models import Achievement
 from app.apikeys.service import Principal
 from app.audit import service as audit
 from app.credentials import issuing
+from app.credentials.contexts import IssuingContexts, find_target, issuing_contexts, signer_of
 from app.credentials.models import IssuedCredential
 from app.credentials.schemas import CredentialCreate
 from app.errors import ConflictError, NotFoundError, UnprocessableError
@@ -43,9 +48,13 @@ from app.keyring import Keyring
 from app.mail.outbox import queue_notification
 from app.settings import Settings
 from app.status import service as status_service
+from app.storage_guards import refuse_overlong_values
 from app.urls import Urls
 
 _ATTEMPTS: Final = 4
+_CREDENTIALS = cast(Table, IssuedCredential.__table__)
+_COLUMNS: Final = frozenset(_CREDENTIALS.c.keys())
+_INSERT_CREDENTIAL = insert(_CREDENTIALS)
 
 
 @dataclass(frozen=True)
@@ -92,43 +101,12 @@ def issue_credential(
         request = request.model_copy(update={"valid_until": valid_until})
     if request.format == "ob2" and request.result:
         raise UnprocessableError("results are written only into OB 3.0 credentials")
+    contexts = issuing_contexts(keyring)
     for attempt in range(_ATTEMPTS):
-        # (1) what is awarded, and by whom
-        achievement = _achievement_for(session, principal, request.achievement_id)
-        # (2) idempotency: the same award under the same external id exists already
-        existing = _by_external_id(session, achievement, request.external_id)
-        if existing is not None:
-            return Issued(existing, created=False, issuer_slug=achievement.issuer.slug)
-        # (3) build and sign, (4) store
         try:
-            row = issuing.build(session, keyring, urls, achievement, request, now)
-            session.add(row)
-            audit.record(
-                session,
-                "credential.issue",
-                actor=principal,
-                subject_type="credential",
-                subject_id=row.id,
-                issuer_id=achievement.issuer_id,
-                # No recipient identity here: the credential's id leads to it for those
-                # who may see it.
-                details={
-                    "achievement_id": str(achievement.id),
-                    "format": row.format,
-                    "notify": request.notify,
-                },
-                at=now,
+            issued = _issue_once(
+                session, keyring, urls, contexts, principal, request, now, settings
             )
-            # (5) the mail, in the same transaction: no credential without its mail
-            if request.notify:
-                queue_notification(
-                    session,
-                    row,
-                    settings=settings,
-                    now=now,
-                    language=request.recipient.language,
-                )
-            session.commit()
         except IntegrityError:
             session.rollback()
             if attempt == _ATTEMPTS - 1:
@@ -137,8 +115,108 @@ def issue_credential(
             # round), or took the same status list position or opened the same new list
             # (a fresh position is drawn).
             continue
-        return Issued(row, created=True, issuer_slug=achievement.issuer.slug)
+        return issued
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _issue_once(
+    session: Session,
+    keyring: Keyring,
+    urls: Urls,
+    contexts: IssuingContexts,
+    principal: Principal,
+    request: CredentialCreate,
+    now: datetime,
+    settings: Settings,
+) -> Issued:
+    if request.format == "ob2":
+        return _issue_orm(session, keyring, urls, principal, request, now, settings)
+    # (1) what is awarded, by whom, and the key that signs it now: one row, no ORM objects
+    target = find_target(session, request.achievement_id, issuing.signing_algorithm(request))
+    if target is None or not principal.may_act_for(target.issuer_id):
+        raise _unknown_achievement(request.achievement_id)
+    if target.key_id is None:  # the issuer's first key of this algorithm is made there
+        return _issue_orm(session, keyring, urls, principal, request, now, settings)
+    # (2) idempotency: the same award under the same external id exists already
+    existing = _by_external_id(session, target.issuer_id, target.achievement_id, request)
+    if existing is not None:
+        return Issued(existing, created=False, issuer_slug=target.issuer_slug)
+    context = contexts.get(
+        session, urls, target, lambda found: issuing.context_of(urls, found, template=True)
+    )
+    if context is None:
+        raise _unknown_achievement(request.achievement_id)
+    # (3) build and sign, (4) store the row and its audit entry as plain INSERTs, one commit
+    signer = signer_of(session, keyring, target.key_id)
+    row = issuing.build_in_context(session, urls, context, signer, request, now)
+    values = {k: v for k, v in inspect(row).dict.items() if k in _COLUMNS}
+    refuse_overlong_values(_CREDENTIALS, values)
+    session.execute(_INSERT_CREDENTIAL, values)
+    _audit_issue(session, principal, row, request, now, write=True)
+    # (5) the mail, in the same transaction: no credential without its mail
+    if request.notify:
+        language = request.recipient.language or context.language
+        queue_notification(session, row, settings=settings, now=now, language=language)
+    session.commit()
+    return Issued(row, created=True, issuer_slug=target.issuer_slug)
+
+
+def _issue_orm(
+    session: Session,
+    keyring: Keyring,
+    urls: Urls,
+    principal: Principal,
+    request: CredentialCreate,
+    now: datetime,
+    settings: Settings,
+) -> Issued:
+    """Issue through ORM objects: OB 2.0, and an issuer's first key of an algorithm."""
+    achievement = _achievement_for(session, principal, request.achievement_id)
+    existing = _by_external_id(session, achievement.issuer_id, achievement.id, request)
+    if existing is not None:
+        return Issued(existing, created=False, issuer_slug=achievement.issuer.slug)
+    row = issuing.build(session, keyring, urls, achievement, request, now)
+    session.add(row)
+    _audit_issue(session, principal, row, request, now, write=False)
+    if request.notify:
+        queue_notification(
+            session, row, settings=settings, now=now, language=request.recipient.language
+        )
+    session.commit()
+    return Issued(row, created=True, issuer_slug=achievement.issuer.slug)
+
+
+def _audit_issue(
+    session: Session,
+    principal: Principal,
+    row: IssuedCredential,
+    request: CredentialCreate,
+    now: datetime,
+    *,
+    write: bool,
+) -> None:
+    (audit.write if write else audit.record)(
+        session,
+        "credential.issue",
+        actor=principal,
+        subject_type="credential",
+        subject_id=row.id,
+        issuer_id=row.issuer_id,
+        # No recipient identity here: the credential's id leads to it for those who may
+        # see it.
+        details={
+            "achievement_id": str(row.achievement_id),
+            "format": row.format,
+            "notify": request.notify,
+        },
+        at=now,
+    )
+
+
+def _unknown_achievement(achievement_id: uuid.UUID) -> UnprocessableError:
+    # A reference in the request body that names nothing (or another issuer's achievement,
+    # reported the same way) makes the request invalid, not the URL.
+    return UnprocessableError(f"achievement {achievement_id} does not exist")
 
 
 def _achievement_for(
@@ -153,15 +231,18 @@ def _achievement_for(
 
 
 def _by_external_id(
-    session: Session, achievement: Achievement, external_id: str | None
+    session: Session,
+    issuer_id: uuid.UUID,
+    achievement_id: uuid.UUID,
+    request: CredentialCreate,
 ) -> IssuedCredential | None:
-    if external_id is None:
+    if request.external_id is None:
         return None
     return session.scalar(
         select(IssuedCredential).where(
-            IssuedCredential.issuer_id == achievement.issuer_id,
-            IssuedCredential.achievement_id == achievement.id,
-            IssuedCredential.external_id == external_id,
+            IssuedCredential.issuer_id == issuer_id,
+            IssuedCredential.achievement_id == achievement_id,
+            IssuedCredential.external_id == request.external_id,
         )
     )
 

@@ -35,9 +35,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.credentials.models import IssuedCredential
@@ -68,39 +68,51 @@ LIST_JWT_ALGORITHM: Final = "ES256"
 Securing = Literal["data-integrity", "jwt"]
 
 
-# Issuing runs these on every credential: built once, they cost only their round trip.
-_TAKEN = select(IssuedCredential.id).where(
-    IssuedCredential.status_list_id == bindparam("list_id"),
-    IssuedCredential.status_index == bindparam("index"),
+# Issuing runs these on every credential: built once, they cost only their round trip, and
+# they read and write columns, not ORM objects (no identity map, no unit of work).
+_LISTS = cast(Table, StatusList.__table__)
+_CREDENTIALS = cast(Table, IssuedCredential.__table__)
+_TAKEN = select(_CREDENTIALS.c.id).where(
+    _CREDENTIALS.c.status_list_id == bindparam("list_id"),
+    _CREDENTIALS.c.status_index == bindparam("index"),
 )
 _CURRENT_LIST = (
     select(
-        StatusList,
-        select(IssuedCredential.id)
+        _LISTS.c.id,
+        _LISTS.c.number,
+        _LISTS.c.capacity,
+        _LISTS.c.allocated,
+        select(_CREDENTIALS.c.id)
         .where(
-            IssuedCredential.status_list_id == StatusList.id,
-            IssuedCredential.status_index == bindparam("index"),
+            _CREDENTIALS.c.status_list_id == _LISTS.c.id,
+            _CREDENTIALS.c.status_index == bindparam("index"),
         )
-        .exists(),
+        .exists()
+        .label("taken"),
     )
-    .where(StatusList.issuer_id == bindparam("issuer_id"))
-    .order_by(StatusList.number.desc())
+    .where(_LISTS.c.issuer_id == bindparam("issuer_id"))
+    .order_by(_LISTS.c.number.desc())
     .limit(1)
 )
 _CLAIM = (
-    update(StatusList)
-    .where(StatusList.id == bindparam("list_id"))
-    .values(allocated=StatusList.allocated + 1)
-    .execution_options(synchronize_session=False)
+    update(_LISTS)
+    .where(_LISTS.c.id == bindparam("list_id"))
+    .values(allocated=_LISTS.c.allocated + 1)
 )
+_OPEN = insert(_LISTS)
 
 
 @dataclass(frozen=True)
 class Position:
-    """Where a credential sits on its issuer's status lists."""
+    """Where a credential sits on its issuer's status lists.
+
+    ``opened``: the list is new, written by :func:`claim_position`; otherwise
+    ``status_list`` carries the stored list's columns and is not attached to a session.
+    """
 
     status_list: StatusList
     index: int
+    opened: bool = False
 
 
 def allocate_position(session: Session, issuer: Issuer, now: datetime) -> Position:
@@ -110,42 +122,64 @@ def allocate_position(session: Session, issuer: Issuer, now: datetime) -> Positi
     concurrent issue may take the same index first; the unique constraint then fails that
     transaction and the caller retries.
     """
+    return draw_position(session, issuer.id, now)
+
+
+def draw_position(session: Session, issuer_id: uuid.UUID, now: datetime) -> Position:
+    """:func:`allocate_position` by the issuer's id."""
     # One round trip for the usual case: the current list, and whether a first random
     # index on it is taken.
     index = secrets.randbelow(LIST_SIZE)
-    found = session.execute(_CURRENT_LIST, {"issuer_id": issuer.id, "index": index}).first()
-    if found is None or found[0].allocated >= FILL_LIMIT:
+    found = session.execute(_CURRENT_LIST, {"issuer_id": issuer_id, "index": index}).first()
+    if found is None or found.allocated >= FILL_LIMIT:
         opened = StatusList(
             id=uuid.uuid4(),
-            issuer_id=issuer.id,
-            number=found[0].number + 1 if found else 1,
+            issuer_id=issuer_id,
+            number=found.number + 1 if found else 1,
             capacity=LIST_SIZE,
-            allocated=0,
+            allocated=1,
             revocation_version=0,
             suspension_version=0,
             created_at=now,
         )
-        return Position(opened, index)
-    current, index_taken = found
+        return Position(opened, index, opened=True)
+    list_id, number, capacity, allocated, index_taken = found
+    current = StatusList(
+        id=list_id, issuer_id=issuer_id, number=number, capacity=capacity, allocated=allocated
+    )
     draws = 1
     while index_taken:
         # Below half full, 64 draws all landing on taken indexes has probability < 2**-64.
         if draws == _MAX_DRAWS:
-            raise RuntimeError(f"no free index found on status list {current.id}")
-        index = secrets.randbelow(current.capacity)
-        taken_id = session.scalar(_TAKEN, {"list_id": current.id, "index": index})
+            raise RuntimeError(f"no free index found on status list {list_id}")
+        index = secrets.randbelow(capacity)
+        taken_id = session.scalar(_TAKEN, {"list_id": list_id, "index": index})
         index_taken = taken_id is not None
         draws += 1
     return Position(current, index)
 
 
 def claim_position(session: Session, position: Position) -> None:
-    """Write the allocation: a new list row, or one more on the current list's counter."""
+    """Write the allocation: a new list row, or one more on the current list's counter.
+
+    A new list's number is unique per issuer: a concurrent issue that opened the same number
+    first fails this transaction, and the caller retries with a fresh position.
+    """
     listing = position.status_list
-    if inspect(listing).transient:
-        listing.allocated = 1
-        session.add(listing)
-        session.flush()  # before the credential that refers to it
+    if position.opened:
+        session.execute(
+            _OPEN,
+            {
+                "id": listing.id,
+                "issuer_id": listing.issuer_id,
+                "number": listing.number,
+                "capacity": listing.capacity,
+                "allocated": 1,
+                "revocation_version": 0,
+                "suspension_version": 0,
+                "created_at": listing.created_at,
+            },
+        )
         return
     session.execute(_CLAIM, {"list_id": listing.id})
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
@@ -133,8 +133,9 @@ def _verifier(resources: Resources, lease: Lease) -> Verifier:
     )
 
 
-def _json(model: BaseModel) -> JSONResponse:
-    return JSONResponse(model.model_dump(mode="json"))
+def _json(model: BaseModel) -> Response:
+    # Serialized once, by pydantic, rather than dumped to Python objects and then to JSON.
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 # --- the API -----------------------------------------------------------------------------

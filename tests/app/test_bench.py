@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app import bench
+from app.bench_asgi import run_asgi
 
 LIBRARY_FIGURES = {
     "ob3_di_sign_per_s",
@@ -67,3 +68,21 @@ def test_the_mail_benchmark_sends_to_a_loopback_server_and_produces_every_figure
     figures = bench.run_mail(quick=True)  # raises unless every queued mail arrived
     assert set(figures) == MAIL_FIGURES
     assert all(figures[name] > 0 for name in MAIL_FIGURES)
+
+
+def test_the_in_process_service_figures_issue_and_verify_without_errors() -> None:
+    figures = run_asgi(quick=True)
+    assert figures["inprocess_errors"] == 0
+    for name in ("api_issue_ob3_inprocess", "api_verify_ob3_inprocess"):
+        assert figures[f"{name}_per_s"] > 0
+        assert figures[f"{name}_cpu_ms"] > 0
+    ratios = bench.with_ratios(figures | {"ob3_di_sign_per_s": 1.0, "ob3_verify_report_per_s": 1.0})
+    assert ratios["api_issue_ob3_inprocess_vs_di_sign_ratio"] > 0
+    assert ratios["api_verify_ob3_inprocess_vs_verify_report_ratio"] > 0
+
+
+def test_the_text_output_says_how_the_figures_are_measured() -> None:
+    text = bench.as_text({"api_issue_ob3_per_s": 1.0, "measured": bench.MEASURED})
+    assert text.splitlines()[0].startswith("api_issue_ob3_per_s")
+    assert "measured:" in text
+    assert all(name in text for name in bench.MEASURED)
