@@ -211,10 +211,10 @@ def _sign(
     rows: Sequence[BatchRow],
     now: datetime,
 ) -> _Plan:
-    # The issuer's Profile and the Achievement, built once for the chunk, and the
+    # The issuer's Profile and the Achievement, built once for the chunk, and (ob3) the
     # SigningTemplates that spare most rows their JSON-LD expansion.
     plan = _Plan(
-        issuing.context_of(context.urls, achievement, template=True)
+        issuing.context_of(context.urls, achievement, template=batch.format == "ob3")
         if batch.format != "ob2"
         else None
     )

@@ -20,7 +20,7 @@ import threading
 import uuid
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final, cast
 
@@ -41,6 +41,7 @@ from keys import KeySigner
 __all__ = [
     "IssuingContext",
     "IssuingContexts",
+    "Shape",
     "Target",
     "find_target",
     "issuing_contexts",
@@ -73,6 +74,8 @@ _TARGET = (
     .where(_ACHIEVEMENTS.c.id == bindparam("achievement_id"))
 )
 _MAX_ENTRIES: Final = 1024
+# A credential's shape for its SigningTemplate: (with the passer's name, with a score).
+Shape = tuple[bool, bool]
 
 
 @dataclass(frozen=True)
@@ -112,10 +115,9 @@ class IssuingContext:
     name_in_credential: bool = True
     # The achievement's primary language: a notification mail's default.
     language: str | None = None
-    # Quads without JSON-LD expansion for the usual credential, without and with the passer's
-    # name (None: expand each in full).
-    template: SigningTemplate | None = None
-    named_template: SigningTemplate | None = None
+    # Quads without JSON-LD expansion, by usual credential shape (issuing.template_for), made
+    # on first use (None: expand each credential in full).
+    templates: dict[Shape, SigningTemplate | None] | None = field(default=None, compare=False)
 
 
 def parsed_documents(urls: Urls, achievement: Achievement) -> tuple[ob3.Profile, ob3.Achievement]:

@@ -12,7 +12,6 @@ issuer Profile and Achievement, and the SigningTemplates of the usual shapes.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import secrets
 import uuid
@@ -22,9 +21,9 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from app.achievements.models import Achievement
-from app.credentials.contexts import IssuingContext, parsed_documents
+from app.credentials.contexts import IssuingContext, Shape, parsed_documents
 from app.credentials.models import IssuedCredential
-from app.credentials.schemas import CredentialCreate, RecipientIn
+from app.credentials.schemas import CredentialCreate, RecipientIn, ResultIn
 from app.issuers.models import Issuer
 from app.keyring import Keyring
 from app.status import service as status_service
@@ -119,9 +118,10 @@ def build_in_context(
     return row
 
 
-# Where two OB 3.0 credentials of one achievement differ when neither has an expiry,
-# evidence or results (the usual case), for a SigningTemplate. The recipient's name, when
-# the issuer writes it, is a second IdentityObject whose plaintext is its identityHash.
+# Where two OB 3.0 credentials of one achievement differ when neither has an expiry or
+# evidence (the usual case), for a SigningTemplate. The passer's name, when the issuer writes
+# it, is a second IdentityObject whose plaintext is its identityHash; a batch row's score is
+# its one Result's value.
 TEMPLATE_PATHS: Final = (
     ("id",),
     ("validFrom",),
@@ -131,45 +131,64 @@ TEMPLATE_PATHS: Final = (
     ("credentialStatus", "statusListIndex"),
     ("credentialStatus", "statusListCredential"),
 )
-NAMED_TEMPLATE_PATHS: Final = (
-    *TEMPLATE_PATHS,
-    ("credentialSubject", "identifier", 1, "identityHash"),
-)
+NAME_PATH: Final = ("credentialSubject", "identifier", 1, "identityHash")
+SCORE_PATH: Final = ("credentialSubject", "result", 0, "value")
 
 
 def context_of(urls: Urls, achievement: Achievement, *, template: bool = False) -> IssuingContext:
-    """What every credential of ``achievement`` shares; ``template``: with SigningTemplates."""
+    """What every credential of ``achievement`` shares; ``template``: with SigningTemplates,
+    one per usual shape, each made the first time a credential of its shape is signed."""
     issuer = achievement.issuer
     profile, awarded = parsed_documents(urls, achievement)
-    context = IssuingContext(
+    return IssuingContext(
         achievement.issuer_id,
         issuer.slug,
         profile,
         awarded,
         name_in_credential=issuer.recipient_name_in_credential,
         language=achievement.language,
+        templates={} if template else None,
     )
-    if not template:
-        return context
+
+
+def _shape(context: IssuingContext, request: CredentialCreate) -> Shape | None:
+    """(with the passer's name, with a score) for a credential of a usual shape, else None."""
+    if request.evidence or request.valid_until is not None or len(request.result) > 1:
+        return None
+    scored = bool(request.result)
+    if scored and (request.result[0].status is not None or request.result[0].value is None):
+        return None
+    return _written_name(context, request) is not None, scored
+
+
+def template_for(
+    urls: Urls, context: IssuingContext, achievement_id: uuid.UUID, request: CredentialCreate
+) -> data_integrity.SigningTemplate | None:
+    """The SigningTemplate of ``request``'s credential shape, made on first use; ``None`` for
+    an unusual shape or a context without templates (the credential is expanded in full)."""
+    shape = _shape(context, request)
+    if context.templates is None or shape is None:
+        return None
+    if shape not in context.templates:
+        # Made twice at worst, by two threads at once: both give an equal template.
+        context.templates[shape] = _made(urls, context, achievement_id, shape)
+    return context.templates[shape]
+
+
+def _made(
+    urls: Urls, context: IssuingContext, achievement_id: uuid.UUID, shape: Shape
+) -> data_integrity.SigningTemplate | None:
     # Two credentials that differ in every varying value: the sample the template is made
-    # from and the probe it must reproduce exactly. A passer without a name gives a
-    # credential of the other shape, so an issuer who writes names gets a template of each.
+    # from and the probe it must reproduce exactly.
+    named, scored = shape
     now = datetime.now(UTC).replace(microsecond=0)
     number, index = 1 + secrets.randbelow(1000), secrets.randbelow(status_service.LIST_SIZE // 2)
-
-    def made(named: bool) -> data_integrity.SigningTemplate | None:
-        sample = _sample(urls, context, achievement.id, now, number, index, named)
-        probe = _sample(
-            urls, context, achievement.id, now - _PROBE_EARLIER, number + 1, index + 1, named
-        )
-        paths = NAMED_TEMPLATE_PATHS if named else TEMPLATE_PATHS
-        return data_integrity.SigningTemplate.prepare(sample, probe, paths)
-
-    return dataclasses.replace(
-        context,
-        template=made(False),
-        named_template=made(True) if context.name_in_credential else None,
+    sample = _sample(urls, context, achievement_id, now, number, index, shape)
+    probe = _sample(
+        urls, context, achievement_id, now - _PROBE_EARLIER, number + 1, index + 1, shape
     )
+    paths = TEMPLATE_PATHS + ((NAME_PATH,) if named else ()) + ((SCORE_PATH,) if scored else ())
+    return data_integrity.SigningTemplate.prepare(sample, probe, paths)
 
 
 _PROBE_EARLIER: Final = timedelta(days=1, seconds=1)
@@ -182,14 +201,16 @@ def _sample(
     now: datetime,
     number: int,
     index: int,
-    named: bool,
+    shape: Shape,
 ) -> dict[str, Any]:
+    named, scored = shape
     request = CredentialCreate(
         achievement_id=achievement_id,
         recipient=RecipientIn(
             email=f"{secrets.token_hex(8)}@example.com",
             name=secrets.token_hex(8) if named else None,
         ),
+        result=[ResultIn(value=secrets.token_hex(8))] if scored else [],
     )
     listing = StatusList(id=uuid.uuid4(), number=number, capacity=status_service.LIST_SIZE)
     position = status_service.Position(listing, index)
@@ -241,8 +262,7 @@ def _sign_into(
     row.status_index = position.index
     unsigned = _ob3(urls, context, row, request, position, now)
     if request.format == "ob3":
-        named = _written_name(context, request) is not None
-        template = context.named_template if named else context.template
+        template = template_for(urls, context, row.achievement_id, request)
         signed = data_integrity.sign(unsigned, signer, created=now, template=template)
         row.document = _json_text(signed)
     else:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 
 from app.batches import worker
 from app.batches.models import Batch, BatchRow
+from app.credentials import issuing
 from app.credentials.models import IssuedCredential
 from app.jobs.base import Argument, WorkContext
 from app.settings import Settings
@@ -352,3 +353,33 @@ def test_an_external_id_twice_in_a_chunk_fails_its_second_row_only(
     _run(_context(app, held), held)
     body = client.get(f"/api/v1/batches/{batch_id}", headers=issuer[1]).json()
     assert (body["state"], body["counts"]["issued"], body["counts"]["failed"]) == ("done", 2, 1)
+
+
+def test_a_batchs_rows_are_signed_from_the_template_of_their_shape(
+    client: TestClient,
+    app: FastAPI,
+    issuer: Issuer,
+    achievement_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rows with a name and a score: the chunk's context makes their template once.
+    found: list[object] = []
+    template_for = issuing.template_for
+
+    def spy(*args: Any) -> Any:
+        found.append(template_for(*args))
+        return found[-1]
+
+    monkeypatch.setattr(issuing, "template_for", spy)
+    batch_id = _batch(app, issuer, achievement_id, rows=10)
+    assert client.post(f"/api/v1/batches/{batch_id}/start", headers=issuer[1]).status_code == 202
+    assert _wait(client, batch_id, issuer[1])["counts"]["issued"] == 10
+    assert len(found) == 10 and all(template is not None for template in found)
+    with app.state.resources.sessions() as session:
+        one = session.scalars(
+            select(IssuedCredential.id).where(IssuedCredential.batch_id == batch_id)
+        ).first()
+    document = client.get(f"/credentials/{one}.json").json()
+    assert document["credentialSubject"]["result"][0]["value"] == "87"
+    report = client.post("/api/v1/verify", json={"credential": document}).json()
+    assert report["ok"] is True, json.dumps(report, ensure_ascii=False)

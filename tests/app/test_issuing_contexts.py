@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from app.achievements.models import Achievement
 from app.credentials import issuing
 from app.credentials.contexts import issuing_contexts
+from app.credentials.schemas import CredentialCreate
 from app.main import create_app
 from app.settings import Settings
 from tests.app.conftest import TEST_PASSPHRASE
@@ -168,35 +169,53 @@ def _unsigned(document: Issue) -> Issue:
     return {k: v for k, v in document.items() if k != "proof"}
 
 
-def test_credentials_with_and_without_the_passers_name_are_signed_from_a_template(
-    client: TestClient, app: FastAPI, staff: dict[str, str], achievement_id: str
-) -> None:
-    # The name is a second IdentityObject that varies per passer: without its path among the
-    # template's, every credential with a name would be expanded in full.
-    body = {
-        "achievement_id": achievement_id,
-        "recipient": {"email": "named@example.jp", "name": "山田 花子"},
-    }
+def _issued(client: TestClient, staff: dict[str, str], body: Issue) -> Issue:
     response = client.post("/api/v1/credentials", json=body, headers=staff)
     assert response.status_code == 201, response.text
-    named = response.json()["document"]
-    assert named["credentialSubject"]["identifier"][1]["identityHash"] == "山田 花子"
-    plain = _issue(client, achievement_id, staff)
-    assert len(plain["credentialSubject"]["identifier"]) == 1
+    document: Issue = response.json()["document"]
+    assert _verifies(client, document)
+    return document
+
+
+def _template(app: FastAPI, achievement_id: str, body: Issue) -> Any:
+    """The template a fresh context of the achievement gives ``body``'s credential."""
     resources = app.state.resources
     with resources.sessions() as session:
         achievement = session.get(Achievement, uuid.UUID(achievement_id))
         assert achievement is not None
         context = issuing.context_of(resources.urls, achievement, template=True)
-    assert context.template is not None and context.named_template is not None
-    assert context.named_template.quads(_unsigned(named)) is not None
-    assert context.template.quads(_unsigned(plain)) is not None
-    assert context.template.quads(_unsigned(named)) is None  # the other shape
-    assert _verifies(client, named)
-    assert _verifies(client, plain)
+    request = CredentialCreate.model_validate(body)
+    return issuing.template_for(resources.urls, context, achievement.id, request)
 
 
-def test_an_issuer_who_leaves_names_out_gets_no_template_for_them(
+def test_credentials_with_a_name_or_a_score_are_signed_from_a_template_of_their_shape(
+    client: TestClient, app: FastAPI, staff: dict[str, str], achievement_id: str
+) -> None:
+    # The name (a second IdentityObject) and a score vary per passer: without their paths
+    # among a template's, every such credential would be expanded in full.
+    plain = {"achievement_id": achievement_id, "recipient": {"email": "plain@example.jp"}}
+    named = {**plain, "recipient": {"email": "named@example.jp", "name": "山田 花子"}}
+    scored = {**named, "result": [{"value": "87"}]}
+    documents = {
+        key: _issued(client, staff, body)
+        for key, body in (("plain", plain), ("named", named), ("scored", scored))
+    }
+    assert documents["named"]["credentialSubject"]["identifier"][1]["identityHash"] == "山田 花子"
+    assert documents["scored"]["credentialSubject"]["result"][0]["value"] == "87"
+    templates = {
+        key: _template(app, achievement_id, body)
+        for key, body in (("plain", plain), ("named", named), ("scored", scored))
+    }
+    for key, template in templates.items():
+        assert template is not None
+        assert template.quads(_unsigned(documents[key])) is not None
+    assert templates["plain"].quads(_unsigned(documents["named"])) is None  # another shape
+    assert templates["named"].quads(_unsigned(documents["scored"])) is None
+    unusual = {**plain, "result": [{"status": "Completed"}]}
+    assert _template(app, achievement_id, unusual) is None
+
+
+def test_an_issuer_who_leaves_names_out_signs_named_passers_from_the_plain_template(
     client: TestClient, app: FastAPI, issuer: Any, staff: dict[str, str], achievement_id: str
 ) -> None:
     changed = client.patch(
@@ -205,20 +224,12 @@ def test_an_issuer_who_leaves_names_out_gets_no_template_for_them(
         headers=staff,
     )
     assert changed.status_code == 200, changed.text
-    body = {
+    named = {
         "achievement_id": achievement_id,
         "recipient": {"email": "named@example.jp", "name": "山田 花子"},
     }
-    response = client.post("/api/v1/credentials", json=body, headers=staff)
-    assert response.status_code == 201, response.text
-    document = response.json()["document"]
+    document = _issued(client, staff, named)
     assert len(document["credentialSubject"]["identifier"]) == 1
-    resources = app.state.resources
-    with resources.sessions() as session:
-        achievement = session.get(Achievement, uuid.UUID(achievement_id))
-        assert achievement is not None
-        context = issuing.context_of(resources.urls, achievement, template=True)
-    assert context.named_template is None
-    assert context.template is not None
-    assert context.template.quads(_unsigned(document)) is not None
-    assert _verifies(client, document)
+    template = _template(app, achievement_id, named)
+    assert template is not None
+    assert template.quads(_unsigned(document)) is not None
