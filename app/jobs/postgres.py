@@ -29,7 +29,8 @@ from typing import Any, Final
 
 import procrastinate
 from procrastinate import JobContext, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 from sqlalchemy.engine import make_url
 
 from app.jobs import registry
@@ -100,8 +101,19 @@ def _periodic_runner(
 async def _retry_stalled(job_context: JobContext, timestamp: int) -> None:
     manager = job_context.app.job_manager
     for job in await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S):
-        logger.warning("job %s (%s) of a worker that stopped: queued again", job.id, job.task_name)
-        await manager.retry_job(job)
+        try:
+            await manager.retry_job(job)
+        except UniqueViolation:
+            # A job with the same queueing lock already waits (a batch's resume queued the
+            # chunk again): that one does the work, and this one must not block the rest.
+            await manager.finish_job(job, status=Status.FAILED, delete_job=True)
+            logger.warning(
+                "job %s (%s) of a worker that stopped: already queued again", job.id, job.task_name
+            )
+        else:
+            logger.warning(
+                "job %s (%s) of a worker that stopped: queued again", job.id, job.task_name
+            )
 
 
 class PostgresJobs:

@@ -52,12 +52,13 @@ def settings(database_url: str) -> Settings:
     )
 
 
-def _env(settings: Settings) -> dict[str, str]:
+def _env(settings: Settings, tmp: Path) -> dict[str, str]:
     return {
         "SHOMEI_DATABASE_URL": settings.database_url,
         "SHOMEI_KEY_PASSPHRASE": TEST_PASSPHRASE,
         "SHOMEI_BASE_URL": settings.base_url,
         "SHOMEI_REDIS_URL": "",
+        "SHOMEI_MAIL_OUTBOX_DIR": str(tmp / "outbox"),  # the passers' mails, as .eml files
     }
 
 
@@ -110,7 +111,7 @@ def workers(settings: Settings, app: FastAPI, tmp_path: Path) -> Iterator[Worker
                 "procrastinate_periodic_defers, procrastinate_events CASCADE"
             )
         )
-    pool = Workers(_env(settings), tmp_path)
+    pool = Workers(_env(settings, tmp_path), tmp_path)
     yield pool
     pool.stop()
 
