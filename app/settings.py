@@ -161,6 +161,9 @@ class Settings(BaseSettings):
     dkim_selector: str = ""
     dkim_domain: str = ""
     claim_token_days: Positive = 180
+    # The lost-link form: asks per client address a minute, and per e-mail address an hour.
+    claim_lost_rate_per_minute: Annotated[int, Field(ge=0)] = 5
+    claim_lost_per_email_per_hour: Annotated[int, Field(ge=0)] = 3
 
     _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
         _comma_list

@@ -43,6 +43,9 @@ Action = Literal[
     "mail.send",
     "mail.fail",
     "credential.listing",
+    "credential.claim",
+    "credential.resend",
+    "claim.lost_link",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 

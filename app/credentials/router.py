@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
 from pydantic import EmailStr
 from starlette.concurrency import run_in_threadpool
 
+from app.claims import service as claims
 from app.credentials import service
 from app.credentials.models import IssuedCredential
 from app.credentials.schemas import (
@@ -34,7 +36,11 @@ router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
 
 
 def read(
-    urls: Urls, slug: str, credential: IssuedCredential, mail: MailState | None = None
+    urls: Urls,
+    slug: str,
+    credential: IssuedCredential,
+    mail: MailState | None = None,
+    claimed_at: datetime | None = None,
 ) -> CredentialRead:
     public_url = urls.credential(credential.id)
     return CredentialRead(
@@ -58,12 +64,14 @@ def read(
         svg_url=f"{public_url}.svg",
         document=service.document_object(credential),
         notification=NotificationRead(**asdict(mail)) if mail is not None else None,
+        claimed_at=claimed_at,
     )
 
 
 def _read(session: SessionDep, urls: Urls, credential: IssuedCredential) -> CredentialRead:
     mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
-    return read(urls, service.issuer_slug(session, credential), credential, mail)
+    claimed_at = claims.claimed_at(session, credential.id)
+    return read(urls, service.issuer_slug(session, credential), credential, mail, claimed_at)
 
 
 @router.post(
@@ -100,7 +108,11 @@ async def issue_credential(
             mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
             if issued.created and mail is not None:
                 mail_tasks.kick(resources.jobs, resources.settings)  # now, not at the next tick
-            return issued.created, read(resources.urls, issued.issuer_slug, credential, mail)
+            # A new credential is unclaimed; one issued before may have been claimed since.
+            claimed_at = None if issued.created else claims.claimed_at(session, credential.id)
+            return issued.created, read(
+                resources.urls, issued.issuer_slug, credential, mail, claimed_at
+            )
 
     created, credential = await run_in_threadpool(issue)
     if not created:
@@ -136,7 +148,11 @@ def list_credentials(
     rows, total = service.list_credentials(session, principal, filters, limit=limit, offset=offset)
     mails = outbox.latest_mail(session, [row.id for row in rows])
     slugs = service.issuer_slugs(session, {row.issuer_id for row in rows})
-    items = [read(urls, slugs[row.issuer_id], row, mails.get(row.id)) for row in rows]
+    claimed = claims.claimed_at_of(session, [row.id for row in rows])
+    items = [
+        read(urls, slugs[row.issuer_id], row, mails.get(row.id), claimed.get(row.id))
+        for row in rows
+    ]
     return CredentialList(items=items, total=total)
 
 

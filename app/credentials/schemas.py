@@ -180,6 +180,10 @@ class CredentialRead(BaseModel):
     notification: NotificationRead | None = Field(
         default=None, description="The passer's notification mail; null when none was sent."
     )
+    claimed_at: datetime | None = Field(
+        default=None,
+        description="When the passer accepted the badge on the claim page; null until then.",
+    )
 
 
 class CredentialList(BaseModel):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime
 
 STATES = ("queued", "sending", "sent", "failed")
-KINDS = ("notification",)
+KINDS = ("notification", "claim_link")  # the badge is issued; a lost link is asked for again
 
 
 class OutboxMessage(Base):

@@ -1,0 +1,256 @@
+"""The claim page a passer's link opens: accept once, download, share, choose listing."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+
+from app.audit.models import AuditEntry
+from app.claims import page as claim_page
+from app.claims.models import Claim
+from app.credentials.models import IssuedCredential
+from app.mail.models import OutboxMessage
+from badges import baking
+from badges.identity import Recipient
+from tests.app.test_credentials import issue, make_achievement, verify
+
+EMAIL = "taro@example.jp"
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
+
+
+def claim_token(app: FastAPI, credential_id: str) -> str:
+    """The claim link's token, read from the queued mail (tests send no mail here)."""
+    with app.state.resources.sessions() as session:
+        token = session.scalar(
+            select(OutboxMessage.claim_token)
+            .where(OutboxMessage.credential_id == uuid.UUID(credential_id))
+            .order_by(OutboxMessage.queued_at.desc())
+            .limit(1)
+        )
+    assert token is not None
+    return token
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF.search(html)
+    assert match is not None, html
+    return match[1]
+
+
+@pytest.fixture
+def issued(client: TestClient, app: FastAPI, make_issuer: Any) -> dict[str, Any]:
+    issuer, staff = make_issuer("ai-exam")
+    achievement = make_achievement(app, issuer["id"], image="png")
+    credential = issue(client, staff, achievement, recipient={"email": EMAIL, "name": "山田 太郎"})
+    credential["staff"] = staff
+    credential["token"] = claim_token(app, credential["id"])
+    return credential
+
+
+def _claims(app: FastAPI, credential_id: str) -> list[datetime | None]:
+    with app.state.resources.sessions() as session:
+        return list(
+            session.scalars(
+                select(Claim.claimed_at).where(Claim.credential_id == uuid.UUID(credential_id))
+            )
+        )
+
+
+def test_a_valid_link_shows_the_badge_and_an_accept_button(
+    client: TestClient, issued: dict[str, Any]
+) -> None:
+    response = client.get(f"/claim/{issued['token']}", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="en">' in html
+    assert "AI Literacy Examination Association" in html
+    assert "山田 太郎" in html
+    assert f'src="{issued["public_url"]}.png"' in html  # the baked image, also the download
+    assert 'id="accept"' in html and "Accept the badge" in html
+    assert "Add to LinkedIn profile" in html  # the badge page's share buttons
+    assert f'href="{issued["public_url"]}.json" download' in html
+    assert EMAIL not in html
+    assert response.headers["x-robots-tag"] == "noindex, nofollow"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+    japanese = client.get(f"/claim/{issued['token']}?lang=ja")
+    assert '<html lang="ja">' in japanese.text and "バッジを受け取る" in japanese.text
+
+
+@pytest.mark.parametrize(
+    "token", ["x" * 43, "short", "A" * 129, "%00" * 20, "あ" * 20, "claim.json"]
+)
+def test_a_forged_link_is_a_404_page_with_the_lost_link_form(
+    client: TestClient, issued: dict[str, Any], token: str
+) -> None:
+    response = client.get(f"/claim/{token}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'action="/claim/lost' in response.text
+    assert "生成AI" not in response.text
+
+
+def test_an_expired_link_is_a_410_page_that_names_no_badge(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    with app.state.resources.sessions() as session:
+        session.execute(update(Claim).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        session.commit()
+    response = client.get(f"/claim/{issued['token']}?lang=en")
+    assert response.status_code == 410
+    assert "This link has expired" in response.text
+    assert 'action="/claim/lost' in response.text
+    assert "AI Literacy" not in response.text
+    post = client.post(
+        f"/claim/{issued['token']}/accept",
+        data={"csrf": claim_page.form_token(issued["token"])},
+    )
+    assert post.status_code == 410
+    assert _claims(app, issued["id"]) == [None]
+
+
+def test_accepting_twice_records_one_claim_and_the_link_still_opens(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    token = issued["token"]
+    csrf = csrf_of(client.get(f"/claim/{token}").text)
+    first = client.post(
+        f"/claim/{token}/accept?lang=en", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert first.status_code == 303
+    assert first.headers["location"] == f"http://testserver/claim/{token}?lang=en"
+    second = client.post(f"/claim/{token}/accept", data={"csrf": csrf}, follow_redirects=False)
+    assert second.status_code == 303
+    [claimed_at] = _claims(app, issued["id"])
+    assert claimed_at is not None
+    again = client.get(f"/claim/{token}?lang=en")  # the passer comes back to download
+    assert again.status_code == 200
+    assert 'id="accepted"' in again.text and "Accepted on " in again.text
+    assert 'id="accept"' not in again.text
+    with app.state.resources.sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "credential.claim")
+        ).all()
+        assert [str(e.subject_id) for e in entries] == [issued["id"]]
+    staff_view = client.get(f"/api/v1/credentials/{issued['id']}", headers=issued["staff"])
+    assert staff_view.json()["claimed_at"] is not None
+
+
+def test_a_second_link_of_a_claimed_credential_records_no_second_claim(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    token = issued["token"]
+    client.post(f"/claim/{token}/accept", data={"csrf": claim_page.form_token(token)})
+    lost = client.post("/claim/lost", data={"email": EMAIL})
+    assert lost.status_code == 200
+    fresh = claim_token(app, issued["id"])
+    assert fresh != token
+    client.post(f"/claim/{fresh}/accept", data={"csrf": claim_page.form_token(fresh)})
+    assert sum(at is not None for at in _claims(app, issued["id"])) == 1
+    assert "受け取りました" in client.get(f"/claim/{fresh}?lang=ja").text
+
+
+@pytest.mark.parametrize("data", [{}, {"csrf": ""}, {"csrf": "0" * 64}])
+def test_an_accept_without_the_pages_token_is_refused(
+    client: TestClient, app: FastAPI, issued: dict[str, Any], data: dict[str, str]
+) -> None:
+    response = client.post(f"/claim/{issued['token']}/accept", data=data)
+    assert response.status_code == 403
+    assert _claims(app, issued["id"]) == [None]
+
+
+def test_an_accept_from_another_site_is_refused_even_with_the_token(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    token = issued["token"]
+    response = client.post(
+        f"/claim/{token}/accept",
+        data={"csrf": claim_page.form_token(token)},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    assert _claims(app, issued["id"]) == [None]
+
+
+def test_another_links_page_token_does_not_accept(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    response = client.post(
+        f"/claim/{issued['token']}/accept", data={"csrf": claim_page.form_token("x" * 43)}
+    )
+    assert response.status_code == 403
+
+
+def test_the_downloaded_png_carries_a_credential_that_verifies(
+    client: TestClient, issued: dict[str, Any]
+) -> None:
+    html = client.get(f"/claim/{issued['token']}").text
+    [href] = re.findall(r'href="(http://testserver/credentials/[^"]+\.png)" download', html)
+    image = client.get(href)
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    baked = baking.unbake(image.content)
+    assert baked is not None and baked.version == "3.0"
+    report = verify(client, baked.text, Recipient("email", EMAIL))
+    assert report.ok, report.checks
+
+
+def test_an_svg_badge_offers_the_baked_svg(
+    client: TestClient, app: FastAPI, make_issuer: Any
+) -> None:
+    issuer, staff = make_issuer("ai-exam")
+    achievement = make_achievement(app, issuer["id"], image="svg")
+    credential = issue(client, staff, achievement)
+    html = client.get(f"/claim/{claim_token(app, credential['id'])}").text
+    assert f'href="{credential["public_url"]}.svg" download' in html
+    baked = baking.unbake(client.get(f"{credential['public_url']}.svg").content)
+    assert baked is not None
+
+
+def test_the_passer_chooses_whether_the_page_is_listed(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    token = issued["token"]
+    html = client.get(f"/claim/{token}?lang=en").text
+    assert 'data-listed="false"' in html
+    response = client.post(
+        f"/claim/{token}/listing?lang=en",
+        data={"csrf": csrf_of(html), "listed": "true"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert 'data-listed="true"' in client.get(f"/claim/{token}").text
+    public = client.get(issued["public_url"], headers={"Accept": "text/html"})
+    assert "x-robots-tag" not in public.headers
+    forged = client.post(f"/claim/{token}/listing", data={"listed": "false"})
+    assert forged.status_code == 403
+    bad = client.post(f"/claim/{token}/listing", data={"csrf": csrf_of(html), "listed": "maybe"})
+    assert bad.status_code == 422
+    with app.state.resources.sessions() as session:
+        listed = session.scalar(select(IssuedCredential.listed))
+        audits = session.scalar(
+            select(func.count()).where(AuditEntry.action == "credential.listing")
+        )
+    assert listed is True and audits == 1
+
+
+def test_a_revoked_badge_cannot_be_accepted_or_shared(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    client.post(
+        f"/api/v1/credentials/{issued['id']}/revoke",
+        json={"reason": "withdrawn"},
+        headers=issued["staff"],
+    )
+    token = issued["token"]
+    html = client.get(f"/claim/{token}?lang=en").text
+    assert 'data-state="revoked"' in html
+    assert 'id="accept"' not in html and "LinkedIn" not in html
+    client.post(f"/claim/{token}/accept", data={"csrf": claim_page.form_token(token)})
+    assert _claims(app, issued["id"]) == [None]
