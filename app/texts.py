@@ -888,6 +888,7 @@ CONSOLE: dict[str, tuple[str, str]] = {  # key: (ja, en), for the staff console
     "measure_active": ("有効", "Active"),
     "measure_revoked": ("失効", "Revoked"),
     "measure_suspended": ("一時停止", "Suspended"),
+    "measure_claimed": ("受け取り済み", "Claimed"),
 }
 
 

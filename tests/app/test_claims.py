@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from email import policy
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from app.audit.models import AuditEntry
 from app.claims import page as claim_page
 from app.claims.models import Claim
 from app.credentials.models import IssuedCredential
+from app.mail import outbox
 from app.mail.models import OutboxMessage
 from badges import baking
 from badges.identity import Recipient
@@ -254,3 +257,85 @@ def test_a_revoked_badge_cannot_be_accepted_or_shared(
     assert 'id="accept"' not in html and "LinkedIn" not in html
     client.post(f"/claim/{token}/accept", data={"csrf": claim_page.form_token(token)})
     assert _claims(app, issued["id"]) == [None]
+
+
+def test_statistics_count_each_claimed_credential_once(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    other = issue(client, issued["staff"], issued["achievement_id"])
+    token = issued["token"]
+    for _ in range(2):
+        client.post(f"/claim/{token}/accept", data={"csrf": claim_page.form_token(token)})
+    body = client.get("/api/v1/statistics", headers=issued["staff"]).json()
+    assert "claimed" in body["measures"]
+    assert body["totals"]["issued"] == 2 and body["totals"]["claimed"] == 1
+    [row] = body["groups"]["achievement"]
+    assert row["counts"]["claimed"] == 1
+    unclaimed = client.get(f"/api/v1/credentials/{other['id']}", headers=issued["staff"])
+    assert unclaimed.json()["claimed_at"] is None
+    listed = client.get("/api/v1/credentials", headers=issued["staff"]).json()["items"]
+    assert sorted(item["claimed_at"] is not None for item in listed) == [False, True]
+
+
+def _lost(client: TestClient, email: str, **headers: str) -> Any:
+    return client.post("/claim/lost?lang=en", data={"email": email}, headers=headers)
+
+
+def _outbox(app: FastAPI) -> list[OutboxMessage]:
+    with app.state.resources.sessions() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.queued_at)).all()
+        session.expunge_all()
+        return list(rows)
+
+
+def test_the_lost_link_form_answers_the_same_for_known_and_unknown_addresses(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    form = client.get("/claim/lost?lang=en")
+    assert form.status_code == 200 and 'name="email"' in form.text
+    known = _lost(client, "Taro@Example.jp")  # addresses are matched without case
+    unknown = _lost(client, "nobody@example.jp")
+    assert known.status_code == unknown.status_code == 200
+    assert known.text == unknown.text
+    assert "If there are badges for this address" in known.text
+    [first, fresh] = _outbox(app)
+    assert (first.kind, fresh.kind) == ("notification", "claim_link")
+    assert fresh.recipient == EMAIL and str(fresh.credential_id) == issued["id"]
+    with app.state.resources.sessions() as session:
+        row = session.get(OutboxMessage, fresh.id)
+        assert row is not None
+        message = outbox.compose(session, row, app.state.resources.settings)
+        audits = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "claim.lost_link")
+        ).all()
+    assert [str(a.subject_id) for a in audits] == [issued["id"]]
+    assert EMAIL not in str(audits[0].details)
+    text = email.message_from_bytes(message, policy=policy.default)
+    assert "受け取りリンク" in str(text["Subject"])
+    assert fresh.claim_token is not None
+    plain = text.get_body(("plain",))
+    assert plain is not None and f"/claim/{fresh.claim_token}" in plain.get_content()
+    assert client.get(f"/claim/{fresh.claim_token}").status_code == 200
+    assert client.get(f"/claim/{issued['token']}").status_code == 200  # the old link still works
+
+
+def test_the_lost_link_form_refuses_what_is_not_an_address(client: TestClient) -> None:
+    for value in ("", "not-an-address", "a@b", "x" * 250 + "@example.jp", "a\r\n@example.jp"):
+        assert _lost(client, value).status_code == 422
+    assert client.post("/claim/lost", data={}).status_code == 422
+    elsewhere = _lost(client, EMAIL, Origin="https://evil.example")
+    assert elsewhere.status_code == 403
+
+
+def test_the_lost_link_form_is_rate_limited_per_email_and_per_address(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    settings = app.state.resources.settings
+    for _ in range(settings.claim_lost_per_email_per_hour):
+        assert _lost(client, EMAIL).status_code == 200
+    refused = _lost(client, EMAIL.upper())  # the same address, however written
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    assert len(_outbox(app)) == 1 + settings.claim_lost_per_email_per_hour
+    # Another address from the same client: the per-address budget is what is left.
+    answers = [_lost(client, f"p{i}@example.jp").status_code for i in range(5)]
+    assert answers.count(429) >= 1 and answers[0] == 200
