@@ -12,7 +12,7 @@ from pydantic import EmailStr
 from starlette.concurrency import run_in_threadpool
 
 from app.claims import service as claims
-from app.credentials import service
+from app.credentials import service, unclaimed
 from app.credentials.models import IssuedCredential
 from app.credentials.schemas import (
     CredentialCreate,
@@ -206,6 +206,31 @@ def update_credential(
     return _read(
         session, urls, service.set_listed(session, credential, body.listed, now, actor=principal)
     )
+
+
+@router.post(
+    "/{credential_id}/resend",
+    summary="Mail the passer's notification again",
+    responses=problems(401, 404, 409),
+)
+def resend_notification(
+    credential_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    resources: ResourcesDep,
+    urls: UrlsDep,
+    now: NowDep,
+) -> CredentialRead:
+    """Queue the notification again with a fresh claim link (earlier links keep working).
+
+    Refused (409) once the passer has accepted the badge, or when it is not active.
+    """
+    credential = service.get_credential_for(session, principal, credential_id)
+    unclaimed.resend_notification(
+        session, credential, now, settings=resources.settings, actor=principal
+    )
+    mail_tasks.kick(resources.jobs, resources.settings)
+    return _read(session, urls, credential)
 
 
 @router.post(

@@ -339,3 +339,44 @@ def test_the_lost_link_form_is_rate_limited_per_email_and_per_address(
     # Another address from the same client: the per-address budget is what is left.
     answers = [_lost(client, f"p{i}@example.jp").status_code for i in range(5)]
     assert answers.count(429) >= 1 and answers[0] == 200
+
+
+def test_staff_can_resend_the_notification_until_the_badge_is_claimed(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    path = f"/api/v1/credentials/{issued['id']}/resend"
+    response = client.post(path, headers=issued["staff"])
+    assert response.status_code == 200, response.text
+    assert response.json()["notification"]["state"] == "queued"
+    rows = _outbox(app)
+    assert [row.kind for row in rows] == ["notification", "notification"]
+    assert rows[0].claim_token != rows[1].claim_token
+    assert rows[1].language == rows[0].language
+    with app.state.resources.sessions() as session:
+        audits = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "credential.resend")
+        ).all()
+    assert [str(a.subject_id) for a in audits] == [issued["id"]]
+    fresh = rows[1].claim_token
+    assert fresh is not None
+    client.post(f"/claim/{fresh}/accept", data={"csrf": claim_page.form_token(fresh)})
+    refused = client.post(path, headers=issued["staff"])
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert len(_outbox(app)) == 2
+
+
+def test_staff_cannot_resend_a_revoked_badge_or_another_issuers(
+    client: TestClient, app: FastAPI, issued: dict[str, Any], make_issuer: Any
+) -> None:
+    _, other_staff = make_issuer("other-exam")
+    path = f"/api/v1/credentials/{issued['id']}/resend"
+    assert client.post(path, headers=other_staff).status_code == 404
+    assert client.post(path).status_code == 401
+    client.post(
+        f"/api/v1/credentials/{issued['id']}/revoke",
+        json={"reason": "withdrawn"},
+        headers=issued["staff"],
+    )
+    assert client.post(path, headers=issued["staff"]).status_code == 409
+    assert len(_outbox(app)) == 1
