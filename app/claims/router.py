@@ -34,7 +34,9 @@ router = APIRouter(prefix="/claim", include_in_schema=False)
 _LangQuery = Annotated[str | None, Query()]
 _HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",  # the link's token must not leak to linked sites
+    # The link's token must not leak to linked sites; "no-referrer" would also make browsers
+    # send "Origin: null" with the page's own forms, which the origin check refuses.
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow",
     "X-Content-Type-Options": "nosniff",
 }

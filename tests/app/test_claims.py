@@ -81,7 +81,7 @@ def test_a_valid_link_shows_the_badge_and_an_accept_button(
     assert f'href="{issued["public_url"]}.json" download' in html
     assert EMAIL not in html
     assert response.headers["x-robots-tag"] == "noindex, nofollow"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert response.headers["cache-control"] == "no-store"
     japanese = client.get(f"/claim/{issued['token']}?lang=ja")
     assert '<html lang="ja">' in japanese.text and "バッジを受け取る" in japanese.text
