@@ -45,6 +45,7 @@ Action = Literal[
     "credential.listing",
     "credential.claim",
     "credential.resend",
+    "credential.address",
     "claim.lost_link",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]

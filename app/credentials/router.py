@@ -190,22 +190,40 @@ def revoke_credential(
 
 @router.patch(
     "/{credential_id}",
-    summary="Change a credential's page settings",
-    responses=problems(401, 404, 422),
+    summary="Change a credential's page settings or its passer's address",
+    responses=problems(401, 404, 409, 422),
 )
 def update_credential(
     credential_id: uuid.UUID,
     body: CredentialUpdate,
     session: SessionDep,
     principal: PrincipalDep,
+    resources: ResourcesDep,
     urls: UrlsDep,
     now: NowDep,
 ) -> CredentialRead:
-    """Set whether the credential's public page may be indexed by search engines."""
+    """Set whether the credential's public page may be indexed by search engines, and/or
+    correct the passer's address while the badge is unclaimed (409 once claimed)."""
     credential = service.get_credential_for(session, principal, credential_id)
-    return _read(
-        session, urls, service.set_listed(session, credential, body.listed, now, actor=principal)
-    )
+    if body.recipient_email is not None:
+        credential = unclaimed.change_address(
+            session,
+            resources.keyring,
+            urls,
+            credential,
+            str(body.recipient_email),
+            now,
+            settings=resources.settings,
+            actor=principal,
+        )
+        # This process serves the new document at once; the document's own cache headers
+        # bound what others keep.
+        with resources.issued_documents_lock:
+            resources.issued_documents.pop(credential.id, None)
+        mail_tasks.kick(resources.jobs, resources.settings)
+    if body.listed is not None:
+        credential = service.set_listed(session, credential, body.listed, now, actor=principal)
+    return _read(session, urls, credential)
 
 
 @router.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from app.mail import outbox
 from app.mail.models import OutboxMessage
 from badges import baking
 from badges.identity import Recipient
+from keys import b64url_decode
 from tests.app.test_credentials import issue, make_achievement, verify
 
 EMAIL = "taro@example.jp"
@@ -380,3 +382,90 @@ def test_staff_cannot_resend_a_revoked_badge_or_another_issuers(
     )
     assert client.post(path, headers=issued["staff"]).status_code == 409
     assert len(_outbox(app)) == 1
+
+
+def test_staff_correct_the_address_of_an_unclaimed_badge_by_signing_it_again(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    path = f"/api/v1/credentials/{issued['id']}"
+    new = "taro.yamada@example.com"
+    response = client.patch(path, json={"recipient_email": new}, headers=issued["staff"])
+    assert response.status_code == 200, response.text
+    changed = response.json()
+    assert changed["recipient_email"] == new and changed["id"] == issued["id"]
+    assert changed["document"]["id"] == issued["document"]["id"]
+    assert changed["document"]["validFrom"] >= issued["document"]["validFrom"]
+    assert changed["document"]["credentialStatus"] == issued["document"]["credentialStatus"]
+    assert changed["document"]["proof"] != issued["document"]["proof"]
+    assert changed["notification"]["state"] == "queued"
+    rows = _outbox(app)
+    assert [row.recipient for row in rows] == [EMAIL, new]
+    public = client.get(f"{issued['public_url']}.json").json()
+    assert public["proof"] == changed["document"]["proof"]  # served at once, not the cached one
+    report = verify(client, public, Recipient("email", new))
+    assert report.ok, report.checks
+    old = verify(client, public, Recipient("email", EMAIL))
+    assert not old.ok
+    with app.state.resources.sessions() as session:
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "credential.address")
+        ).one()
+    assert EMAIL not in str(audit.details) and new not in str(audit.details)
+
+
+def test_the_address_cannot_change_once_the_badge_is_claimed(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    token = issued["token"]
+    client.post(f"/claim/{token}/accept", data={"csrf": claim_page.form_token(token)})
+    path = f"/api/v1/credentials/{issued['id']}"
+    response = client.patch(
+        path, json={"recipient_email": "other@example.jp"}, headers=issued["staff"]
+    )
+    assert response.status_code == 409
+    after = client.get(path, headers=issued["staff"]).json()
+    assert after["recipient_email"] == EMAIL
+    assert after["document"]["proof"] == issued["document"]["proof"]
+    assert len(_outbox(app)) == 1
+    # The listing choice stays open to staff whatever the claim.
+    listed = client.patch(path, json={"listed": True}, headers=issued["staff"])
+    assert listed.status_code == 200 and listed.json()["listed"] is True
+    assert client.patch(path, json={}, headers=issued["staff"]).status_code == 422
+    bad = client.patch(path, json={"recipient_email": "nope"}, headers=issued["staff"])
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("credential_format", ["ob3-jwt", "ob2"])
+def test_a_corrected_address_keeps_the_other_formats_content(
+    client: TestClient, app: FastAPI, make_issuer: Any, credential_format: str
+) -> None:
+    issuer, staff = make_issuer("ai-exam")
+    achievement = make_achievement(app, issuer["id"])
+    credential = issue(
+        client,
+        staff,
+        achievement,
+        format=credential_format,
+        evidence=[{"id": "https://ai-exam.example.jp/evidence/1", "narrative": "満点"}],
+        external_id="R-1",
+    )
+    new = "hanako@example.jp"
+    response = client.patch(
+        f"/api/v1/credentials/{credential['id']}",
+        json={"recipient_email": new},
+        headers=staff,
+    )
+    assert response.status_code == 200, response.text
+    changed = response.json()
+    assert changed["external_id"] == "R-1" and changed["format"] == credential_format
+    document = changed["document"]
+    if credential_format == "ob2":
+        assert document["evidence"] == credential["document"]["evidence"]
+        assert document["id"] == credential["document"]["id"]
+    else:
+        assert document != credential["document"]  # a new JWS
+        payload = json.loads(b64url_decode(document.split(".")[1], "payload"))
+        assert payload["evidence"][0]["narrative"] == "満点"
+        assert payload["evidence"][0]["id"] == "https://ai-exam.example.jp/evidence/1"
+    report = verify(client, document, Recipient("email", new))
+    assert report.ok, report.checks
