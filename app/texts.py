@@ -600,6 +600,14 @@ MAIL: dict[str, tuple[str, str]] = {  # key: (ja, en), for the mails to passers
         "Someone asked for a new link for this address. If it was not you, delete this mail; "
         "your earlier links keep working.",
     ),
+    "claim_reminder_subject": (
+        "【ご案内】デジタルバッジ「{achievement}」をまだ受け取っていません",
+        "Reminder: your digital badge {achievement} is waiting",
+    ),
+    "claim_reminder_lead": (
+        "{issuer} から発行されたデジタルバッジ「{achievement}」が、まだ受け取られていません。",
+        "The digital badge “{achievement}” that {issuer} issued you has not been accepted yet.",
+    ),
     "date": ("{year}年{month}月{day}日", "{day} {month_name} {year}"),
 }
 

@@ -55,9 +55,10 @@ def render_notification(notification: Notification) -> Rendered:
     return _render(notification, "notification")
 
 
-def render_claim_link(notification: Notification) -> Rendered:
-    """The subject and both parts of a fresh claim link, asked for on the lost-link form."""
-    return _render(notification, "claim_link")
+def render_kind(notification: Notification, kind: str) -> Rendered:
+    """A mail with a fresh claim link: ``claim_link`` (asked for on the lost-link form) or
+    ``claim_reminder`` (the badge is still unclaimed)."""
+    return _render(notification, kind)
 
 
 def _render(notification: Notification, kind: str) -> Rendered:

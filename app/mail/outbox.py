@@ -26,7 +26,7 @@ from app.mail.messages import (
     Envelope,
     Notification,
     assemble,
-    render_claim_link,
+    render_kind,
     render_notification,
 )
 from app.mail.models import OutboxMessage
@@ -161,8 +161,8 @@ def compose(session: Session, row: OutboxMessage, settings: Settings) -> bytes:
         lang=lang,
     )
     rendered = (
-        render_claim_link(notification)
-        if row.kind == "claim_link"
+        render_kind(notification, row.kind)
+        if row.kind in ("claim_link", "claim_reminder")
         else render_notification(notification)
     )
     return assemble(envelope, rendered)
