@@ -17,6 +17,7 @@ from app.audit.router import router as audit_router
 from app.batches.router import router as batches_router
 from app.batches.router import templates as batch_templates
 from app.batches.run_router import router as batch_runs_router
+from app.claims.router import router as claims_router
 from app.console.batches import router as console_batches
 from app.console.router import router as console_router
 from app.contract import install_contract
@@ -57,6 +58,7 @@ ROUTERS = (
     issuers_public,
     achievements_public,
     credentials_public,
+    claims_router,
     status_public,
     ob2_public,
     verification_page,

@@ -4,7 +4,7 @@ from app.achievements.models import Achievement
 from app.apikeys.models import ApiKey
 from app.audit.models import AuditEntry
 from app.batches.models import Batch, BatchRow
-from app.claims.models import Claim
+from app.claims.models import Claim, ClaimReminder
 from app.console.models import ConsoleSession
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
@@ -18,6 +18,7 @@ __all__ = [
     "Batch",
     "BatchRow",
     "Claim",
+    "ClaimReminder",
     "ConsoleSession",
     "IssuedCredential",
     "Issuer",

@@ -161,10 +161,29 @@ class Settings(BaseSettings):
     dkim_selector: str = ""
     dkim_domain: str = ""
     claim_token_days: Positive = 180
+    # Days after issuing when an unclaimed badge's passer is reminded, once each.
+    claim_reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 30)
+    # The lost-link form: asks per client address a minute, and per e-mail address an hour.
+    claim_lost_rate_per_minute: Annotated[int, Field(ge=0)] = 5
+    claim_lost_per_email_per_hour: Annotated[int, Field(ge=0)] = 3
 
     _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
         _comma_list
     )
+
+    @field_validator("claim_reminder_days", mode="before")
+    @classmethod
+    def _reminder_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(int(part) for part in value.split(",") if part.strip())
+        if isinstance(value, (tuple, list)):
+            days = tuple(value)
+            if any(not isinstance(d, int) or d < 1 for d in days) or list(days) != sorted(
+                set(days)
+            ):
+                raise ValueError("SHOMEI_CLAIM_REMINDER_DAYS must be increasing whole days ≥ 1")
+            return days
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -469,6 +469,81 @@ PUBLIC: dict[str, tuple[str, str]] = {  # key: (ja, en), for the public pages
     "copy_link": ("リンクをコピー", "Copy link"),
     "copy_done": ("コピーしました", "Copied"),
     "qr_title": ("このページの QR コード", "QR code of this page"),
+    # The claim page and the lost-link form.
+    "claim_title": ("バッジの受け取り", "Accept your badge"),
+    "claim_lead": (
+        "{issuer}から、あなたにデジタルバッジが発行されました。",
+        "{issuer} has issued you a digital badge.",
+    ),
+    "claim_accept": ("バッジを受け取る", "Accept the badge"),
+    "claim_accept_note": (
+        "受け取ると、このバッジを受け取ったことが発行者に記録されます。",
+        "Accepting tells the issuer that you have received this badge.",
+    ),
+    "claim_accepted_on": ("{date}に受け取りました。", "Accepted on {date}."),
+    "claim_link_note": (
+        "このページはあなた専用です。リンクは {date} まで有効で、"
+        "何度でも開いてダウンロードできます。"
+        "他の人と共有するときは、下の公開ページのリンクを使ってください。",
+        "This page is yours alone. Its link works until {date}: come back to download again. "
+        "To show the badge to others, share its public page below.",
+    ),
+    "claim_public_page": ("公開ページを見る", "See the public page"),
+    "claim_listing_title": ("公開ページの掲載", "Your public page"),
+    "claim_listed": (
+        "公開ページは検索エンジンに掲載されます。",
+        "Search engines may list your public page.",
+    ),
+    "claim_unlisted": (
+        "公開ページはリンクを知っている人だけが見られます（検索エンジンには掲載されません）。",
+        "Only people with the link can see your public page (search engines do not list it).",
+    ),
+    "claim_list": ("検索エンジンに掲載する", "Let search engines list it"),
+    "claim_unlist": ("掲載をやめる", "Stop search engines listing it"),
+    "claim_not_active": (
+        "このバッジは現在有効ではないため、受け取りや共有はできません。",
+        "This badge is not valid at present, so it cannot be accepted or shared.",
+    ),
+    "claim_unknown_title": ("リンクが見つかりません", "This link does not work"),
+    "claim_unknown": (
+        "このリンクは正しくないか、すでに使えなくなっています。メールのリンクをもう一度確かめるか、"
+        "下のフォームから新しいリンクを受け取ってください。",
+        "This link is not right, or no longer works. Check the link in your mail, or ask for "
+        "a new one with the form below.",
+    ),
+    "claim_expired_title": ("リンクの有効期限が切れています", "This link has expired"),
+    "claim_expired": (
+        "このリンクの有効期限は切れています。下のフォームから新しいリンクを受け取ってください。",
+        "This link has expired. Ask for a new one with the form below.",
+    ),
+    "claim_forbidden_title": ("操作を完了できませんでした", "That did not work"),
+    "claim_forbidden": (
+        "このページから送信されたものと確認できませんでした。ページを開き直して、もう一度お試しください。",
+        "We could not confirm that this came from your page. Open the page again and retry.",
+    ),
+    "lost_title": ("受け取りリンクの再送", "Get a new link"),
+    "lost_lead": (
+        "バッジの通知メールを受け取ったメールアドレスを入力してください。"
+        "そのアドレス宛てのバッジがあれば、新しい受け取りリンクをお送りします。",
+        "Type the e-mail address your badge was sent to. If there are badges for it, we "
+        "mail a new link to it.",
+    ),
+    "lost_email": ("メールアドレス", "E-mail address"),
+    "lost_send": ("リンクを送る", "Send me a link"),
+    "lost_done": (
+        "受け付けました。このアドレス宛てのバッジがあれば、数分以内に新しいリンクが届きます。"
+        "届かない場合は、迷惑メールフォルダと入力したアドレスをご確認ください。",
+        "Thank you. If there are badges for this address, a new link arrives there within a "
+        "few minutes. If none comes, check your spam folder and the address you typed.",
+    ),
+    "lost_invalid": (
+        "メールアドレスを正しく入力してください。",
+        "Please type a valid e-mail address.",
+    ),
+    "lost_too_many": (
+        "しばらくしてから、もう一度お試しください。",
+        "Please wait a while and try again.",
+    ),
     # The achievement page is in the achievement's language; its interface words are English.
     "issued_by": ("発行者", "Issued by"),
     "name": ("名称", "Name"),
@@ -510,6 +585,28 @@ MAIL: dict[str, tuple[str, str]] = {  # key: (ja, en), for the mails to passers
         "お心当たりのない場合は、このメールを破棄してください。",
         "This mail was sent on behalf of {issuer} by its digital badge service. "
         "If it is not meant for you, please delete it.",
+    ),
+    "claim_link_subject": (
+        "デジタルバッジ「{achievement}」の受け取りリンク",
+        "A new link to your digital badge: {achievement}",
+    ),
+    "claim_link_lead": (
+        "{issuer} のデジタルバッジ「{achievement}」の新しい受け取りリンクをお送りします。",
+        "Here is a new link to your digital badge “{achievement}” from {issuer}.",
+    ),
+    "claim_link_why": (
+        "このアドレスで受け取りリンクの再送が依頼されました。"
+        "お心当たりのない場合は、このメールを破棄してください。以前のリンクも引き続き使えます。",
+        "Someone asked for a new link for this address. If it was not you, delete this mail; "
+        "your earlier links keep working.",
+    ),
+    "claim_reminder_subject": (
+        "【ご案内】デジタルバッジ「{achievement}」をまだ受け取っていません",
+        "Reminder: your digital badge {achievement} is waiting",
+    ),
+    "claim_reminder_lead": (
+        "{issuer} から発行されたデジタルバッジ「{achievement}」が、まだ受け取られていません。",
+        "The digital badge “{achievement}” that {issuer} issued you has not been accepted yet.",
     ),
     "date": ("{year}年{month}月{day}日", "{day} {month_name} {year}"),
 }
@@ -799,6 +896,7 @@ CONSOLE: dict[str, tuple[str, str]] = {  # key: (ja, en), for the staff console
     "measure_active": ("有効", "Active"),
     "measure_revoked": ("失効", "Revoked"),
     "measure_suspended": ("一時停止", "Suspended"),
+    "measure_claimed": ("受け取り済み", "Claimed"),
 }
 
 

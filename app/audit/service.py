@@ -43,6 +43,10 @@ Action = Literal[
     "mail.send",
     "mail.fail",
     "credential.listing",
+    "credential.claim",
+    "credential.resend",
+    "credential.address",
+    "claim.lost_link",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -25,3 +25,15 @@ class Claim(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ClaimReminder(Base):
+    """A reminder mailed for an unclaimed badge: at most one of each number per credential."""
+
+    __tablename__ = "claim_reminder"
+    __table_args__ = (UniqueConstraint("credential_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    credential_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("issued_credential.id"))
+    number: Mapped[int] = mapped_column(Integer)  # 1 for the first delay, 2 for the second…
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)

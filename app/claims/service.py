@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, exists, func, select, update
+from sqlalchemy.orm import Session, aliased
 
+from app.audit import service as audit
 from app.claims.models import Claim
 
 TOKEN_BYTES = 32
@@ -37,3 +41,74 @@ def find_claim(session: Session, token: str, *, now: datetime) -> Claim | None:
     if claim is None or claim.expires_at <= now:
         return None
     return claim
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a link's token opens: its claim, or why none (``unknown`` or ``expired``)."""
+
+    claim: Claim | None
+    reason: str = ""
+
+
+def look_up(session: Session, token: str, *, now: datetime) -> Found:
+    """The claim of a followed link, or ``unknown`` (never issued, forged) or ``expired``."""
+    if not 16 <= len(token) <= 128:
+        return Found(None, "unknown")
+    claim = session.scalar(select(Claim).where(Claim.token_hash == token_hash(token)))
+    if claim is None:
+        return Found(None, "unknown")
+    if claim.expires_at <= now:
+        return Found(None, "expired")
+    return Found(claim)
+
+
+def claimed_at(session: Session, credential_id: uuid.UUID) -> datetime | None:
+    """When the credential's passer accepted it, through whichever of its links."""
+    return session.scalar(
+        select(func.min(Claim.claimed_at)).where(Claim.credential_id == credential_id)
+    )
+
+
+def claimed_at_of(session: Session, credential_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """:func:`claimed_at` of many credentials, in one query."""
+    if not credential_ids:
+        return {}
+    rows = session.execute(
+        select(Claim.credential_id, func.min(Claim.claimed_at))
+        .where(Claim.credential_id.in_(credential_ids), Claim.claimed_at.is_not(None))
+        .group_by(Claim.credential_id)
+    )
+    return {credential_id: at for credential_id, at in rows if at is not None}
+
+
+def accept(session: Session, claim: Claim, issuer_id: uuid.UUID, *, now: datetime) -> bool:
+    """Record the passer's acceptance, once per credential; whether this call recorded it.
+
+    One conditional UPDATE: the link's row gets ``claimed_at`` only if no link of the same
+    credential has one, so accepting twice, or through two links, records one claim.
+    """
+    other = aliased(Claim)
+    already = exists().where(
+        other.credential_id == claim.credential_id, other.claimed_at.is_not(None)
+    )
+    result = session.execute(
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.claimed_at.is_(None), ~already)
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    recorded = cast(CursorResult[Any], result).rowcount == 1
+    if recorded:
+        audit.record(
+            session,
+            "credential.claim",
+            actor=None,
+            subject_type="credential",
+            subject_id=claim.credential_id,
+            issuer_id=issuer_id,
+            details={"claim_id": str(claim.id)},
+            at=now,
+        )
+    session.commit()
+    return recorded

@@ -28,7 +28,16 @@ from app.credentials.share_image import ShareCard
 from app.templating import render as render_template
 from app.texts import LANGS, PUBLIC, Lang
 
-__all__ = ["CredentialPage", "card", "render", "share_version", "state_of"]
+__all__ = [
+    "CredentialPage",
+    "card",
+    "links",
+    "qr_code",
+    "render",
+    "share_version",
+    "shown_date",
+    "state_of",
+]
 
 _FORMAT_TEXT = {
     "ob3": "Open Badges 3.0 (Data Integrity, eddsa-rdfc-2022)",
@@ -135,7 +144,7 @@ def _description(view: CredentialPage, state: str) -> str:
     return _t(f"og_{state}", view.lang).format(**values)
 
 
-def _qr(url: str, lang: Lang) -> Markup:
+def qr_code(url: str, lang: Lang) -> Markup:
     # segno writes the SVG from the URL alone and escapes its title; nothing else goes in.
     qr = segno.make(url, error="m")
     return Markup(qr.svg_inline(scale=4, title=_t("qr_title", lang), dark="#1d2433"))  # noqa: S704
@@ -148,7 +157,7 @@ class _Link:
     kind: str  # a class name: download, share, profile
 
 
-def _links(view: CredentialPage) -> list[_Link]:
+def links(view: CredentialPage) -> list[_Link]:
     links: list[_Link] = []
     if view.image_url:
         links.append(_Link(view.image_url, "download_image", "download"))
@@ -218,7 +227,7 @@ def render(view: CredentialPage, now: datetime, share_image_url: str) -> str:
             (other, f"{view.public_url}?lang={other}", PUBLIC["language_name"][i])
             for i, other in enumerate(LANGS)
         ],
-        links=_links(view) if state == "active" else [],
-        qr=_qr(view.public_url, lang) if state == "active" else None,
+        links=links(view) if state == "active" else [],
+        qr=qr_code(view.public_url, lang) if state == "active" else None,
         verify_link=f"{view.verify_url}?url={quote(view.public_url, safe='')}&lang={lang}",
     )

@@ -177,7 +177,7 @@ def credential_share_image(
     v: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """The 1200x627 preview image of the credential's page (``?lang=ja|en``)."""
-    view, achievement = _page_view(session, urls, _load(session, credential_id), request, lang)
+    view, achievement = page_view(session, urls, _load(session, credential_id), request, lang)
     version = page.share_version(view, now, _image_stamp(achievement))
     etag = f'"{version}"'
     # The versioned URL the page names never changes; any other is revalidated.
@@ -216,7 +216,7 @@ def credential_document(
     credential = _load(session, credential_id)
     if not wants_html(request):
         return _json_response(request, credential.format, credential.document)
-    view, achievement = _page_view(session, urls, credential, request, lang)
+    view, achievement = page_view(session, urls, credential, request, lang)
     version = page.share_version(view, now, _image_stamp(achievement))
     image = f"{view.share_image_url}?{urlencode({'lang': view.lang, 'v': version})}"
     headers = {
@@ -236,7 +236,7 @@ def _image_stamp(achievement: Achievement) -> str:
     return f"{achievement.image_media_type}:{achievement.updated_at.isoformat()}"
 
 
-def _page_view(
+def page_view(
     session: Session,
     urls: Urls,
     credential: IssuedCredential,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
 from pydantic import EmailStr
 from starlette.concurrency import run_in_threadpool
 
-from app.credentials import service
+from app.claims import service as claims
+from app.credentials import service, unclaimed
 from app.credentials.models import IssuedCredential
 from app.credentials.schemas import (
     CredentialCreate,
@@ -47,6 +49,7 @@ def read(
     slug: str,
     credential: IssuedCredential,
     mail: MailState | None = None,
+    claimed_at: datetime | None = None,
     *,
     document: bool = True,
 ) -> CredentialRead:
@@ -73,12 +76,14 @@ def read(
         svg_url=f"{public_url}.svg",
         document=service.document_object(credential) if document else "",
         notification=NotificationRead(**asdict(mail)) if mail is not None else None,
+        claimed_at=claimed_at,
     )
 
 
 def _read(session: SessionDep, urls: Urls, credential: IssuedCredential) -> CredentialRead:
     mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
-    return read(urls, service.issuer_slug(session, credential), credential, mail)
+    claimed_at = claims.claimed_at(session, credential.id)
+    return read(urls, service.issuer_slug(session, credential), credential, mail, claimed_at)
 
 
 @router.post(
@@ -115,7 +120,9 @@ async def issue_credential(
             )
             credential = issued.credential
             mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
-            content = read_json(resources.urls, issued.issuer_slug, credential, mail)
+            # A new credential is unclaimed; one issued before may have been claimed since.
+            claimed_at = None if issued.created else claims.claimed_at(session, credential.id)
+            content = read_json(resources.urls, issued.issuer_slug, credential, mail, claimed_at)
         if issued.created and mail is not None:
             mail_tasks.kick(resources.jobs, resources.settings)  # now, not at the next tick
         return Response(content, 201 if issued.created else 200, media_type="application/json")
@@ -124,14 +131,20 @@ async def issue_credential(
 
 
 def read_json(
-    urls: Urls, slug: str, credential: IssuedCredential, mail: MailState | None = None
+    urls: Urls,
+    slug: str,
+    credential: IssuedCredential,
+    mail: MailState | None = None,
+    claimed_at: datetime | None = None,
 ) -> bytes:
     """:func:`read` as JSON, the stored document put in as stored (not parsed and written again)."""
     if credential.format == "ob3-jwt":
         document = json.dumps(credential.document)
     else:
         document = credential.document  # JSON text: the credential byte for byte as signed
-    head = read(urls, slug, credential, mail, document=False).model_dump_json(exclude={"document"})
+    head = read(urls, slug, credential, mail, claimed_at, document=False).model_dump_json(
+        exclude={"document"}
+    )
     return f'{head[:-1]},"document":{document}}}'.encode()
 
 
@@ -163,7 +176,11 @@ def list_credentials(
     rows, total = service.list_credentials(session, principal, filters, limit=limit, offset=offset)
     mails = outbox.latest_mail(session, [row.id for row in rows])
     slugs = service.issuer_slugs(session, {row.issuer_id for row in rows})
-    items = [read(urls, slugs[row.issuer_id], row, mails.get(row.id)) for row in rows]
+    claimed = claims.claimed_at_of(session, [row.id for row in rows])
+    items = [
+        read(urls, slugs[row.issuer_id], row, mails.get(row.id), claimed.get(row.id))
+        for row in rows
+    ]
     return CredentialList(items=items, total=total)
 
 
@@ -201,22 +218,65 @@ def revoke_credential(
 
 @router.patch(
     "/{credential_id}",
-    summary="Change a credential's page settings",
-    responses=problems(401, 404, 422),
+    summary="Change a credential's page settings or its passer's address",
+    responses=problems(401, 404, 409, 422),
 )
 def update_credential(
     credential_id: uuid.UUID,
     body: CredentialUpdate,
     session: SessionDep,
     principal: PrincipalDep,
+    resources: ResourcesDep,
     urls: UrlsDep,
     now: NowDep,
 ) -> CredentialRead:
-    """Set whether the credential's public page may be indexed by search engines."""
+    """Set whether the credential's public page may be indexed by search engines, and/or
+    correct the passer's address while the badge is unclaimed (409 once claimed)."""
     credential = service.get_credential_for(session, principal, credential_id)
-    return _read(
-        session, urls, service.set_listed(session, credential, body.listed, now, actor=principal)
+    if body.recipient_email is not None:
+        credential = unclaimed.change_address(
+            session,
+            resources.keyring,
+            urls,
+            credential,
+            str(body.recipient_email),
+            now,
+            settings=resources.settings,
+            actor=principal,
+        )
+        # This process serves the new document at once; the document's own cache headers
+        # bound what others keep.
+        with resources.issued_documents_lock:
+            resources.issued_documents.pop(credential.id, None)
+        mail_tasks.kick(resources.jobs, resources.settings)
+    if body.listed is not None:
+        credential = service.set_listed(session, credential, body.listed, now, actor=principal)
+    return _read(session, urls, credential)
+
+
+@router.post(
+    "/{credential_id}/resend",
+    summary="Mail the passer's notification again",
+    responses=problems(401, 404, 409),
+)
+def resend_notification(
+    credential_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    resources: ResourcesDep,
+    urls: UrlsDep,
+    now: NowDep,
+) -> CredentialRead:
+    """Queue the notification again with a fresh claim link (earlier links keep working).
+
+    Refused (409) once the passer has accepted the badge, or when it is not active.
+    """
+    credential = service.get_credential_for(session, principal, credential_id)
+    unclaimed.resend_notification(
+        session, credential, now, settings=resources.settings, actor=principal
     )
+    mail_tasks.kick(resources.jobs, resources.settings)
+    return _read(session, urls, credential)
 
 
 @router.post(

@@ -131,10 +131,23 @@ class RevokeRequest(BaseModel):
 class CredentialUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    listed: StrictBool = Field(
+    listed: StrictBool | None = Field(
+        default=None,
         description="Whether the passer lets search engines index the credential's public page. "
-        "The page is reachable by its link either way; unlisted pages say noindex."
+        "The page is reachable by its link either way; unlisted pages say noindex.",
     )
+    recipient_email: EmailStr | None = Field(
+        default=None,
+        description="A corrected address, while the passer has not accepted the badge (409 "
+        "once claimed): the credential is signed again with the same id and a new validFrom, "
+        "and the notification is mailed to the new address.",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.listed is None and self.recipient_email is None:
+            raise ValueError("give listed, recipient_email, or both")
+        return self
 
 
 class NotificationRead(BaseModel):
@@ -179,6 +192,10 @@ class CredentialRead(BaseModel):
     )
     notification: NotificationRead | None = Field(
         default=None, description="The passer's notification mail; null when none was sent."
+    )
+    claimed_at: datetime | None = Field(
+        default=None,
+        description="When the passer accepted the badge on the claim page; null until then.",
     )
 
 

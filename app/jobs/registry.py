@@ -56,11 +56,13 @@ def tasks() -> tuple[Task, ...]:
 def periodic_tasks() -> tuple[PeriodicTask, ...]:
     """The periodic tasks (imports inside, as in :func:`tasks`)."""
     from app.batches import worker as batches
+    from app.claims import reminders
     from app.mail import tasks as mail
 
     return (
         PeriodicTask(batches.RESUME, batches.resume, cron="* * * * * */30"),
         PeriodicTask(mail.OUTBOX, mail.send_due, cron=mail.EVERY_5_SECONDS),
+        PeriodicTask(reminders.REMINDERS, reminders.run, cron=reminders.EVERY_10_MINUTES),
     )
 
 

@@ -52,6 +52,16 @@ class Rendered:
 
 def render_notification(notification: Notification) -> Rendered:
     """The subject and both parts of a notification."""
+    return _render(notification, "notification")
+
+
+def render_kind(notification: Notification, kind: str) -> Rendered:
+    """A mail with a fresh claim link: ``claim_link`` (asked for on the lost-link form) or
+    ``claim_reminder`` (the badge is still unclaimed)."""
+    return _render(notification, kind)
+
+
+def _render(notification: Notification, kind: str) -> Rendered:
     lang = notification.lang
     issuer, achievement = header_text(notification.issuer), header_text(notification.achievement)
     name = header_text(notification.recipient_name or "")
@@ -64,12 +74,12 @@ def render_notification(notification: Notification) -> Rendered:
         "greeting": greeting,
         "claim_url": notification.claim_url,
         "expires": mail_date(local.year, local.month, local.day, lang),
-        "subject": mail_text("notification_subject", lang, achievement=achievement),
+        "subject": mail_text(f"{kind}_subject", lang, achievement=achievement),
     }
     return Rendered(
         subject=context["subject"],
-        text=render("mail/notification.txt", **context) + "\n",
-        html=render("mail/notification.html", **context) + "\n",
+        text=render(f"mail/{kind}.txt", **context) + "\n",
+        html=render(f"mail/{kind}.html", **context) + "\n",
     )
 
 

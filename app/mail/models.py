@@ -18,7 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime
 
 STATES = ("queued", "sending", "sent", "failed")
-KINDS = ("notification",)
+# The badge is issued; a lost link is asked for again; the badge is still unclaimed.
+KINDS = ("notification", "claim_link", "claim_reminder")
 
 
 class OutboxMessage(Base):

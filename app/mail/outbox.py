@@ -18,10 +18,17 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.achievements.models import Achievement
+from app.audit import service as audit
 from app.claims import service as claims
 from app.claims.models import Claim
 from app.credentials.models import IssuedCredential
-from app.mail.messages import Envelope, Notification, assemble, render_notification
+from app.mail.messages import (
+    Envelope,
+    Notification,
+    assemble,
+    render_kind,
+    render_notification,
+)
 from app.mail.models import OutboxMessage
 from app.settings import Settings
 from app.texts import LANGS, Lang
@@ -69,10 +76,11 @@ def queue_notifications(
     settings: Settings,
     now: datetime,
     languages: Mapping[uuid.UUID, str | None] | None = None,
+    kind: str = "notification",
 ) -> list[uuid.UUID]:
     """:func:`queue_notification` for many credentials at once (a batch's chunk): two
     multi-row INSERTs, whatever their number. ``languages`` maps a credential's id to its
-    passer's language."""
+    passer's language; ``kind`` is one of :data:`app.mail.models.KINDS`."""
     if not credentials:
         return []
     session.flush()  # the rows below refer to the credentials
@@ -100,7 +108,7 @@ def queue_notifications(
             {
                 "id": outbox_id,
                 "credential_id": credential.id,
-                "kind": "notification",
+                "kind": kind,
                 "recipient": credential.recipient_email,
                 "language": lang,
                 "message_id": message_id(settings.base_url),
@@ -152,7 +160,49 @@ def compose(session: Session, row: OutboxMessage, settings: Settings) -> bytes:
         date=row.queued_at,
         lang=lang,
     )
-    return assemble(envelope, render_notification(notification))
+    rendered = (
+        render_kind(notification, row.kind)
+        if row.kind in ("claim_link", "claim_reminder")
+        else render_notification(notification)
+    )
+    return assemble(envelope, rendered)
+
+
+# A lost-link request mails at most this many of an address's badges, newest first.
+LOST_LINK_MAX_CREDENTIALS = 20
+
+
+def queue_claim_links(session: Session, email: str, *, settings: Settings, now: datetime) -> int:
+    """Queue a fresh claim link for each valid badge issued to ``email``; how many.
+
+    The caller answers the same whatever this returns: whether an address has badges is
+    not for the asker to learn. Audited per credential (never with the address).
+    """
+    credentials = list(
+        session.scalars(
+            select(IssuedCredential)
+            .where(
+                IssuedCredential.recipient_email_lower == email.lower(),
+                IssuedCredential.status == "active",
+            )
+            .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
+            .limit(LOST_LINK_MAX_CREDENTIALS)
+        )
+    )
+    queue_notifications(session, credentials, settings=settings, now=now, kind="claim_link")
+    for credential in credentials:
+        audit.record(
+            session,
+            "claim.lost_link",
+            actor=None,
+            subject_type="credential",
+            subject_id=credential.id,
+            issuer_id=credential.issuer_id,
+            details={},
+            at=now,
+        )
+    session.commit()
+    return len(credentials)
 
 
 @dataclass(frozen=True)

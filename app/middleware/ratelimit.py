@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 
 from cachetools import LRUCache
-from limits import RateLimitItem, RateLimitItemPerMinute
+from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
@@ -120,6 +120,20 @@ class RateLimits:
     def bucket_for_failures(self, address: str) -> _Bucket | None:
         """Failed authentications from ``address``: keys it may try, a minute."""
         return _Bucket("per-address", self.address, f"f:{address}") if self.address_on else None
+
+    def buckets_for_lost_link(
+        self, address: str, email_digest: str, *, per_minute: int, per_hour: int
+    ) -> list[_Bucket]:
+        """The lost-link form's budgets: asks a minute from an address, an hour for an e-mail
+        (by its hash), so the form can neither probe addresses nor flood a mailbox."""
+        buckets = []
+        if per_minute > 0:
+            item = RateLimitItemPerMinute(per_minute, namespace="shomei")
+            buckets.append(_Bucket("lost-per-address", item, f"lost-a:{address}"))
+        if per_hour > 0:
+            hourly = RateLimitItemPerHour(per_hour, namespace="shomei")
+            buckets.append(_Bucket("lost-per-email", hourly, f"lost-e:{email_digest}"))
+        return buckets
 
     def bucket_for_key(self, digest: str) -> _Bucket | None:
         return _Bucket("per-key", self.key, f"k:{digest}") if self.key_on else None

@@ -40,7 +40,8 @@ class StatisticsRead(BaseModel):
 
     measures: list[str] = Field(
         description="What is counted, in order: `issued` (every credential), `active`, "
-        "`revoked`, `suspended`; later versions may add names (a client ignores those it "
+        "`revoked`, `suspended`, `claimed` (accepted by the passer on the claim page); later "
+        "versions may add names (a client ignores those it "
         "does not know)."
     )
     filters: StatisticsFilters

@@ -23,13 +23,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.achievements.models import Achievement
 from app.apikeys.service import Principal
 from app.batches.models import Batch
 from app.batches.prefectures import PREFECTURES
+from app.claims.models import Claim
 from app.credentials.models import IssuedCredential
 from app.issuers import service as issuer_service
 
@@ -67,6 +77,15 @@ def measures() -> tuple[Measure, ...]:
         Measure("active", _when(IssuedCredential.status == "active")),
         Measure("revoked", _when(IssuedCredential.status == "revoked")),
         Measure("suspended", _when(IssuedCredential.status == "suspended")),
+        # Accepted by the passer on the claim page, through any of the credential's links.
+        Measure(
+            "claimed",
+            _when(
+                exists().where(
+                    Claim.credential_id == IssuedCredential.id, Claim.claimed_at.is_not(None)
+                )
+            ),
+        ),
     )
 
 

@@ -20,7 +20,7 @@ from app.credentials.models import IssuedCredential
 from app.statistics import service
 from tests.app.test_credentials import make_achievement
 
-MEASURES = ["issued", "active", "revoked", "suspended"]
+MEASURES = ["issued", "active", "revoked", "suspended", "claimed"]
 
 
 def insert_credentials(
@@ -123,7 +123,7 @@ def test_filters_by_achievement(
     insert_credentials(app, issuer_id, first, [(now, "active")] * 3)
     insert_credentials(app, issuer_id, second, [(now, "revoked")] * 2)
     body = client.get("/api/v1/statistics", params={"achievement_id": second}, headers=staff).json()
-    assert body["totals"] == {"issued": 2, "active": 0, "revoked": 2, "suspended": 0}
+    assert body["totals"] == {"issued": 2, "active": 0, "revoked": 2, "suspended": 0, "claimed": 0}
     assert [r["key"] for r in body["groups"]["achievement"]] == [second]
 
 
