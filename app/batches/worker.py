@@ -33,6 +33,7 @@ from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from app.achievements.models import Achievement
 from app.apikeys.service import Principal
@@ -63,7 +64,7 @@ _CREDENTIAL_COLUMNS: Final = tuple(c.key for c in _CREDENTIALS.columns)
 _CREDENTIAL_DEFAULTS: Final = {
     c.key: c.default.arg
     for c in _CREDENTIALS.columns
-    if c.default is not None and getattr(c.default, "is_scalar", False)
+    if isinstance(c.default, ScalarElementColumnDefault)
 }
 
 
