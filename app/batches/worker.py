@@ -33,6 +33,7 @@ from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from app.achievements.models import Achievement
 from app.apikeys.service import Principal
@@ -43,6 +44,8 @@ from app.credentials.contexts import IssuingContext
 from app.credentials.models import IssuedCredential
 from app.credentials.schemas import CredentialCreate, EvidenceIn, RecipientIn, ResultIn
 from app.jobs.base import Jobs, WorkContext
+from app.mail import outbox
+from app.mail import tasks as mail_tasks
 from app.status import service as status_service
 from app.status.models import StatusList
 
@@ -58,6 +61,12 @@ _RESIGN_ROUNDS: Final = 8
 _CREDENTIALS: Final = cast(Table, IssuedCredential.__table__)
 _ROWS: Final = cast(Table, BatchRow.__table__)
 _CREDENTIAL_COLUMNS: Final = tuple(c.key for c in _CREDENTIALS.columns)
+# A Core INSERT skips the ORM's column defaults (``listed=False``, ...): apply them here.
+_CREDENTIAL_DEFAULTS: Final = {
+    c.key: c.default.arg
+    for c in _CREDENTIALS.columns
+    if isinstance(c.default, ScalarElementColumnDefault)
+}
 
 
 def chunk_lock(batch_id: uuid.UUID | str, first_row: int) -> str:
@@ -107,6 +116,7 @@ def issue_chunk(context: WorkContext, batch_id: str, first_row: int, last_row: i
             try:
                 _issue(session, context, identifier, first_row, last_row)
                 finish_if_done(session, identifier, context.now())
+                mail_tasks.kick(context.jobs, context.settings)  # the chunk's mail, now
                 return
             except (IntegrityError, OperationalError) as error:
                 # Two chunks opened the same new status list, a deadlock, SQLite busy: nothing
@@ -344,6 +354,16 @@ def _write(
     fresh = [item for item in mine if item.reissue_of is None]
     status_service.claim_positions(session, (i.position for i in fresh if i.position))
     _insert(session, context, achievement, plan.shared, fresh, now)
+    if batch.notify and fresh:
+        # In the same transaction: a mail exists exactly when its credential does. A re-issue
+        # keeps the passer's first mail and claim link.
+        outbox.queue_notifications(
+            session,
+            [item.credential for item in fresh],
+            settings=context.settings,
+            now=now,
+            languages={item.credential.id: item.row.language for item in fresh},
+        )
     for item in mine:
         if item.reissue_of is not None:
             _reissue(session, item)
@@ -414,7 +434,7 @@ def _insert(
     for _ in range(_RESIGN_ROUNDS):
         if not waiting:
             return
-        values = [{key: getattr(i.credential, key) for key in _CREDENTIAL_COLUMNS} for i in waiting]
+        values = [_column_values(i.credential) for i in waiting]
         inserted = set(session.scalars(statement, values))
         lost = [item for item in waiting if item.credential.id not in inserted]
         if not lost:
@@ -454,6 +474,14 @@ def _insert(
             item.position = position
         waiting = lost
     raise IntegrityError("status positions kept being taken", None, Exception("positions"))
+
+
+def _column_values(credential: IssuedCredential) -> dict[str, Any]:
+    values = {key: getattr(credential, key) for key in _CREDENTIAL_COLUMNS}
+    for key, default in _CREDENTIAL_DEFAULTS.items():
+        if values[key] is None:
+            values[key] = default
+    return values
 
 
 def _reissue(session: Session, item: _Signed) -> None:

@@ -23,6 +23,8 @@ def make_batch(
     format: str = "ob3",
     external_ids: dict[int, str] | None = None,
     expired_rows: Iterable[int] = (),
+    notify: bool = False,
+    languages: dict[int, str] | None = None,
 ) -> uuid.UUID:
     """A preview of ``rows`` passers; ``error_rows`` fail the check, ``expired_rows`` carry a
     ``valid_until`` already past (they pass the check, then fail when issued)."""
@@ -34,7 +36,7 @@ def make_batch(
         format=format,
         label="2026#6",
         on_duplicate=on_duplicate,
-        notify=False,
+        notify=notify,
         state="preview",
         total_rows=rows,
         ok_rows=rows - len(errors),
@@ -51,6 +53,7 @@ def make_batch(
             "email": f"passer{number}@example.jp",
             "name": f"合格者 {number}",
             "prefecture": number % 47 + 1,
+            "language": (languages or {}).get(number),
             "result": "87",
             "valid_until": now - timedelta(days=1) if number in expired else None,
             "check": "error" if number in errors else "ok",

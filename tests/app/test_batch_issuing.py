@@ -21,9 +21,11 @@ from sqlalchemy import func, select, update
 
 from app.batches import worker
 from app.batches.models import Batch, BatchRow
+from app.claims.models import Claim
 from app.credentials import issuing
 from app.credentials.models import IssuedCredential
 from app.jobs.base import Argument, WorkContext
+from app.mail.models import OutboxMessage
 from app.settings import Settings
 from tests.app.batch_support import make_batch
 from tests.app.conftest import TEST_PASSPHRASE
@@ -102,6 +104,36 @@ def test_a_batch_is_issued_row_by_row_exactly_once(
     assert report["ok"] is True, json.dumps(report, ensure_ascii=False)
 
 
+@pytest.mark.parametrize("notify", [True, False])
+def test_a_batch_queues_each_passers_mail_with_the_credential_unless_told_not_to(
+    client: TestClient, app: FastAPI, issuer: Issuer, achievement_id: str, notify: bool
+) -> None:
+    batch_id = _batch(
+        app, issuer, achievement_id, rows=10, error_rows=(5,), notify=notify, languages={2: "en"}
+    )
+    client.post(f"/api/v1/batches/{batch_id}/start", headers=issuer[1])
+    assert _wait(client, batch_id, issuer[1])["counts"]["issued"] == 9
+    with app.state.resources.sessions() as session:
+        mails = session.execute(
+            select(OutboxMessage.credential_id, OutboxMessage.language, BatchRow.row_number)
+            .join(BatchRow, BatchRow.credential_id == OutboxMessage.credential_id)
+            .where(BatchRow.batch_id == batch_id)
+        ).all()
+        claims = session.scalar(
+            select(func.count())
+            .select_from(Claim)
+            .join(IssuedCredential, IssuedCredential.id == Claim.credential_id)
+            .where(IssuedCredential.batch_id == batch_id)
+        )
+    if not notify:
+        assert mails == [] and claims == 0
+        return
+    # One mail and one claim link per issued row, none for the row in error.
+    assert sorted(row for _, _, row in mails) == [1, 2, 3, 4, 6, 7, 8, 9, 10]
+    assert claims == 9
+    assert {row: lang for _, lang, row in mails}[2] == "en"
+
+
 def test_start_is_refused_unless_a_preview_with_valid_rows(
     client: TestClient, app: FastAPI, issuer: Issuer, achievement_id: str
 ) -> None:
@@ -140,7 +172,8 @@ class _Held:
         lock: str | None = None,
         queueing_lock: str | None = None,
     ) -> bool:
-        self.jobs.append(arguments)
+        if task == worker.ISSUE_CHUNK:  # not the mail sender's kick
+            self.jobs.append(arguments)
         return True
 
     def close(self) -> None:
