@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from app.audit import service as audit
@@ -86,18 +87,25 @@ def accept(session: Session, claim: Claim, issuer_id: uuid.UUID, *, now: datetim
     """Record the passer's acceptance, once per credential; whether this call recorded it.
 
     One conditional UPDATE: the link's row gets ``claimed_at`` only if no link of the same
-    credential has one, so accepting twice, or through two links, records one claim.
+    credential has one, so accepting twice, or through two links, records one claim. Two
+    links accepted at the same moment each see no claim in their snapshot (PostgreSQL's READ
+    COMMITTED); the partial unique index on claimed links then makes the later one wait for
+    the first and fail, and that one records nothing.
     """
     other = aliased(Claim)
     already = exists().where(
         other.credential_id == claim.credential_id, other.claimed_at.is_not(None)
     )
-    result = session.execute(
-        update(Claim)
-        .where(Claim.id == claim.id, Claim.claimed_at.is_(None), ~already)
-        .values(claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    try:
+        result = session.execute(
+            update(Claim)
+            .where(Claim.id == claim.id, Claim.claimed_at.is_(None), ~already)
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    except IntegrityError:
+        session.rollback()  # another link of the credential was accepted meanwhile
+        return False
     recorded = cast(CursorResult[Any], result).rowcount == 1
     if recorded:
         audit.record(

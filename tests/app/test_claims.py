@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import json
 import re
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email import policy
 from typing import Any
@@ -13,10 +16,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from app.audit.models import AuditEntry
 from app.claims import page as claim_page
+from app.claims import service as claims_service
 from app.claims.models import Claim
 from app.credentials.models import IssuedCredential
 from app.mail import outbox
@@ -469,3 +473,44 @@ def test_a_corrected_address_keeps_the_other_formats_content(
         assert payload["evidence"][0]["id"] == "https://ai-exam.example.jp/evidence/1"
     report = verify(client, document, Recipient("email", new))
     assert report.ok, report.checks
+
+
+def test_two_links_accepted_at_the_same_moment_record_one_claim(
+    client: TestClient, app: FastAPI, issued: dict[str, Any]
+) -> None:
+    """Both transactions have run their UPDATE before either commits (a barrier at commit):
+    the NOT EXISTS of the conditional UPDATE cannot see the other's uncommitted row, so the
+    database's partial unique index is what keeps the second claim out."""
+    _lost(client, EMAIL)
+    tokens = [issued["token"], claim_token(app, issued["id"])]
+    assert tokens[0] != tokens[1]
+    sessions = app.state.resources.sessions
+    at_commit = threading.Barrier(2)
+
+    def wait_for_the_other(_: Any) -> None:
+        # The other may be held by the database until this one commits: then it breaks.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            at_commit.wait(timeout=3)
+
+    def accept(token: str) -> bool:
+        with sessions() as session:
+            found = claims_service.look_up(session, token, now=datetime.now(UTC))
+            assert found.claim is not None
+            credential = session.get_one(IssuedCredential, found.claim.credential_id)
+            event.listen(session, "before_commit", wait_for_the_other)
+            return claims_service.accept(
+                session, found.claim, credential.issuer_id, now=datetime.now(UTC)
+            )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        recorded = list(pool.map(accept, tokens))
+    assert sorted(recorded) == [False, True]
+    assert sum(at is not None for at in _claims(app, issued["id"])) == 1
+    with sessions() as session:
+        entries = session.scalar(
+            select(func.count()).where(AuditEntry.action == "credential.claim")
+        )
+    assert entries == 1
+    # Both links still open the page, which says the badge was accepted.
+    for token in tokens:
+        assert 'id="accepted"' in client.get(f"/claim/{token}?lang=en").text
