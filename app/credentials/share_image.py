@@ -100,7 +100,7 @@ def _font(size: int, weight: str = "Bold") -> ImageFont.FreeTypeFont | ImageFont
 
 
 def _badge(card: ShareCard) -> Image.Image | None:
-    """The badge as RGBA, at most ``_BADGE`` square, or ``None`` when it cannot be drawn."""
+    """The badge as RGBA, fitted to ``_BADGE`` square, or ``None`` when it cannot be drawn."""
     if card.image is None:
         return None
     try:
@@ -124,7 +124,12 @@ def _badge(card: ShareCard) -> Image.Image | None:
     except (InvalidImageError, ValueError, OSError, Image.DecompressionBombError):
         return None
     badge = picture.convert("RGBA")
-    badge.thumbnail((_BADGE, _BADGE), Image.Resampling.LANCZOS)
+    # Fitted both ways: a small picture drawn at its own size is lost in the card's empty
+    # space, which previews shrink further (LinkedIn shows the card about 550 pixels wide).
+    scale = _BADGE / max(badge.size)
+    if scale != 1:
+        size = (max(1, round(badge.width * scale)), max(1, round(badge.height * scale)))
+        badge = badge.resize(size, Image.Resampling.LANCZOS)
     return badge
 
 

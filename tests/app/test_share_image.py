@@ -48,6 +48,21 @@ def test_a_png_badge_is_drawn_on_the_card() -> None:
     assert BLUE in _badge_pixels(_drawn(_card(_blue_png(), "image/png")))
 
 
+@pytest.mark.parametrize("side", [96, 1024])
+def test_a_small_or_large_badge_fills_its_square(side: int) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (side, side), BLUE).save(out, format="PNG")
+    picture = _drawn(_card(out.getvalue(), "image/png"))
+    blue = [
+        (x, y)
+        for x in range(0, share_image.WIDTH // 2, 4)
+        for y in range(0, share_image.HEIGHT, 4)
+        if picture.getpixel((x, y)) == BLUE
+    ]
+    xs, ys = [x for x, _ in blue], [y for _, y in blue]
+    assert max(xs) - min(xs) >= 410 and max(ys) - min(ys) >= 410  # the whole 420 box
+
+
 def test_a_no_longer_valid_badge_is_drawn_faded() -> None:
     assert BLUE not in _badge_pixels(_drawn(_card(_blue_png(), "image/png", "revoked")))
 

@@ -53,16 +53,10 @@ def admin_headers(app: FastAPI) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def issue_through_api(
-    client: HTTPClient,
-    headers: dict[str, str],
-    *,
-    slug: str,
-    email: str = "hanako@example.jp",
-    credential_format: str = "ob3",
-    picture: bytes | None = None,
+def achievement_through_api(
+    client: HTTPClient, headers: dict[str, str], *, slug: str, picture: bytes | None = None
 ) -> dict[str, Any]:
-    """Create an issuer and an achievement with an image, and issue one credential."""
+    """Create an issuer and a bilingual achievement with an image; return the achievement."""
 
     def ok(response: Any, status: int) -> Any:
         assert response.status_code == status, response.text
@@ -86,7 +80,7 @@ def issue_through_api(
         ),
         201,
     )
-    achievement = ok(
+    achievement: dict[str, Any] = ok(
         client.post(
             "/api/v1/achievements",
             json={
@@ -111,12 +105,28 @@ def issue_through_api(
         ),
         200,
     )
+    return achievement
+
+
+def issue_through_api(
+    client: HTTPClient,
+    headers: dict[str, str],
+    *,
+    slug: str,
+    email: str = "hanako@example.jp",
+    credential_format: str = "ob3",
+    picture: bytes | None = None,
+) -> dict[str, Any]:
+    """Create an issuer and an achievement with an image, and issue one credential."""
+    achievement = achievement_through_api(client, headers, slug=slug, picture=picture)
     body = {
         "achievement_id": achievement["id"],
         "recipient": {"email": email, "name": "山田 花子"},
         "format": credential_format,
     }
-    issued: dict[str, Any] = ok(client.post("/api/v1/credentials", json=body, headers=headers), 201)
+    response = client.post("/api/v1/credentials", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    issued: dict[str, Any] = response.json()
     return issued
 
 

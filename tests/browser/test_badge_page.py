@@ -2,8 +2,9 @@
 
 A badge is issued through the live server's API; the browser opens its page as a Japanese
 and an English reader (the browser's own language, no ``?lang=``) on a phone (375 by 812)
-and a desktop (1280 by 800). Screenshots go to ``test-artifacts/screenshots/badge-page-*``,
-and the share image the page names to ``badge-share-card-*``.
+and a desktop (1280 by 800). The screenshots of a valid badge's page and its share image are
+taken by ``test_passer_journey``, on a badge issued in a batch and claimed; this file saves
+the revoked page's.
 """
 
 from __future__ import annotations
@@ -107,7 +108,6 @@ def test_the_page_in_the_readers_language_with_preview_tags_and_linkedin(
     open_page: Any,
     issued: dict[str, Any],
     api: tuple[httpx.Client, dict[str, str]],
-    screenshot_dir: Path,
     lang: str,
     viewport: dict[str, int],
     layout: str,
@@ -143,9 +143,6 @@ def test_the_page_in_the_readers_language_with_preview_tags_and_linkedin(
     card = api[0].get(urlsplit(image_url).path + "?" + urlsplit(image_url).query)
     assert card.status_code == 200 and card.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(card.content)).size == (1200, 627)
-    if layout == "desktop":
-        (screenshot_dir / f"badge-share-card-{lang}.png").write_bytes(card.content)
-    page.screenshot(path=str(screenshot_dir / f"badge-page-{layout}-{lang}.png"), full_page=True)
 
 
 def test_copy_link_copies_the_page_address(
@@ -187,4 +184,4 @@ def test_a_revoked_badge_page_shows_its_state_and_no_share_buttons(
     assert "受験資格の誤り" in page.content()
     assert page.locator("#share").count() == 0
     assert _meta(page, "og:description").startswith("取り消し済み")
-    page.screenshot(path=str(screenshot_dir / "badge-page-revoked-phone-ja.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "badge-page-revoked-ja-phone.png"), full_page=True)
