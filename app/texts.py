@@ -782,6 +782,60 @@ CONSOLE: dict[str, tuple[str, str]] = {  # key: (ja, en), for the staff console
     "done_revoke": ("失効させました。", "The credential was revoked."),
     "done_suspend": ("一時停止しました。", "The credential was suspended."),
     "done_unsuspend": ("一時停止を解除しました。", "The suspension was lifted."),
+    "done_resend": (
+        "通知メールを新しい受け取りリンク付きで送信待ちにしました。",
+        "The notification was queued again, with a fresh claim link.",
+    ),
+    "done_address": (
+        "メールアドレスを訂正し、証明書を同じ ID で再署名して、新しいアドレスに通知します。",
+        "The address was corrected: the credential was signed again with the same id, and "
+        "the notification goes to the new address.",
+    ),
+    "claim_heading": ("受け取りと通知メール", "Claim and notification"),
+    "claimed": ("受け取り", "Claimed"),
+    "claimed_at": ("{at} に受け取り済み", "Accepted on {at}"),
+    "not_claimed": ("未受け取り", "Not yet accepted"),
+    "mail_state": ("通知メール", "Notification mail"),
+    "mail_state_queued": ("送信待ち", "Queued"),
+    "mail_state_sending": ("送信中", "Sending"),
+    "mail_state_sent": ("送信済み", "Sent"),
+    "mail_state_failed": ("送信失敗", "Failed"),
+    "no_mail": ("通知なし", "Not notified"),
+    "mail_queued_at": ("送信待ちにした日時", "Queued"),
+    "mail_sent_at": ("メールサーバーの受理", "Accepted by the mail server"),
+    "mail_next_attempt": ("次の送信", "Next attempt"),
+    "mail_attempts": ("送信の試行", "Attempts"),
+    "mail_reply": ("メールサーバーの応答", "The mail server's reply"),
+    "resend_heading": ("通知メールを再送する", "Send the notification again"),
+    "resend_lead": (
+        "新しい受け取りリンクを付けて、同じアドレスに送ります。以前のリンクも期限まで使えます。",
+        "Mails a fresh claim link to the same address; earlier links keep working until "
+        "they expire.",
+    ),
+    "resend_button": ("再送する", "Send again"),
+    "address_heading": ("メールアドレスを訂正する", "Correct the address"),
+    "address_lead": (
+        "受け取り前に限り変更できます。証明書は同じ ID で再署名され、新しいアドレスに通知します。",
+        "Only until the passer accepts the badge. The credential is signed again with the "
+        "same id, and the notification is mailed to the new address.",
+    ),
+    "address_label": ("新しいメールアドレス", "New e-mail address"),
+    "address_button": ("訂正して通知する", "Correct and notify"),
+    "address_invalid": (
+        "メールアドレスの形式が正しくありません。",
+        "That is not an e-mail address.",
+    ),
+    "mail_closed": (
+        "合格者がすでに受け取ったか、証明書が有効ではないため、再送も訂正もできません。",
+        "The passer has accepted the badge, or it is not active: it cannot be mailed again "
+        "or sent to another address.",
+    ),
+    "mail_closed_note": (
+        "受け取り済みのため、再送やアドレスの訂正はできません（合格者は受け取りリンクの再発行を"
+        "自分で申し込めます）。",
+        "Accepted: no resend or address change (the passer can still ask for a fresh link "
+        "on the lost-link form).",
+    ),
     "statistics_heading": ("統計", "Statistics"),
     "statistics_lead": (
         "発行した証明書の数です。月は {zone} の暦で数えます。",

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.achievements import service as achievement_service
 from app.batches import service as batch_service
+from app.claims import service as claims
 from app.console import sessions
 from app.console.web import (
     PRE_SESSION_COOKIE,
@@ -30,10 +31,13 @@ from app.console.web import (
     secure_cookies,
 )
 from app.credentials import service as credential_service
-from app.credentials.schemas import RevokeRequest
+from app.credentials import unclaimed
+from app.credentials.schemas import CredentialUpdate, RevokeRequest
 from app.deps import NowDep, Resources, ResourcesDep, SessionDep, UrlsDep
-from app.errors import NotFoundError, UnprocessableError
+from app.errors import ConflictError, NotFoundError, UnprocessableError
 from app.issuers import service as issuer_service
+from app.mail import outbox
+from app.mail import tasks as mail_tasks
 from app.middleware.clients import TrustedProxies
 from app.middleware.ratelimit import RateLimits
 from app.statistics import service as statistics_service
@@ -257,7 +261,9 @@ def credential_page(
     session: SessionDep,
     signed: SignedDep,
     urls: UrlsDep,
-    done: Annotated[str | None, Query(pattern="^(revoke|suspend|unsuspend)$")] = None,
+    done: Annotated[
+        str | None, Query(pattern="^(revoke|suspend|unsuspend|resend|address)$")
+    ] = None,
 ) -> HTMLResponse:
     credential = credential_service.get_credential_for(session, signed.principal, credential_id)
     achievement = credential_service.achievement_of(session, credential)
@@ -269,7 +275,12 @@ def credential_page(
         achievement_name=achievement.text(achievement.name),
         public_url=urls.credential(credential.id),
         done=done,
+        claimed_at=claims.claimed_at(session, credential.id),
+        mail=outbox.latest_mail(session, [credential.id]).get(credential.id),
     )
+
+
+_ACTIONS = ("revoke", "suspend", "unsuspend", "resend", "address")
 
 
 @router.post("/credentials/{credential_id}/{action}")
@@ -279,20 +290,30 @@ async def change_credential(
     action: str,
     resources: ResourcesDep,
     signed: SignedDep,
+    urls: UrlsDep,
     now: NowDep,
 ) -> Response:
-    """Revoke (with a reason), suspend or unsuspend, through the credential service."""
-    if action not in ("revoke", "suspend", "unsuspend"):
+    """Revoke (with a reason), suspend or unsuspend; while the passer has not accepted the
+    badge, mail the notification again or send it to a corrected address. The same service
+    functions as the API, so the same refusals (409 once claimed or not active)."""
+    if action not in _ACTIONS:
         raise NotFoundError(f"no action {action!r}")
+    lang = lang_of(request)
     form = await check_csrf(request, resources, signed.csrf_token)
     reason = form.get("reason")
     if action == "revoke":
         try:
             reason = RevokeRequest(reason=reason if isinstance(reason, str) else "").reason
         except ValidationError:
-            raise UnprocessableError(
-                console_text("reason_label", lang_of(request)) + ": 1-500"
-            ) from None
+            raise UnprocessableError(console_text("reason_label", lang) + ": 1-500") from None
+    address = ""
+    if action == "address":
+        given = form.get("email")
+        try:
+            update = CredentialUpdate(recipient_email=given if isinstance(given, str) else "")
+        except ValidationError:
+            raise UnprocessableError(console_text("address_invalid", lang)) from None
+        address = str(update.recipient_email)
 
     def change() -> None:
         principal = signed.principal
@@ -303,10 +324,35 @@ async def change_credential(
                 credential_service.revoke(session, credential, reason, now, actor=principal)
             elif action == "suspend":
                 credential_service.suspend(session, credential, now, actor=principal)
-            else:
+            elif action == "unsuspend":
                 credential_service.unsuspend(session, credential, now, actor=principal)
+            elif action == "resend":
+                unclaimed.resend_notification(
+                    session, credential, now, settings=resources.settings, actor=principal
+                )
+            else:
+                unclaimed.change_address(
+                    session,
+                    resources.keyring,
+                    urls,
+                    credential,
+                    address,
+                    now,
+                    settings=resources.settings,
+                    actor=principal,
+                )
+                # This process serves the signed-again document at once, as the API does.
+                with resources.issued_documents_lock:
+                    resources.issued_documents.pop(credential.id, None)
 
-    await run_in_threadpool(change)
+    try:
+        await run_in_threadpool(change)
+    except ConflictError:
+        if action not in ("resend", "address"):
+            raise
+        raise ConflictError(console_text("mail_closed", lang)) from None
+    if action in ("resend", "address"):
+        mail_tasks.kick(resources.jobs, resources.settings)
     return RedirectResponse(f"/console/credentials/{credential_id}?done={action}", status_code=303)
 
 

@@ -92,7 +92,7 @@ def exam(live_server: LiveServer) -> Iterator[dict[str, Any]]:
             )
             session.flush()  # one at a time, as issuing writes them
         session.commit()
-    yield {"key": key, "numbers": numbers}
+    yield {"key": key, "numbers": numbers, "achievement_id": first["achievement_id"]}
 
 
 def _shoot(page: Any, directory: Path, name: str) -> None:
@@ -197,6 +197,66 @@ def test_the_language_switch_changes_the_console(open_console: Any, exam: dict[s
     assert page.get_by_role("heading", level=1).inner_text() == "Badges"
     page.get_by_role("link", name="日本語").click()
     assert page.get_by_role("heading", level=1).inner_text() == "バッジ"
+
+
+CLAIM_WORDS = {
+    "ja": {
+        "not_claimed": "未受け取り",
+        "resend": "再送する",
+        "resent": "通知メールを新しい受け取りリンク付きで送信待ちにしました。",
+        "address": "訂正して通知する",
+        "corrected": "メールアドレスを訂正し",
+    },
+    "en": {
+        "not_claimed": "Not yet accepted",
+        "resend": "Send again",
+        "resent": "The notification was queued again, with a fresh claim link.",
+        "address": "Correct and notify",
+        "corrected": "The address was corrected",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_passers_mail_resend_and_a_corrected_address(
+    open_console: Any,
+    exam: dict[str, Any],
+    live_server: LiveServer,
+    screenshot_dir: Path,
+    lang: str,
+) -> None:
+    words = CLAIM_WORDS[lang]
+    with httpx.Client(base_url=live_server.url, trust_env=False, timeout=30) as client:
+        admin = admin_headers(live_server.app)
+        issued = client.post(
+            "/api/v1/credentials",
+            json={
+                "achievement_id": exam["achievement_id"],
+                "recipient": {"email": f"typo-{lang}@exmaple.jp", "name": "鈴木 一郎"},
+                "external_id": f"2026-mail-{lang}-{uuid.uuid4().hex[:4]}",
+            },
+            headers=admin,
+        )
+        assert issued.status_code == 201, issued.text
+        credential_id = issued.json()["id"]
+    page = open_console(lang)
+    _sign_in(page, exam["key"], lang)
+    page.goto(f"{live_server.url}/console/credentials/{credential_id}")
+    assert page.locator("#claim-state").inner_text() == words["not_claimed"]
+    assert page.locator("#mail-state").get_attribute("data-state") in ("queued", "sending", "sent")
+    _shoot(page, screenshot_dir, f"console-credential-mail-{lang}")
+
+    page.get_by_role("button", name=words["resend"]).click()
+    page.wait_for_url(re.compile(r"\?done=resend$"))
+    assert page.get_by_role("status").inner_text() == words["resent"]
+
+    corrected = f"ichiro-{lang}@example.jp"
+    page.locator("#new-email").fill(corrected)
+    page.get_by_role("button", name=words["address"]).click()
+    page.wait_for_url(re.compile(r"\?done=address$"))
+    assert words["corrected"] in page.get_by_role("status").inner_text()
+    assert corrected in page.locator(".facts").first.inner_text()
+    _shoot(page, screenshot_dir, f"console-credential-corrected-{lang}")
 
 
 def _session_csv(lang: str, rows: int) -> bytes:
