@@ -140,7 +140,8 @@ class CredentialUpdate(BaseModel):
         default=None,
         description="A corrected address, while the passer has not accepted the badge (409 "
         "once claimed): the credential is signed again with the same id and a new validFrom, "
-        "and the notification is mailed to the new address.",
+        "and the notification is mailed to the new address; links mailed to the old one "
+        "stop working.",
     )
 
     @model_validator(mode="after")

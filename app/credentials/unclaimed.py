@@ -5,7 +5,8 @@ The address is in the credential (OB 3.0 and OB 2.0 carry its salted hash), so a
 address means the credential signed again: the same id and status list entry, a new
 ``validFrom`` (OB 3.0 credential equality: the same issuer and ``id``, the later
 ``validFrom`` supersedes; https://www.imsglobal.org/spec/ob/v3p0/), its evidence and
-results read back from the stored document, and a fresh notification to the new address.
+results read back from the stored document, and a fresh notification to the new address;
+the links mailed to the old address stop working.
 Once the passer has accepted (:func:`app.claims.service.accept`), the badge is theirs: both
 are refused (the passer's own lost-link form still mails a link).
 """
@@ -175,6 +176,14 @@ def change_address(
     if cast(CursorResult[Any], result).rowcount != 1:
         session.rollback()
         raise ConflictError(f"credential {credential.id} was claimed or changed meanwhile")
+    # The links mailed to the old address end now: a mistyped address may be a stranger's,
+    # who must not accept the badge (and so close it to corrections) before its passer.
+    session.execute(
+        update(Claim)
+        .where(Claim.credential_id == credential.id, Claim.expires_at > now)
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
     language = _language(session, credential)
     session.refresh(credential)
     queue_notification(session, credential, settings=settings, now=now, language=language)
