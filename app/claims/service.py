@@ -99,7 +99,12 @@ def accept(session: Session, claim: Claim, issuer_id: uuid.UUID, *, now: datetim
     try:
         result = session.execute(
             update(Claim)
-            .where(Claim.id == claim.id, Claim.claimed_at.is_(None), ~already)
+            .where(
+                Claim.id == claim.id,
+                Claim.claimed_at.is_(None),
+                Claim.expires_at > now,  # a link that staff ended meanwhile accepts nothing
+                ~already,
+            )
             .values(claimed_at=now)
             .execution_options(synchronize_session=False)
         )

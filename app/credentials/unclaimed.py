@@ -159,6 +159,21 @@ def change_address(
         credential.id,
         position,
     )
+    # The links mailed to the old address end now: a mistyped address may be a stranger's,
+    # who must not accept the badge (and so close it to corrections) before its passer.
+    # First, so that an acceptance under way holds this statement until it commits, and the
+    # next one, reading afresh, sees its claim; one that starts later finds its link expired
+    # (:func:`app.claims.service.accept` checks the expiry in its UPDATE).
+    session.execute(
+        update(Claim)
+        .where(
+            Claim.credential_id == credential.id,
+            Claim.claimed_at.is_(None),
+            Claim.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
     claimed = exists().where(Claim.credential_id == credential.id, Claim.claimed_at.is_not(None))
     # Conditional: a claim or a revocation that came in meanwhile wins over the change.
     result = session.execute(
@@ -176,14 +191,6 @@ def change_address(
     if cast(CursorResult[Any], result).rowcount != 1:
         session.rollback()
         raise ConflictError(f"credential {credential.id} was claimed or changed meanwhile")
-    # The links mailed to the old address end now: a mistyped address may be a stranger's,
-    # who must not accept the badge (and so close it to corrections) before its passer.
-    session.execute(
-        update(Claim)
-        .where(Claim.credential_id == credential.id, Claim.expires_at > now)
-        .values(expires_at=now)
-        .execution_options(synchronize_session=False)
-    )
     language = _language(session, credential)
     session.refresh(credential)
     queue_notification(session, credential, settings=settings, now=now, language=language)

@@ -7,20 +7,30 @@ and test_credential_page.py.)
 
 from __future__ import annotations
 
+import contextlib
 import email
 import re
+import threading
 import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from sqlalchemy import event
 
 from app.claims import page as claim_page
+from app.claims import service as claims
+from app.credentials import unclaimed
+from app.credentials.models import IssuedCredential
+from app.errors import ConflictError
 from app.mail.inbox import Inbox
 from app.mail.sender import deliver_due
 from app.settings import Settings
@@ -142,3 +152,57 @@ def test_links_mailed_to_a_mistyped_address_stop_working_once_corrected(
     # The passer's link works.
     accepted = client.post(f"/claim/{fresh}/accept", data={"csrf": claim_page.form_token(fresh)})
     assert accepted.status_code == 200 and 'id="accepted"' in accepted.text
+
+
+def test_an_accept_and_an_address_change_at_the_same_moment_do_not_both_happen(
+    client: TestClient, app: FastAPI, staff: dict[str, str], achievement_id: str
+) -> None:
+    """Each transaction runs its statements, then waits for the other at commit (or until
+    the database makes it wait): either the claim wins and the change is refused, or the
+    change wins and the old link accepts nothing; never both."""
+    issued = client.post(
+        "/api/v1/credentials",
+        json={"achievement_id": achievement_id, "recipient": {"email": "taro@exmaple.jp"}},
+        headers=staff,
+    ).json()
+    token = claim_token(app, issued["id"])
+    resources = app.state.resources
+    at_commit = threading.Barrier(2)
+
+    def wait_for_the_other(_: Any) -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            at_commit.wait(timeout=3)
+
+    def accept() -> bool:
+        with resources.sessions() as session:
+            found = claims.look_up(session, token, now=datetime.now(UTC))
+            assert found.claim is not None
+            issuer_id = session.get_one(IssuedCredential, found.claim.credential_id).issuer_id
+            event.listen(session, "before_commit", wait_for_the_other)
+            return claims.accept(session, found.claim, issuer_id, now=datetime.now(UTC))
+
+    def change() -> bool:
+        with resources.sessions() as session:
+            credential = session.get_one(IssuedCredential, uuid.UUID(issued["id"]))
+            event.listen(session, "before_commit", wait_for_the_other)
+            try:
+                unclaimed.change_address(
+                    session,
+                    resources.keyring,
+                    resources.urls,
+                    credential,
+                    PASSER,
+                    datetime.now(UTC),
+                    settings=resources.settings,
+                    actor=None,
+                )
+            except ConflictError:
+                return False
+            return True
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        accepted, changed = pool.submit(accept), pool.submit(change)
+        outcome = (accepted.result(), changed.result())
+    assert outcome in ((True, False), (False, True))
+    after = client.get(f"/api/v1/credentials/{issued['id']}", headers=staff).json()
+    assert (after["claimed_at"] is not None, after["recipient_email"] == PASSER) == outcome
