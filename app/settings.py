@@ -230,12 +230,10 @@ class Settings(BaseSettings):
     @field_validator("statistics_time_zone")
     @classmethod
     def _time_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo
+        from app.validation import is_time_zone
 
-        try:
-            ZoneInfo(value)
-        except (KeyError, ValueError):
-            raise ValueError(f"SHOMEI_STATISTICS_TIME_ZONE: no time zone {value!r}") from None
+        if not is_time_zone(value):
+            raise ValueError(f"SHOMEI_STATISTICS_TIME_ZONE: no time zone {value!r}")
         return value
 
     @field_validator("redis_url")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 
@@ -20,6 +21,15 @@ NOT_ALLOWED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # A pattern for free text compared with a stored string: no controls (PostgreSQL refuses NUL).
 NO_CONTROLS = r"^[^\x00-\x1f\x7f]*$"
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def is_time_zone(value: str) -> bool:
+    """Whether ``value`` names a time zone of the IANA database this machine has."""
+    try:
+        ZoneInfo(value)
+    except (KeyError, ValueError, OSError):  # OSError: a name the file system refuses to open
+        return False
+    return True
 
 
 def plain_text(value: str) -> str:

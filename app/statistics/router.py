@@ -15,6 +15,7 @@ from app.responses import problems
 from app.statistics import service
 from app.statistics.export import statistics_csv
 from app.statistics.schemas import Label, StatisticsFilters, StatisticsGroup, StatisticsRead
+from app.validation import is_time_zone
 
 router = APIRouter(prefix="/api/v1/statistics", tags=["statistics"])
 
@@ -27,13 +28,8 @@ def _plausible(value: date | None) -> date | None:
 
 
 def _zone(value: str | None) -> str | None:
-    if value is not None:
-        from zoneinfo import ZoneInfo
-
-        try:
-            ZoneInfo(value)
-        except (KeyError, ValueError):
-            raise ValueError(f"is not an IANA time zone: {value!r}") from None
+    if value is not None and not is_time_zone(value):
+        raise ValueError(f"is not an IANA time zone: {value!r}")
     return value
 
 

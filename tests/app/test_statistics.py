@@ -157,6 +157,20 @@ def test_bad_parameters_are_422(client: TestClient, staff: dict[str, str]) -> No
         assert response.headers["content-type"] == "application/problem+json"
 
 
+def test_a_zone_name_the_file_system_refuses_is_422(
+    client: TestClient, staff: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some names make the zone lookup fail with an ``OSError`` (a path the system refuses)."""
+
+    def refuse(key: str) -> None:
+        raise OSError(36, "File name too long", key)
+
+    monkeypatch.setattr("app.validation.ZoneInfo", refuse)
+    response = client.get("/api/v1/statistics", params={"tz": "Asia/Tokyo"}, headers=staff)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 def test_csv_lists_every_row_and_the_totals_and_neutralises_formulas(
     client: TestClient, app: FastAPI, issuer: Any, staff: dict[str, str]
 ) -> None:
