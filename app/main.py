@@ -35,6 +35,9 @@ from app.keyring import Keyring
 from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
+from app.obapi.router import api_router as ob_api_router
+from app.obapi.router import oauth as oauth_router
+from app.passers.router import router as passers_router
 from app.published import configure_published_cache
 from app.schemas import Health
 from app.settings import Settings, get_settings
@@ -68,6 +71,9 @@ ROUTERS = (
     console_router,
     console_batches,
     batch_runs_router,
+    passers_router,
+    oauth_router,
+    ob_api_router,
     problems.router,
 )
 
