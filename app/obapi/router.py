@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib import resources as package_files
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jsonschema
 from authlib.oauth2 import OAuth2Error
@@ -237,11 +237,17 @@ async def authorize(request: Request, resources: ResourcesDep, now: NowDep) -> R
         tos_uri=client.get("tos_uri", ""),
         policy_uri=client.get("policy_uri", ""),
         redirect_uri=found.redirect_uri,
+        form_redirects_to=_origin(found.redirect_uri),
         scopes=found.scopes,
         email=email,
         csrf=signed.csrf_token,
         action=path,
     )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _addresses(session: Any, account_id: uuid.UUID) -> list[str]:

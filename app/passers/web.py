@@ -23,20 +23,30 @@ from app.texts import Lang, account_text
 from app.verification.guards import lang_of
 
 COOKIE = "shomei_passer"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'{extra}; base-uri 'none'; frame-ancestors 'none'"
+)
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",  # the consent page must not be framed (clickjacking)
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    ),
+    "Content-Security-Policy": CSP.format(extra=""),
 }
 
 
-def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+def page(
+    request: Request,
+    template: str,
+    *,
+    status: int = 200,
+    form_redirects_to: str = "",
+    **context: Any,
+) -> HTMLResponse:
+    """A passer's page. ``form_redirects_to``: an origin the page's form answer may redirect
+    to (the consent page's, to the client), which ``form-action`` must allow."""
     lang: Lang = lang_of(request)
     here = request.url.path + (f"?{_without_lang(request)}" if _without_lang(request) else "")
     body = render(
@@ -47,7 +57,10 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
         here=here,
         **context,
     )
-    return HTMLResponse(body, status_code=status, headers={**HEADERS, "Content-Language": lang})
+    headers = {**HEADERS, "Content-Language": lang}
+    if form_redirects_to:
+        headers["Content-Security-Policy"] = CSP.format(extra=f" {form_redirects_to}")
+    return HTMLResponse(body, status_code=status, headers=headers)
 
 
 def _without_lang(request: Request) -> str:
