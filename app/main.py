@@ -52,6 +52,9 @@ from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
 
 ROUTERS = (
+    # First: an HR system pages through credentials many times a second, and routes are
+    # matched in order.
+    ob_api_router,
     issuers_router,
     achievements_router,
     credentials_router,
@@ -73,7 +76,6 @@ ROUTERS = (
     batch_runs_router,
     passers_router,
     oauth_router,
-    ob_api_router,
     problems.router,
 )
 

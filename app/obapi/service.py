@@ -16,11 +16,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Uuid, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.credentials.models import IssuedCredential
+from app.db import UTCDateTime
 from app.obapi.models import HostedCredential, OAuthGrant, OAuthToken
 from app.obapi.server import digest
 from app.passers.models import PasserAccount, PasserAddress
@@ -38,17 +39,18 @@ class Access:
     scopes: frozenset[str]
 
 
+_ACCESS = select(OAuthToken.account_id, OAuthToken.client_id, OAuthToken.scope).where(
+    OAuthToken.access_token_hash == bindparam("hash"),
+    OAuthToken.revoked_at.is_(None),
+    OAuthToken.expires_at > bindparam("now", type_=UTCDateTime),
+)
+
+
 def access_of(db: Session, bearer: str, *, now: datetime) -> Access | None:
     """The access a bearer token gives, unless unknown, revoked or expired."""
     if not 16 <= len(bearer) <= 256:
         return None
-    row = db.execute(
-        select(OAuthToken.account_id, OAuthToken.client_id, OAuthToken.scope).where(
-            OAuthToken.access_token_hash == digest(bearer),
-            OAuthToken.revoked_at.is_(None),
-            OAuthToken.expires_at > now,
-        )
-    ).first()
+    row = db.connection().execute(_ACCESS, {"hash": digest(bearer), "now": now}).first()
     if row is None:
         return None
     return Access(row.account_id, row.client_id, frozenset(row.scope.split()))
@@ -61,45 +63,63 @@ class Page:
     tokens: list[str]  # compact JWS (VC-JWT credentials)
 
 
-def _issued(account_id: uuid.UUID, since: datetime | None) -> Any:
-    addresses = select(PasserAddress.email_lower).where(PasserAddress.account_id == account_id)
-    where = [
+def _page_statements(with_since: bool) -> tuple[Any, Any, Any]:
+    """The three statements of a page, built once: SQLAlchemy then reuses their compiled form,
+    and a page costs two round trips (token and counts; the rows), three past this service's
+    own credentials."""
+    account = bindparam("account_id", type_=Uuid())
+    addresses = select(PasserAddress.email_lower).where(PasserAddress.account_id == account)
+    issued_where = [
         IssuedCredential.recipient_email_lower.in_(addresses),
         IssuedCredential.format.in_(("ob3", "ob3-jwt")),
         IssuedCredential.status == "active",
     ]
-    if since is not None:
-        where.append(IssuedCredential.issued_at > since)
-    return where
+    hosted_where = [HostedCredential.account_id == account]
+    if with_since:
+        issued_where.append(IssuedCredential.issued_at > bindparam("since", type_=UTCDateTime))
+        hosted_where.append(HostedCredential.created_at > bindparam("since", type_=UTCDateTime))
+    counts = select(
+        select(func.count()).where(*issued_where).scalar_subquery(),
+        select(func.count()).where(*hosted_where).scalar_subquery(),
+    )
+    issued = (
+        select(IssuedCredential.format, IssuedCredential.document)
+        .where(*issued_where)
+        .order_by(IssuedCredential.issued_at, IssuedCredential.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    hosted = (
+        select(HostedCredential.format, HostedCredential.document)
+        .where(*hosted_where)
+        .order_by(HostedCredential.created_at, HostedCredential.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return counts, issued, hosted
+
+
+_PAGE = {False: _page_statements(False), True: _page_statements(True)}
 
 
 def credentials_page(
     db: Session, account_id: uuid.UUID, *, limit: int, offset: int, since: datetime | None
 ) -> Page:
     """One page: this service's credentials first (oldest first), then hosted ones."""
-    issued_where = _issued(account_id, since)
-    hosted_where = [HostedCredential.account_id == account_id]
+    counts, issued, hosted = _PAGE[since is not None]
+    connection = db.connection()
+    params: dict[str, Any] = {"account_id": account_id}
     if since is not None:
-        hosted_where.append(HostedCredential.created_at > since)
-    issued_total = db.scalar(select(func.count()).where(*issued_where)) or 0
-    hosted_total = db.scalar(select(func.count()).where(*hosted_where)) or 0
+        params["since"] = since
+    issued_total, hosted_total = connection.execute(counts, params).one()
     rows: list[tuple[str, str]] = []
     if offset < issued_total:
-        rows += db.execute(
-            select(IssuedCredential.format, IssuedCredential.document)
-            .where(*issued_where)
-            .order_by(IssuedCredential.issued_at, IssuedCredential.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    if len(rows) < limit:
-        rows += db.execute(
-            select(HostedCredential.format, HostedCredential.document)
-            .where(*hosted_where)
-            .order_by(HostedCredential.created_at, HostedCredential.id)
-            .limit(limit - len(rows))
-            .offset(max(0, offset - issued_total))
-        )
+        found = connection.execute(issued, params | {"limit": limit, "offset": offset})
+        rows += [(kind, document) for kind, document in found]
+    if len(rows) < limit and offset + len(rows) < issued_total + hosted_total:
+        at = max(0, offset - issued_total)
+        found = connection.execute(hosted, params | {"limit": limit - len(rows), "offset": at})
+        rows += [(kind, document) for kind, document in found]
     documents = [document for kind, document in rows if kind == "ob3"]
     tokens = [document for kind, document in rows if kind == "ob3-jwt"]
     return Page(issued_total + hosted_total, documents, tokens)
