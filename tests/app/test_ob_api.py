@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import jsonschema
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -598,3 +599,24 @@ def test_the_sign_in_mail_carries_the_link_in_the_passers_language(
     body = message.get_body(("plain",))
     assert body is not None
     assert f"http://localhost/account/sign-in/{token_}" in body.get_content()
+
+
+def test_an_unknown_api_path_is_an_imsx_404(client: TestClient) -> None:
+    response = client.get("/ims/ob/v3p0/assertions")
+    assert response.status_code == 404
+    assert_valid("imsx_statusinfo", response.json())
+    assert response.json()["imsx_severity"] == "status"
+
+
+def test_the_discovery_document_is_a_service_description_document(client: TestClient) -> None:
+    """Valid against the ServiceDescriptionDocument schema of the spec's own OpenAPI file."""
+    from app.obapi.discovery import _official
+
+    official = _official()
+    schema = {
+        "$ref": "#/components/schemas/ServiceDescriptionDocument",
+        "components": official["components"],
+    }
+    sdd = client.get("/ims/ob/v3p0/discovery").json()
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(sdd)]
+    assert errors == []
