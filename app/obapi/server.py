@@ -227,6 +227,17 @@ class _S256Only(CodeChallenge):
         super().validate_code_challenge(grant, redirect_uri)
 
 
+def _state_required(grant: Any) -> None:
+    """The spec makes ``state`` required, against cross-site request forgery
+    (https://www.imsglobal.org/spec/ob/v3p0/#authorization-request)."""
+
+    def check(grant: Any, redirect_uri: str) -> None:
+        if not grant.request.payload.data.get("state"):
+            raise InvalidRequestError("Missing 'state'")
+
+    grant.register_hook("after_validate_authorization_request_payload", check)
+
+
 class _CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic"]  # noqa: RUF012
 
@@ -443,7 +454,7 @@ class OAuthServer(AuthorizationServer):
                 lambda client, grant_type: ACCESS_SECONDS,
             ),
         )
-        self.register_grant(_CodeGrant, [_S256Only(required=True)])
+        self.register_grant(_CodeGrant, [_S256Only(required=True), _state_required])
         self.register_grant(_RefreshGrant)
         self.register_endpoint(_Revocation)
         self.register_endpoint(_Registration)
