@@ -34,9 +34,9 @@ from app.obapi.server import Client, Incoming, OAuthServer, Passer, record_conse
 from app.passers import web
 from app.passers.service import tokens_match
 from app.texts import account_text
+from app.verification.fairness import FairSlots
 from app.verification.guards import lang_of
 from app.verification.local import LocalDocuments
-from app.verification.router import fair_slots
 from app.verification.service import Subject, Verifier, verifier_config
 
 oauth = APIRouter(prefix="/oauth", tags=["oauth"])
@@ -570,7 +570,8 @@ async def get_credentials(request: Request, resources: ResourcesDep, now: NowDep
 def _verify(
     request: Request, resources: Resources, data: str | dict[str, Any], now: datetime
 ) -> tuple[bool, str, dict[str, Any] | None]:
-    with fair_slots(request).enter(client_of(request.scope)) as lease:
+    slots: FairSlots = request.app.state.verify_slots  # made in the lifespan
+    with slots.enter(client_of(request.scope)) as lease:
         verifier = Verifier(
             fetcher=lease.fetcher(resources.fetcher),
             config=verifier_config(resources.settings.http_did_web_hosts),
