@@ -667,3 +667,26 @@ def test_only_local_paths_are_followed_after_sign_in(given: str, kept: str | Non
     from app.passers.service import safe_next
 
     assert safe_next(given) == kept
+
+
+def test_an_expired_code_is_invalid_grant(client: TestClient, app: FastAPI) -> None:
+    from app.obapi.models import OAuthCode
+
+    sign_in(client, app)
+    info = register(client)
+    verifier, challenge = pkce()
+    code = code_for(client, info, challenge)
+    with app.state.resources.sessions() as session:
+        session.execute(
+            update(OAuthCode).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        session.commit()
+    answer = token(
+        client,
+        info,
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=info["redirect_uris"][0],
+        code_verifier=verifier,
+    )
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
