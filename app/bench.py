@@ -338,6 +338,84 @@ def run_http(*, quick: bool = False) -> dict[str, Any]:
     return figures
 
 
+def _ob_api_token(database_url: str, email: str) -> str:
+    """A passer's access token for the Open Badges API, written straight to the database: the
+    figure is about serving pages, and the OAuth flow is measured by nothing here."""
+    import secrets
+    from datetime import UTC, datetime, timedelta
+
+    from app.db import make_engine, make_sessionmaker
+    from app.obapi.models import OAuthClient, OAuthToken
+    from app.obapi.scopes import SUPPORTED
+    from app.obapi.server import digest
+    from app.passers.models import PasserAccount, PasserAddress
+
+    engine = make_engine(database_url)
+    token, now = secrets.token_urlsafe(32), datetime.now(UTC)
+    try:
+        with make_sessionmaker(engine)() as session:
+            account = PasserAccount(created_at=now)
+            client = OAuthClient(
+                client_id="bench",
+                client_secret_hash=digest("bench"),
+                issued_at=now,
+                client_metadata='{"client_name": "bench"}',
+            )
+            session.add_all([account, client])
+            session.flush()
+            session.add(PasserAddress(account_id=account.id, email_lower=email, confirmed_at=now))
+            session.add(
+                OAuthToken(
+                    access_token_hash=digest(token),
+                    client_id=client.id,
+                    account_id=account.id,
+                    scope=" ".join(SUPPORTED),
+                    issued_at=now,
+                    expires_at=now + timedelta(hours=1),
+                )
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    return token
+
+
+def run_ob_api(*, quick: bool = False) -> dict[str, Any]:
+    """``getCredentials`` of the Open Badges API: pages of 50 of one passer's 60 credentials,
+    through a real server (two workers, 16 connections)."""
+    import httpx
+
+    from app.loadgen import load, request_bytes, serve
+
+    seconds = 1.0 if quick else 5.0
+    email = "passer@example.com"
+    with serve(workers=2) as served:
+        admin = {"Authorization": f"Bearer {served.admin_key}"}
+        with httpx.Client(base_url=served.base_url, headers=admin, timeout=30) as client:
+            achievement_id = _http_setup(client)
+            for number in range(60):
+                client.post(
+                    "/api/v1/credentials",
+                    json={
+                        "achievement_id": achievement_id,
+                        "format": "ob3-jwt" if number % 4 == 0 else "ob3",
+                        "recipient": {"email": email},
+                        "notify": False,
+                    },
+                ).raise_for_status()
+        token = _ob_api_token(served.database_url, email)
+        headers = {"Authorization": f"Bearer {token}"}
+        get = request_bytes(
+            served.base_url, "GET", "/ims/ob/v3p0/credentials?limit=50&offset=0", None, headers
+        )
+        result = load(served.base_url, lambda i: get, concurrency=16, seconds=seconds)
+    return {
+        "ob_api_get_credentials_per_s": round(result.per_second, 1),
+        "ob_api_get_credentials_p99_ms": round(result.percentile(0.99), 1),
+        "ob_api_errors": result.errors,
+    }
+
+
 def run_mail(*, quick: bool = False) -> dict[str, Any]:
     """The mail figures (:mod:`app.mail.benchmark`): rendering, issuing with and without a
     notification, and sending to a loopback SMTP server."""
@@ -478,6 +556,8 @@ MEASURED = {
     "api_issue_*": "no passer mail (notify: false); the mail is measured on its own",
     "api_issue_ob3_concurrent_per_s": "real server, 2 workers, 4 connections",
     "api_verify_ob3_per_s, public_get_per_s": "real server, 2 workers, 16 connections",
+    "ob_api_get_credentials_per_s": "real server, 2 workers, 16 connections, a page of 50 "
+    "of the passer's 60 credentials (a quarter VC-JWT) per request",
     "*_inprocess_per_s": "requests handed to the ASGI app in this process, no sockets or HTTP "
     "parsing (issue: one at a time; verify: 4 at a time); *_inprocess_cpu_ms: CPU of this "
     "process per request, all threads",

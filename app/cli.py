@@ -343,6 +343,7 @@ def _bench(args: argparse.Namespace) -> int:
 
         service = (
             bench.run_http(quick=args.quick)
+            | bench.run_ob_api(quick=args.quick)
             | run_asgi(quick=args.quick)
             | bench.run_mail(quick=args.quick)
             | bench_batches.run(quick=args.quick)

@@ -202,6 +202,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404 and request.url.path.startswith("/ims/ob/v3p0/"):
+            # The Open Badges API answers its errors as Imsx_StatusInfo.
+            from app.obapi.imsx import status_info
+
+            return status_info(404, "not_found", "no such operation")
         code = _STATUS_CODES.get(exc.status_code, "http_error")
         response = problem(exc.status_code, code, str(exc.detail))
         if exc.headers:

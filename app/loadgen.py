@@ -29,6 +29,7 @@ import httpx
 class Served:
     base_url: str
     admin_key: str
+    database_url: str = ""
 
 
 def _free_port() -> int:
@@ -78,7 +79,7 @@ def serve(workers: int) -> Iterator[Served]:
                     time.sleep(0.1)
             else:
                 raise RuntimeError("the benchmark server did not start")
-            yield Served(base_url, admin_key)
+            yield Served(base_url, admin_key, env["SHOMEI_DATABASE_URL"])
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -35,6 +35,9 @@ from app.keyring import Keyring
 from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
+from app.obapi.router import api_router as ob_api_router
+from app.obapi.router import oauth as oauth_router
+from app.passers.router import router as passers_router
 from app.published import configure_published_cache
 from app.schemas import Health
 from app.settings import Settings, get_settings
@@ -49,6 +52,9 @@ from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
 
 ROUTERS = (
+    # First: an HR system pages through credentials many times a second, and routes are
+    # matched in order.
+    ob_api_router,
     issuers_router,
     achievements_router,
     credentials_router,
@@ -68,6 +74,8 @@ ROUTERS = (
     console_router,
     console_batches,
     batch_runs_router,
+    passers_router,
+    oauth_router,
     problems.router,
 )
 

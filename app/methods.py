@@ -38,6 +38,13 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def _method_not_allowed(request: Request, exc: Exception) -> Response:
-    response = problem(405, "http_error", "Method Not Allowed")
+    response: Response
+    if request.url.path.startswith("/ims/ob/v3p0/"):
+        # The Open Badges API answers its errors as Imsx_StatusInfo, 405 included.
+        from app.obapi.imsx import status_info
+
+        response = status_info(405, "not_allowed", "Method Not Allowed")
+    else:
+        response = problem(405, "http_error", "Method Not Allowed")
     response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response

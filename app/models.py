@@ -9,6 +9,8 @@ from app.console.models import ConsoleSession
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
 from app.mail.models import OutboxMessage
+from app.obapi.models import HostedCredential, OAuthClient, OAuthCode, OAuthGrant, OAuthToken
+from app.passers.models import PasserAccount, PasserAddress, PasserSession, PasserSignIn
 from app.status.models import StatusList
 
 __all__ = [
@@ -20,9 +22,18 @@ __all__ = [
     "Claim",
     "ClaimReminder",
     "ConsoleSession",
+    "HostedCredential",
     "IssuedCredential",
     "Issuer",
     "IssuerKey",
+    "OAuthClient",
+    "OAuthCode",
+    "OAuthGrant",
+    "OAuthToken",
     "OutboxMessage",
+    "PasserAccount",
+    "PasserAddress",
+    "PasserSession",
+    "PasserSignIn",
     "StatusList",
 ]

@@ -166,6 +166,10 @@ class Settings(BaseSettings):
     # The lost-link form: asks per client address a minute, and per e-mail address an hour.
     claim_lost_rate_per_minute: Annotated[int, Field(ge=0)] = 5
     claim_lost_per_email_per_hour: Annotated[int, Field(ge=0)] = 3
+    # The Open Badges API's terms of service and privacy policy, which its discovery document
+    # must name (https://www.imsglobal.org/spec/ob/v3p0/#openapiinfo); empty: the home page.
+    ob_api_terms_url: Annotated[str, Field(max_length=2000)] = ""
+    ob_api_privacy_url: Annotated[str, Field(max_length=2000)] = ""
 
     _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
         _comma_list

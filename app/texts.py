@@ -608,6 +608,24 @@ MAIL: dict[str, tuple[str, str]] = {  # key: (ja, en), for the mails to passers
         "{issuer} から発行されたデジタルバッジ「{achievement}」が、まだ受け取られていません。",
         "The digital badge “{achievement}” that {issuer} issued you has not been accepted yet.",
     ),
+    "sign_in_subject": ("Shomei 証明へのサインインリンク", "Your sign-in link to Shomei"),
+    "sign_in_lead": (
+        "Shomei 証明のアカウントにサインインするためのリンクです。"
+        "このアドレス宛てに発行されたバッジを、どの発行者のものでも一覧できます。",
+        "Here is your link to sign in to your Shomei account, where the badges issued to this "
+        "address, by every issuer, are listed.",
+    ),
+    "sign_in_why": (
+        "このリンクは一度だけ、{minutes} 分以内に使えます。"
+        "お心当たりのない場合は、このメールを破棄してください。",
+        "The link works once, within {minutes} minutes. If you did not ask for it, delete this "
+        "mail.",
+    ),
+    "sign_in_button": ("サインインする", "Sign in"),
+    "sign_in_footer": (
+        "このメールは Shomei 証明から自動送信されています。",
+        "This mail was sent automatically by Shomei.",
+    ),
     "date": ("{year}年{month}月{day}日", "{day} {month_name} {year}"),
 }
 
@@ -957,4 +975,98 @@ CONSOLE: dict[str, tuple[str, str]] = {  # key: (ja, en), for the staff console
 def console_text(key: str, lang: Lang, **values: object) -> str:
     """A text of the staff console, with ``{name}`` placeholders filled from ``values``."""
     text = _pick(CONSOLE[key], lang)
+    return text.format(**values) if values else text
+
+
+ACCOUNT: dict[str, tuple[str, str]] = {  # key: (ja, en), for passers' accounts and consent
+    "sign_in_title": ("サインイン — Shomei 証明", "Sign in — Shomei"),
+    "sign_in_heading": ("メールアドレスでサインイン", "Sign in with your e-mail address"),
+    "sign_in_lead": (
+        "バッジを受け取ったメールアドレスを入力してください。サインイン用のリンクをお送りします。"
+        "パスワードは不要です。",
+        "Enter the address your badges were sent to: we mail you a link to sign in. "
+        "No password is needed.",
+    ),
+    "email": ("メールアドレス", "E-mail address"),
+    "send_link": ("リンクを送る", "Send the link"),
+    "link_sent": (
+        "入力されたアドレスにサインイン用のリンクを送りました。メールをご確認ください。",
+        "We sent a sign-in link to that address. Check your mail.",
+    ),
+    "invalid_email": ("メールアドレスを確認してください。", "Check the e-mail address."),
+    "too_many": (
+        "リクエストが多すぎます。しばらくしてからお試しください。",
+        "Too many requests. Try again later.",
+    ),
+    "confirm_heading": ("サインインを続ける", "Continue signing in"),
+    "confirm_lead": ("{email} でサインインします。", "You are signing in as {email}."),
+    "confirm_button": ("サインインする", "Sign in"),
+    "link_gone": (
+        "このリンクは使用済みか、期限が切れているか、正しくありません。もう一度リンクを送ってください。",
+        "This link was already used, has expired or is not valid. Ask for a new one.",
+    ),
+    "forbidden": ("このリクエストは受け付けられません。", "This request cannot be accepted."),
+    "account_title": ("マイアカウント — Shomei 証明", "My account — Shomei"),
+    "account_heading": ("マイアカウント", "My account"),
+    "addresses": ("確認済みのメールアドレス", "Confirmed addresses"),
+    "add_address": ("アドレスを追加", "Add an address"),
+    "credentials": ("バッジ", "Badges"),
+    "no_credentials": (
+        "このアカウントのアドレス宛てに発行されたバッジはありません。",
+        "No badges were issued to this account's addresses.",
+    ),
+    "issuer": ("発行者", "Issuer"),
+    "achievement": ("バッジ", "Badge"),
+    "issued": ("発行日", "Issued"),
+    "status": ("状態", "Status"),
+    "status_active": ("有効", "Valid"),
+    "status_revoked": ("失効", "Revoked"),
+    "status_suspended": ("一時停止中", "Suspended"),
+    "applications": ("連携しているアプリケーション", "Connected applications"),
+    "no_applications": ("連携しているアプリケーションはありません。", "No connected applications."),
+    "granted": ("許可日", "Allowed on"),
+    "scopes": ("許可した操作", "What it may do"),
+    "revoke": ("連携を解除", "Disconnect"),
+    "revoked_done": ("連携を解除しました。", "The application was disconnected."),
+    "sign_out": ("サインアウト", "Sign out"),
+    "consent_title": ("アクセスの許可 — Shomei 証明", "Allow access — Shomei"),
+    "consent_heading": (
+        "「{client}」があなたのアカウントへのアクセスを求めています",
+        "“{client}” wants to access your account",
+    ),
+    "consent_lead": (
+        "許可すると、このアプリケーションは次の操作ができるようになります。"
+        "許可はマイアカウントからいつでも解除できます。",
+        "If you allow it, this application will be able to do the following. You can "
+        "disconnect it at any time from your account.",
+    ),
+    "consent_site": ("アプリケーションのサイト", "Application's site"),
+    "consent_terms": ("利用規約", "Terms of service"),
+    "consent_policy": ("プライバシーポリシー", "Privacy policy"),
+    "consent_redirect": ("許可後の移動先", "You will be sent back to"),
+    "consent_as": ("サインイン中: {email}", "Signed in as {email}"),
+    "allow": ("許可する", "Allow"),
+    "deny": ("拒否する", "Deny"),
+    "oauth_error_title": ("リクエストを処理できません — Shomei 証明", "Cannot continue — Shomei"),
+    "oauth_error": (
+        "アプリケーションからのリクエストが正しくありません: {error}",
+        "The application's request is not valid: {error}",
+    ),
+    "scope_credential.readonly": ("あなたのバッジを読み取る", "Read your badges"),
+    "scope_credential.upsert": (
+        "あなたのアカウントにバッジを追加・更新する",
+        "Add or update badges in your account",
+    ),
+    "scope_profile.readonly": ("あなたのプロフィールを読み取る", "Read your profile"),
+    "scope_profile.update": ("あなたのプロフィールを更新する", "Update your profile"),
+    "scope_offline_access": (
+        "あなたがサインインしていないときもアクセスを続ける",
+        "Keep access while you are not signed in",
+    ),
+}
+
+
+def account_text(key: str, lang: Lang, **values: object) -> str:
+    """A text of the passers' pages, with ``{name}`` placeholders filled from ``values``."""
+    text = _pick(ACCOUNT[key], lang)
     return text.format(**values) if values else text

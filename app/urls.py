@@ -72,3 +72,11 @@ class Urls:
     def claim(self, token: str) -> str:
         """The link a passer follows to accept a badge (its token is the proof)."""
         return f"{self.base}/claim/{token}"
+
+    def account_sign_in(self, token: str) -> str:
+        """The one-time link that signs a passer in to their account."""
+        return f"{self.base}/account/sign-in/{token}"
+
+    def ob_api(self, path: str = "") -> str:
+        """The Open Badges API's base URL (https://www.imsglobal.org/spec/ob/v3p0/#api)."""
+        return f"{self.base}/ims/ob/v3p0{path}"

@@ -48,3 +48,23 @@ def test_batches_migration_downgrades_and_upgrades_again(database_url: str) -> N
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_passer_accounts_migration_downgrades_and_upgrades_again(database_url: str) -> None:
+    config = alembic_config(database_url)
+    engine = make_engine(database_url)
+    try:
+        command.downgrade(config, "0008")
+        with engine.connect() as connection:
+            assert not inspect(connection).has_table("oauth_token")
+            outbox = {c["name"]: c for c in inspect(connection).get_columns("outbox_message")}
+            assert outbox["credential_id"]["nullable"] is False
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            assert inspect(connection).has_table("passer_account")
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": ours}
+            )
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime
 
 STATES = ("queued", "sending", "sent", "failed")
-# The badge is issued; a lost link is asked for again; the badge is still unclaimed.
-KINDS = ("notification", "claim_link", "claim_reminder")
+# The badge is issued; a lost link is asked for again; the badge is still unclaimed; a passer
+# signs in to their account (no credential: ``claim_token`` holds the sign-in link's token).
+KINDS = ("notification", "claim_link", "claim_reminder", "sign_in")
 
 
 class OutboxMessage(Base):
@@ -30,7 +31,9 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    credential_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("issued_credential.id"), index=True)
+    credential_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("issued_credential.id"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(8))

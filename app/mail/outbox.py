@@ -25,13 +25,15 @@ from app.credentials.models import IssuedCredential
 from app.mail.messages import (
     Envelope,
     Notification,
+    Rendered,
     assemble,
     render_kind,
     render_notification,
 )
 from app.mail.models import OutboxMessage
 from app.settings import Settings
-from app.texts import LANGS, Lang
+from app.templating import render
+from app.texts import LANGS, Lang, mail_text
 from app.urls import Urls
 
 
@@ -133,6 +135,8 @@ def compose(session: Session, row: OutboxMessage, settings: Settings) -> bytes:
     """
     if row.claim_token is None:
         raise LookupError(f"mail {row.id} has no claim link left to send")
+    if row.kind == "sign_in":
+        return _compose_sign_in(row, settings)
     credential = session.get(IssuedCredential, row.credential_id)
     claim = session.scalar(
         select(Claim).where(Claim.token_hash == claims.token_hash(row.claim_token))
@@ -164,6 +168,59 @@ def compose(session: Session, row: OutboxMessage, settings: Settings) -> bytes:
         render_kind(notification, row.kind)
         if row.kind in ("claim_link", "claim_reminder")
         else render_notification(notification)
+    )
+    return assemble(envelope, rendered)
+
+
+def queue_sign_in(
+    session: Session, email: str, token: str, *, settings: Settings, now: datetime, lang: Lang
+) -> uuid.UUID:
+    """Queue a passer's sign-in link (:mod:`app.passers.service` drew ``token``) in the
+    caller's transaction; the token stays in clear on the row only until the mail is sent."""
+    outbox_id = uuid.uuid4()
+    session.add(
+        OutboxMessage(
+            id=outbox_id,
+            credential_id=None,
+            kind="sign_in",
+            recipient=email,
+            language=lang,
+            message_id=message_id(settings.base_url),
+            claim_token=token,
+            state="queued",
+            attempts=0,
+            queued_at=now,
+            next_attempt_at=now,
+        )
+    )
+    return outbox_id
+
+
+def _compose_sign_in(row: OutboxMessage, settings: Settings) -> bytes:
+    from app.passers.service import LINK_MINUTES
+
+    lang = _language(row.language) or "ja"
+    assert row.claim_token is not None  # noqa: S101 - checked by the caller
+    url = Urls(settings.base_url).account_sign_in(row.claim_token)
+    context = {
+        "lang": lang,
+        "url": url,
+        "minutes": str(LINK_MINUTES),
+        "subject": mail_text("sign_in_subject", lang),
+    }
+    rendered = Rendered(
+        subject=context["subject"],
+        text=render("mail/sign_in.txt", **context) + "\n",
+        html=render("mail/sign_in.html", **context) + "\n",
+    )
+    envelope = Envelope(
+        from_name="Shomei",
+        from_address=settings.mail_from,
+        to_address=row.recipient,
+        to_name=None,
+        message_id=row.message_id,
+        date=row.queued_at,
+        lang=lang,
     )
     return assemble(envelope, rendered)
 
@@ -241,4 +298,5 @@ def latest_mail(
             last_error=row.last_error,
         )
         for row in rows
+        if row.credential_id is not None
     }

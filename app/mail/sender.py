@@ -161,7 +161,7 @@ class _Claimed:
     """What a pass needs of a row once claimed (read before any transaction ends)."""
 
     id: uuid.UUID
-    credential_id: uuid.UUID
+    credential_id: uuid.UUID | None
     kind: str
     recipient: str
     message_id: str
@@ -303,6 +303,8 @@ def _redacted(reply: str) -> str:
 def _audit(
     session: Session, action: audit.Action, row: _Claimed, now: datetime, **details: Any
 ) -> None:
+    if row.credential_id is None:
+        return  # a passer's sign-in link: no issuer's business, so not in staff's audit log
     issuer_id = session.scalar(
         select(IssuedCredential.issuer_id).where(IssuedCredential.id == row.credential_id)
     )

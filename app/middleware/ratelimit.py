@@ -122,17 +122,24 @@ class RateLimits:
         return _Bucket("per-address", self.address, f"f:{address}") if self.address_on else None
 
     def buckets_for_lost_link(
-        self, address: str, email_digest: str, *, per_minute: int, per_hour: int
+        self,
+        address: str,
+        email_digest: str,
+        *,
+        per_minute: int,
+        per_hour: int,
+        form: str = "lost",
     ) -> list[_Bucket]:
-        """The lost-link form's budgets: asks a minute from an address, an hour for an e-mail
-        (by its hash), so the form can neither probe addresses nor flood a mailbox."""
+        """The budgets of a form that mails a link (``form``: ``lost`` for lost claim links,
+        ``sign-in`` for passers' sign-in links): asks a minute from an address, an hour for an
+        e-mail (by its hash), so the form can neither probe addresses nor flood a mailbox."""
         buckets = []
         if per_minute > 0:
             item = RateLimitItemPerMinute(per_minute, namespace="shomei")
-            buckets.append(_Bucket("lost-per-address", item, f"lost-a:{address}"))
+            buckets.append(_Bucket(f"{form}-per-address", item, f"{form}-a:{address}"))
         if per_hour > 0:
             hourly = RateLimitItemPerHour(per_hour, namespace="shomei")
-            buckets.append(_Bucket("lost-per-email", hourly, f"lost-e:{email_digest}"))
+            buckets.append(_Bucket(f"{form}-per-email", hourly, f"{form}-e:{email_digest}"))
         return buckets
 
     def bucket_for_key(self, digest: str) -> _Bucket | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app import bench
 from app.bench_asgi import run_asgi
 
@@ -86,3 +88,10 @@ def test_the_text_output_says_how_the_figures_are_measured() -> None:
     assert text.splitlines()[0].startswith("api_issue_ob3_per_s")
     assert "measured:" in text
     assert all(name in text for name in bench.MEASURED)
+
+
+@pytest.mark.slow
+def test_the_ob_api_figure_pages_through_a_real_server_without_errors() -> None:
+    figures = bench.run_ob_api(quick=True)
+    assert figures["ob_api_errors"] == 0
+    assert figures["ob_api_get_credentials_per_s"] > 0

@@ -82,6 +82,48 @@ def live(database_url: str, outside_connects: list[Any]) -> Iterator[LiveServer]
 
 
 @pytest.fixture(scope="module")
+def ob_api(live: LiveServer, http: requests.Session) -> dict[str, dict[str, str]]:
+    """Credentials for the Open Badges API's operations: a passer's access token with every
+    scope (for ``/ims/ob/v3p0``) and a registered client's Basic credentials (for ``/oauth``),
+    so fuzzed input reaches the operations rather than stopping at a 401."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.obapi.models import OAuthClient, OAuthToken
+    from app.obapi.scopes import SUPPORTED
+    from app.obapi.server import digest
+    from app.passers.models import PasserAccount, PasserAddress
+    from tests.ob_api_support import registration
+
+    registered = http.post(f"{live.url}/oauth/register", json=registration(), timeout=20).json()
+    access = "fuzzing-access-token-" + "x" * 24
+    now = datetime.now(UTC)
+    with live.app.state.resources.sessions() as session:
+        account = PasserAccount(created_at=now)
+        session.add(account)
+        session.flush()
+        session.add(
+            PasserAddress(account_id=account.id, email_lower="fuzz@example.jp", confirmed_at=now)
+        )
+        client = session.query(OAuthClient).filter_by(client_id=registered["client_id"]).one()
+        session.add(
+            OAuthToken(
+                access_token_hash=digest(access),
+                client_id=client.id,
+                account_id=account.id,
+                scope=" ".join(SUPPORTED),
+                issued_at=now,
+                expires_at=now + timedelta(days=1),
+            )
+        )
+        session.commit()
+    basic = requests.auth._basic_auth_str(registered["client_id"], registered["client_secret"])
+    return {
+        "/ims/ob/v3p0/": {"Authorization": f"Bearer {access}"},
+        "/oauth/": {"Authorization": basic},
+    }
+
+
+@pytest.fixture(scope="module")
 def admin(live: LiveServer) -> dict[str, str]:
     with live.app.state.resources.sessions() as session:
         return {"Authorization": f"Bearer {create_api_key(session, issuer_id=None, is_admin=True)}"}
@@ -115,10 +157,14 @@ def test_every_operation_keeps_the_contract(
     case: Any,
     live: LiveServer,
     admin: dict[str, str],
+    ob_api: dict[str, dict[str, str]],
     http: requests.Session,
     outside_connects: list[Any],
 ) -> None:
     headers = admin if case.path.startswith("/api/") and not case.path.startswith(VERIFY) else {}
+    for prefix, credentials in ob_api.items():
+        if case.path.startswith(prefix) and case.path != "/oauth/register":
+            headers = credentials
     # Unknown query parameters are ignored, as on most of the web, where schemathesis
     # expects them refused. And the request models check what JSON Schema cannot say
     # (controls in signed text, the OB vocabularies, a URL's length once normalised, a

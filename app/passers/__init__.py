@@ -1,0 +1,1 @@
+"""Passer accounts: sign in by a one-time link mailed to an address, the account page."""
