@@ -1,7 +1,7 @@
 """passer accounts and the Open Badges API's OAuth 2.0 tables
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
