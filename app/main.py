@@ -47,6 +47,7 @@ from app.verification.guards import error_page
 from app.verification.local import LocalDocuments
 from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
+from app.webhooks.router import router as watches_router
 
 ROUTERS = (
     issuers_router,
@@ -68,6 +69,7 @@ ROUTERS = (
     console_router,
     console_batches,
     batch_runs_router,
+    watches_router,
     problems.router,
 )
 

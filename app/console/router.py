@@ -41,6 +41,7 @@ from app.statistics.chart import bar_chart
 from app.statistics.export import statistics_csv
 from app.texts import console_text
 from app.verification.guards import lang_of
+from app.webhooks import tasks as webhook_tasks
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -307,6 +308,7 @@ async def change_credential(
                 credential_service.unsuspend(session, credential, now, actor=principal)
 
     await run_in_threadpool(change)
+    webhook_tasks.kick(resources.jobs, resources.settings)  # its watchers' events, now
     return RedirectResponse(f"/console/credentials/{credential_id}?done={action}", status_code=303)
 
 
