@@ -346,6 +346,7 @@ def _bench(args: argparse.Namespace) -> int:
             bench.run_http(quick=args.quick)
             | run_asgi(quick=args.quick)
             | bench.run_mail(quick=args.quick)
+            | bench.run_webhooks(quick=args.quick)
             | bench_batches.run(quick=args.quick)
         )
         figures = bench.with_ratios(figures | service) | {"measured": bench.MEASURED}

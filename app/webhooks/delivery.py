@@ -7,7 +7,8 @@ periodic task, the kick after a status change, the benchmark):
 2. due events are claimed one by one with a conditional UPDATE (``… WHERE id = ? AND
    state = 'pending'``), which counts an attempt and sets a lease, committed before anything
    is sent;
-3. each is POSTed to its watch's callback URL through the verifier's guarded transport
+3. each is POSTed to its watch's callback URL (several receivers at once; one watch's events
+   one at a time, oldest first) through the verifier's guarded transport
    (:mod:`app.fetching`: the same address rules, connections pinned to the vetted addresses),
    within ``SHOMEI_WEBHOOK_TIMEOUT_S`` for the whole attempt. Redirects are not followed: a
    3xx is a failed attempt like any other answer outside 2xx;
@@ -26,6 +27,8 @@ import json
 import logging
 import time
 import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
@@ -44,6 +47,8 @@ from badges.errors import FetchError
 log = logging.getLogger("shomei.webhooks")
 # Events claimed per pass at most: the lease covers them all, each within its timeout.
 BATCH: Final = 50
+# Receivers (watches) sent to at once by one pass.
+RECEIVERS_AT_ONCE: Final = 8
 MAX_RETRY_WAIT: Final = timedelta(hours=6)
 # Of a receiver's answer only the status matters; a little of the body is read so that the
 # connection can be used again, the rest is never waited for.
@@ -102,17 +107,31 @@ def deliver_due(
     *,
     transport: GuardedTransport | None = None,
 ) -> int:
-    """Deliver what is due at ``now``; return how many events were delivered."""
+    """Deliver what is due at ``now``; return how many events were delivered.
+
+    Receivers are served side by side (a slow one holds up only its own events), and each
+    watch's events one at a time, oldest first.
+    """
     delivered = 0
     own_transport = transport is None
     transport = transport or make_transport(settings)
     urls = Urls(settings.base_url)
+
+    def deliver_watch(event_ids: list[uuid.UUID]) -> int:
+        return sum(
+            _deliver_one(session_factory, settings, transport, urls, event_id, now)
+            for event_id in event_ids
+        )
+
     try:
-        while claimed := _claim(session_factory, settings, now):
-            for event_id in claimed:
-                delivered += _deliver_one(session_factory, settings, transport, urls, event_id, now)
-            if len(claimed) < BATCH:
-                break
+        with ThreadPoolExecutor(RECEIVERS_AT_ONCE, thread_name_prefix="shomei-webhooks") as pool:
+            while claimed := _claim(session_factory, settings, now):
+                by_watch: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+                for event_id, watch_id in claimed:
+                    by_watch[watch_id].append(event_id)
+                delivered += sum(pool.map(deliver_watch, by_watch.values()))
+                if len(claimed) < BATCH:
+                    break
     finally:
         if own_transport:
             transport.close()
@@ -121,7 +140,8 @@ def deliver_due(
 
 def _claim(
     session_factory: sessionmaker[Session], settings: Settings, now: datetime
-) -> list[uuid.UUID]:
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Claim due events; return each one's id and its watch's."""
     with session_factory() as session:
         # (1) leases that ran out: their worker died between claim and record
         session.execute(
@@ -132,15 +152,15 @@ def _claim(
         )
         session.commit()
         # (2) claim due events one by one; one another worker took first is skipped
-        candidates = session.scalars(
-            select(WebhookEvent.id)
+        candidates = session.execute(
+            select(WebhookEvent.id, WebhookEvent.watch_id)
             .where(WebhookEvent.state == "pending", WebhookEvent.next_attempt_at <= now)
             .order_by(WebhookEvent.next_attempt_at, WebhookEvent.id)
             .limit(BATCH)
         ).all()
         lease_until = now + timedelta(seconds=BATCH * settings.webhook_timeout_s + 60)
         claimed = []
-        for event_id in candidates:
+        for event_id, watch_id in candidates:
             result = session.execute(
                 update(WebhookEvent)
                 .where(WebhookEvent.id == event_id, WebhookEvent.state == "pending")
@@ -153,7 +173,7 @@ def _claim(
                 .execution_options(synchronize_session=False)
             )
             if _rowcount(result) == 1:
-                claimed.append(event_id)
+                claimed.append((event_id, watch_id))
         session.commit()
         return claimed
 

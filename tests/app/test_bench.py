@@ -86,3 +86,10 @@ def test_the_text_output_says_how_the_figures_are_measured() -> None:
     assert text.splitlines()[0].startswith("api_issue_ob3_per_s")
     assert "measured:" in text
     assert all(name in text for name in bench.MEASURED)
+
+
+def test_the_webhook_benchmark_delivers_every_event_signed() -> None:
+    # The benchmark raises unless every event arrived with a valid signature.
+    figures = bench.run_webhooks(quick=True)
+    assert set(figures) == {"webhook_events_per_s"}
+    assert figures["webhook_events_per_s"] > 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -462,6 +463,34 @@ def test_a_slow_receiver_times_out_and_is_retried(
     [event] = _events(app)
     assert event.state == "pending" and event.last_status is None
     assert event.last_error == "no answer within 0.5 s"
+
+
+def test_a_slow_receiver_holds_up_only_its_own_events(
+    app: FastAPI,
+    client: TestClient,
+    settings: Settings,
+    hr: dict[str, str],
+    staff: dict[str, str],
+    achievement_id: str,
+    receiver: Receiver,
+) -> None:
+    credential = issue(client, staff, achievement_id)
+    path = f"/api/v1/credentials/{credential['id']}"
+    with receiving() as slow:
+        slow.default = Answer(204, delay=1.0)
+        _watch(client, hr, [credential["id"]], slow.url)
+        _watch(client, hr, [credential["id"]], receiver.url)
+        client.post(f"{path}/suspend", headers=staff)
+        client.post(f"{path}/unsuspend", headers=staff)
+        client.post(f"{path}/suspend", headers=staff)
+        passing = threading.Thread(target=_deliver, args=(app, settings))
+        passing.start()
+        # The quick receiver has all three while the slow one is still at its first.
+        assert len(receiver.wait_for(3, timeout=0.9)) == 3
+        assert len(slow.received) == 1
+        passing.join()
+        types = [json.loads(r.body)["type"] for r in slow.received]
+    assert types == ["credential.suspended", "credential.unsuspended", "credential.suspended"]
 
 
 def test_an_unreachable_receiver_is_given_up_after_a_day(
