@@ -37,6 +37,7 @@ import httpx
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.apikeys.models import ApiKey
 from app.fetching import GuardedTransport, overall_deadline
 from app.settings import Settings
 from app.urls import Urls
@@ -200,13 +201,22 @@ def _deliver_one(
 ) -> int:
     with session_factory() as session:
         found = session.execute(
-            select(WebhookEvent, Watch)
+            select(WebhookEvent, Watch, ApiKey)
             .join(Watch, Watch.id == WebhookEvent.watch_id)
+            .join(ApiKey, ApiKey.id == Watch.api_key_id)
             .where(WebhookEvent.id == event_id, WebhookEvent.state == "sending")
         ).first()
         if found is None:  # its watch was deleted, or another worker recorded it
             return 0
-        event, watch = found
+        event, watch, key = found
+        if key.state(now) != "active":  # the HR system's access was withdrawn meanwhile
+            claimed = _Claimed(event.id, event.attempts, event.created_at, "", "", b"")
+            _record(
+                session,
+                claimed,
+                {"state": "failed", "last_error": "the watch's key is " + key.state(now)},
+            )
+            return 0
         claimed = _Claimed(
             event.id,
             event.attempts,

@@ -13,11 +13,12 @@ import uuid
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.apikeys.models import ApiKey
 from app.credentials.models import IssuedCredential
-from app.webhooks.models import WatchedCredential, WebhookEvent
+from app.webhooks.models import Watch, WatchedCredential, WebhookEvent
 
 # Expired credentials handled per transaction by the periodic task.
 EXPIRY_BATCH: Final = 500
@@ -39,11 +40,21 @@ def _event(
     }
 
 
+def _key_active(now: datetime) -> ColumnElement[bool]:
+    """The watch's key is neither revoked nor expired: a withdrawn HR system is told nothing."""
+    return and_(
+        ApiKey.revoked_at.is_(None), or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now)
+    )
+
+
 def record(session: Session, credential_id: uuid.UUID, type_: str, now: datetime) -> int:
-    """Record ``type_`` for every watch of the credential, in ``session``'s transaction (the
-    caller commits); return how many events were recorded."""
+    """Record ``type_`` for every watch of the credential whose key is active, in ``session``'s
+    transaction (the caller commits); return how many events were recorded."""
     watch_ids = session.scalars(
-        select(WatchedCredential.watch_id).where(WatchedCredential.credential_id == credential_id)
+        select(WatchedCredential.watch_id)
+        .join(Watch, Watch.id == WatchedCredential.watch_id)
+        .join(ApiKey, ApiKey.id == Watch.api_key_id)
+        .where(WatchedCredential.credential_id == credential_id, _key_active(now))
     ).all()
     if watch_ids:
         session.execute(
@@ -66,9 +77,12 @@ def record_expiries(session: Session, now: datetime) -> int:
                 IssuedCredential.status,
             )
             .join(IssuedCredential, IssuedCredential.id == WatchedCredential.credential_id)
+            .join(Watch, Watch.id == WatchedCredential.watch_id)
+            .join(ApiKey, ApiKey.id == Watch.api_key_id)
             .where(
                 WatchedCredential.expiry_told.is_(False),
                 IssuedCredential.valid_until <= now,
+                _key_active(now),
             )
             .limit(EXPIRY_BATCH)
         ).all()

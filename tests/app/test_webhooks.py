@@ -221,7 +221,7 @@ def test_a_watch_takes_ids_and_urls_of_this_services_credentials_only(
         "http://192.168.1.20:8080/hook",
         "http://[::1]:8080/hook",
         "http://169.254.169.254/latest/meta-data",
-        "http://localhost:9/hook",  # loopback, on a port the allow list does not name either
+        "http://localhost:9/hook",  # 127.0.0.1 is allowed here, but localhost is ::1 too
         "http://2130706433/hook",  # 127.0.0.1 written as one number: allowed like it
         "ftp://hr.example/hook",
         "http://user:secret@127.0.0.1/hook",
@@ -570,6 +570,33 @@ def test_a_deleted_watch_gets_nothing_more(
     client.post(f"/api/v1/credentials/{credential['id']}/unsuspend", headers=staff)
     assert _deliver(app, settings) == 0 and receiver.received == []
     assert _events(app) == []
+
+
+def test_a_withdrawn_hr_key_is_told_nothing_more(
+    app: FastAPI,
+    client: TestClient,
+    settings: Settings,
+    hr: dict[str, str],
+    admin_headers: dict[str, str],
+    staff: dict[str, str],
+    achievement_id: str,
+    receiver: Receiver,
+) -> None:
+    credential = issue(client, staff, achievement_id)
+    path = f"/api/v1/credentials/{credential['id']}"
+    _watch(client, hr, [credential["id"]], receiver.url)
+    client.post(f"{path}/suspend", headers=staff)  # recorded while the key was active
+    [key] = [
+        k
+        for k in client.get("/api/v1/apikeys", headers=admin_headers).json()["items"]
+        if k["scope"] == "hr"
+    ]
+    assert client.post(f"/api/v1/apikeys/{key['id']}/revoke", headers=admin_headers).is_success
+    client.post(f"{path}/unsuspend", headers=staff)  # not recorded
+    assert _deliver(app, settings) == 0 and receiver.received == []
+    [event] = _events(app)
+    assert (event.type, event.state) == ("credential.suspended", "failed")
+    assert event.last_error == "the watch's key is revoked"
 
 
 # --- the workers -------------------------------------------------------------------------
