@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.validation import plain_text
+from app.validation import NO_CONTROLS, plain_text
 
 MAX_CREDENTIALS = 1000
 CredentialReference = Annotated[
@@ -32,6 +32,7 @@ class WatchCreate(BaseModel):
     callback_url: str = Field(
         min_length=1,
         max_length=2000,
+        pattern=NO_CONTROLS,
         description=(
             "Where events are POSTed: an http(s) URL that the service's fetcher may reach "
             "(private and loopback addresses are refused unless the operator allows them)."

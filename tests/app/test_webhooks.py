@@ -226,6 +226,7 @@ def test_a_watch_takes_ids_and_urls_of_this_services_credentials_only(
         "ftp://hr.example/hook",
         "http://user:secret@127.0.0.1/hook",
         "not a url",
+        "http://127.0.0.1/\x00hook",
     ],
 )
 def test_callback_urls_obey_the_fetchers_address_rules(
@@ -244,7 +245,8 @@ def test_callback_urls_obey_the_fetchers_address_rules(
         assert response.status_code == 201, response.text
         return
     assert response.status_code == 422, response.text
-    assert response.json()["detail"].startswith("callback_url is refused")
+    if "\x00" not in callback_url:  # refused by the request's model already
+        assert response.json()["detail"].startswith("callback_url is refused")
 
 
 # --- events ------------------------------------------------------------------------------
