@@ -604,6 +604,62 @@ def test_a_withdrawn_hr_key_is_told_nothing_more(
 # --- the workers -------------------------------------------------------------------------
 
 
+class _Kicks:
+    """A job queue that only records what is asked of it."""
+
+    def __init__(self) -> None:
+        self.deferred: list[str] = []
+
+    def defer(self, task: str, arguments: dict[str, Any], **options: Any) -> bool:
+        self.deferred.append(task)
+        return True
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_workers_know_the_webhook_tasks_and_the_expiry_task_kicks_delivery(
+    app: FastAPI,
+    client: TestClient,
+    settings: Settings,
+    hr: dict[str, str],
+    staff: dict[str, str],
+    achievement_id: str,
+    receiver: Receiver,
+) -> None:
+    from app.jobs import registry
+    from app.jobs.base import WorkContext
+    from app.webhooks import tasks
+
+    assert tasks.DELIVER_DUE in registry.by_name()
+    periodic = {p.name: p.cron for p in registry.periodic_tasks()}
+    assert periodic[tasks.DELIVER] == "* * * * * */5" and periodic[tasks.EXPIRY] == "* * * * *"
+
+    soon = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    credential = issue(client, staff, achievement_id, valid_until=soon)
+    _watch(client, hr, [credential["id"]], receiver.url)
+    resources = app.state.resources
+    kicks = _Kicks()
+    running = settings.model_copy(update={"webhooks_paused": False})
+
+    class Later(WorkContext):
+        @staticmethod
+        def now() -> datetime:
+            return datetime.now(UTC) + timedelta(minutes=6)
+
+    context = Later(running, resources.sessions, resources.keyring, resources.urls, kicks)
+    tasks.expiry(context)
+    assert kicks.deferred == [tasks.DELIVER_DUE]
+    tasks.deliver(context)
+    assert json.loads(receiver.received[0].body)["type"] == "credential.expired"
+    tasks.expiry(context)  # told once
+    assert kicks.deferred == [tasks.DELIVER_DUE]
+    paused = Later(settings, resources.sessions, resources.keyring, resources.urls, kicks)
+    tasks.kick(kicks, settings)  # paused: nothing asked
+    tasks.expiry(paused)
+    assert kicks.deferred == [tasks.DELIVER_DUE]
+
+
 def test_the_servers_own_workers_deliver_at_once(
     database_url: str,
     settings: Settings,
