@@ -8,7 +8,10 @@ are checked with the Standard Webhooks reference library, not with the service's
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -30,6 +33,7 @@ from app.webhooks import delivery
 from app.webhooks.delivery import deliver_due
 from app.webhooks.events import record_expiries
 from app.webhooks.models import WatchedCredential, WebhookEvent
+from tests.app.processes import ROOT
 from tests.app.test_credentials import issue
 from tests.app.webhook_receiver import Answer, Receiver, receiving
 from tests.database import empty_tables
@@ -549,6 +553,63 @@ def test_events_survive_a_worker_that_dies_mid_send(
     _verified(watch["secret"], receiver.received[0])
     [event] = _events(app)
     assert (event.state, event.attempts) == ("delivered", 2)
+
+
+_KILLED_WORKER = """
+import sys
+from datetime import UTC, datetime
+from pydantic import SecretStr
+from app.db import make_engine, make_sessionmaker
+from app.settings import Settings
+from app.webhooks.delivery import deliver_due
+
+settings = Settings(
+    _env_file=None,
+    database_url=sys.argv[1],
+    base_url="http://testserver",
+    key_passphrase=SecretStr("a worker killed mid-send"),
+    fetch_allow="127.0.0.1",
+    webhook_timeout_s=30,
+)
+deliver_due(make_sessionmaker(make_engine(sys.argv[1])), settings, datetime.now(UTC))
+"""
+
+
+def test_an_event_survives_a_worker_killed_while_the_receiver_answers(
+    app: FastAPI,
+    client: TestClient,
+    settings: Settings,
+    hr: dict[str, str],
+    staff: dict[str, str],
+    achievement_id: str,
+    receiver: Receiver,
+) -> None:
+    credential = issue(client, staff, achievement_id)
+    watch = _watch(client, hr, [credential["id"]], receiver.url)
+    client.post(
+        f"/api/v1/credentials/{credential['id']}/revoke", json={"reason": "r"}, headers=staff
+    )
+    receiver.script = [Answer(204, delay=20.0)]  # the worker dies before this answer
+    worker = subprocess.Popen(  # noqa: S603 - our own code
+        [sys.executable, "-c", _KILLED_WORKER, settings.database_url], cwd=ROOT
+    )
+    try:
+        assert len(receiver.wait_for(1, timeout=30)) == 1
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    [event] = _events(app)
+    assert (event.state, event.attempts) == ("sending", 1)
+    assert _deliver(app, settings) == 0  # still under the dead worker's lease
+    assert (
+        _deliver(app, settings, (event.lease_until or datetime.now(UTC)) + timedelta(seconds=1))
+        == 1
+    )
+    first, second = receiver.received
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == str(event.id)
+    assert _verified(watch["secret"], second)["type"] == "credential.revoked"
+    [event] = _events(app)
+    assert (event.state, event.attempts, event.last_status) == ("delivered", 2, 204)
 
 
 def test_a_deleted_watch_gets_nothing_more(
