@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from app.apikeys.service import Principal
@@ -139,8 +139,8 @@ def create_watch(
     return NewWatch(watch, secret)
 
 
-def _visible(principal: Principal) -> Any:
-    return True if principal.is_admin else Watch.api_key_id == principal.key_id
+def _visible(principal: Principal) -> ColumnElement[bool]:
+    return true() if principal.is_admin else Watch.api_key_id == principal.key_id
 
 
 def get_watch_for(session: Session, principal: Principal, watch_id: uuid.UUID) -> Watch:

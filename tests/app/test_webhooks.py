@@ -627,6 +627,11 @@ def test_a_deleted_watch_gets_nothing_more(
     client.post(f"/api/v1/credentials/{credential['id']}/suspend", headers=staff)
     # An administrator sees every watch.
     assert client.get(f"{WATCHES}/{watch['id']}", headers=admin_headers).status_code == 200
+    other = issue(client, staff, achievement_id, recipient={"email": "hanako@example.jp"})
+    other_hr = _key(app, issuer_id=None, is_admin=False, is_hr=True)
+    _watch(client, other_hr, [other["id"]], receiver.url)
+    assert client.get(WATCHES, headers=admin_headers).json()["total"] == 2
+    assert client.get(WATCHES, headers=hr).json()["total"] == 1
     assert client.delete(f"{WATCHES}/{watch['id']}", headers=hr).status_code == 204
     assert client.get(f"{WATCHES}/{watch['id']}", headers=hr).status_code == 404
     assert client.delete(f"{WATCHES}/{watch['id']}", headers=hr).status_code == 404
