@@ -11,7 +11,8 @@ periodic task, the kick after a status change, the benchmark):
    one at a time, oldest first) through the verifier's guarded transport
    (:mod:`app.fetching`: the same address rules, connections pinned to the vetted addresses),
    within ``SHOMEI_WEBHOOK_TIMEOUT_S`` for the whole attempt. Redirects are not followed: a
-   3xx is a failed attempt like any other answer outside 2xx;
+   3xx is a failed attempt like any other answer outside 2xx. A receiver that does not answer
+   at all costs one timeout a pass: its other events of the pass are put back unsent;
 4. the outcome is committed: ``delivered`` on a 2xx; otherwise ``pending`` again after
    ``SHOMEI_WEBHOOK_RETRY_BASE_S`` * 2^(attempts-1) (at most 6 hours), or ``failed`` once the
    next attempt would fall after ``SHOMEI_WEBHOOK_MAX_AGE_H`` from when it was recorded.
@@ -31,7 +32,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, cast
+from typing import Any, Final, Literal, cast
 
 import httpx
 from sqlalchemy import CursorResult, select, update
@@ -119,10 +120,17 @@ def deliver_due(
     urls = Urls(settings.base_url)
 
     def deliver_watch(event_ids: list[uuid.UUID]) -> int:
-        return sum(
-            _deliver_one(session_factory, settings, transport, urls, event_id, now)
-            for event_id in event_ids
-        )
+        delivered = 0
+        for number, event_id in enumerate(event_ids):
+            outcome = _deliver_one(session_factory, settings, transport, urls, event_id, now)
+            delivered += outcome == "delivered"
+            if outcome == "no answer":
+                # A receiver that does not answer costs one timeout a pass, not one an event:
+                # its other events wait for the next attempt, backing off with this one.
+                for waiting in event_ids[number + 1 :]:
+                    _postpone(session_factory, settings, waiting, now)
+                break
+        return delivered
 
     try:
         with ThreadPoolExecutor(RECEIVERS_AT_ONCE, thread_name_prefix="shomei-webhooks") as pool:
@@ -198,7 +206,7 @@ def _deliver_one(
     urls: Urls,
     event_id: uuid.UUID,
     now: datetime,
-) -> int:
+) -> Literal["delivered", "failed", "no answer", "skipped"]:
     with session_factory() as session:
         found = session.execute(
             select(WebhookEvent, Watch, ApiKey)
@@ -207,7 +215,7 @@ def _deliver_one(
             .where(WebhookEvent.id == event_id, WebhookEvent.state == "sending")
         ).first()
         if found is None:  # its watch was deleted, or another worker recorded it
-            return 0
+            return "skipped"
         event, watch, key = found
         if key.state(now) != "active":  # the HR system's access was withdrawn meanwhile
             claimed = _Claimed(event.id, event.attempts, event.created_at, "", "", b"")
@@ -216,7 +224,7 @@ def _deliver_one(
                 claimed,
                 {"state": "failed", "last_error": "the watch's key is " + key.state(now)},
             )
-            return 0
+            return "skipped"
         claimed = _Claimed(
             event.id,
             event.attempts,
@@ -233,9 +241,22 @@ def _deliver_one(
                 claimed,
                 {"state": "delivered", "delivered_at": now, "last_status": status},
             )
-            return 1
+            return "delivered"
         _record_failure(session, settings, claimed, status, error, now)
-        return 0
+        return "failed" if status is not None else "no answer"
+
+
+def _postpone(
+    session_factory: sessionmaker[Session], settings: Settings, event_id: uuid.UUID, now: datetime
+) -> None:
+    """Put back a claimed event that was not sent, as failed with its receiver."""
+    with session_factory() as session:
+        event = session.get(WebhookEvent, event_id)
+        if event is None or event.state != "sending":
+            return
+        claimed = _Claimed(event.id, event.attempts, event.created_at, "", "", b"")
+        reason = "not sent: the receiver did not answer an earlier event of this pass"
+        _record_failure(session, settings, claimed, None, reason, now)
 
 
 def _post(
