@@ -424,6 +424,14 @@ def run_mail(*, quick: bool = False) -> dict[str, Any]:
     return benchmark.run(quick=quick)
 
 
+def run_webhooks(*, quick: bool = False) -> dict[str, Any]:
+    """The webhook figure (:mod:`app.webhooks.benchmark`): events delivered a second, signed,
+    to a loopback receiver through the workers' delivery pass."""
+    from app.webhooks import benchmark
+
+    return benchmark.run(quick=quick)
+
+
 def _http_setup(client: Any) -> str:
     """An issuer and an achievement on a fresh server; return the achievement id."""
     client.post(
@@ -565,6 +573,9 @@ MEASURED = {
     "request to last row committed; batch_issue_sqlite_per_s: the same by the server's job "
     "thread on SQLite",
     "mail_*, issue_*notify*, outbox_*": "the mail module's own runs (app.mail.benchmark)",
+    "webhook_events_per_s": "revocation events of one watch delivered by the workers' pass "
+    "(claim, sign, POST, record), one at a time, to a keep-alive HTTP/1.1 receiver on loopback "
+    "that checks each signature; SQLite",
 }
 
 

@@ -207,6 +207,7 @@ def _apikey_create(args: argparse.Namespace) -> int:
             session,
             issuer_id=issuer_id,
             is_admin=args.admin,
+            is_hr=args.hr,
             name=args.name,
             expires_at=args.expires,
             now=datetime.now(UTC),
@@ -247,8 +248,8 @@ def _print_keys(rows: list[ApiKey], slugs: dict[uuid.UUID, str], now: datetime) 
     print(f"{'PREFIX':<14} {'STATUS':<8} {'SCOPE':<22} {'EXPIRES':<20} NAME")
     for row in rows:
         scope = (
-            "admin"
-            if row.is_admin
+            row.role
+            if row.role != "issuer"
             else f"issuer:{slugs.get(row.issuer_id or uuid.UUID(int=0), '?')}"
         )
         expires = row.expires_at.strftime("%Y-%m-%dT%H:%MZ") if row.expires_at else "-"
@@ -346,6 +347,7 @@ def _bench(args: argparse.Namespace) -> int:
             | bench.run_ob_api(quick=args.quick)
             | run_asgi(quick=args.quick)
             | bench.run_mail(quick=args.quick)
+            | bench.run_webhooks(quick=args.quick)
             | bench_batches.run(quick=args.quick)
         )
         figures = bench.with_ratios(figures | service) | {"measured": bench.MEASURED}
@@ -402,6 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
     scope = create.add_mutually_exclusive_group(required=True)
     scope.add_argument("--issuer", metavar="SLUG", help="a key for one issuer's staff")
     scope.add_argument("--admin", action="store_true", help="an administrator's key")
+    scope.add_argument(
+        "--hr", action="store_true", help="an HR system's key: its own watches and verifying only"
+    )
     create.add_argument("--name", "--label", help="what the key is for")
     create.add_argument(
         "--expires", type=_expiry, metavar="WHEN", help="90d, or an ISO 8601 date (default: never)"

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from cachetools import LRUCache
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.apikeys.service import Principal, authenticate
-from app.errors import UnauthorizedError
+from app.errors import ForbiddenError, UnauthorizedError
 from app.fetching import SafeFetcher
 from app.jobs.base import Jobs
 from app.keyring import Keyring
@@ -72,16 +73,23 @@ async def _now() -> datetime:
 _bearer = HTTPBearer(auto_error=False, description="An API key: `shm_…`")
 
 
-def _authenticate(resources: Resources, token: str) -> Principal:
+def _authenticate(resources: Resources, token: str, *, hr: bool = False) -> Principal:
     with resources.sessions() as session:
-        return authenticated(session, token)
+        return authenticated(session, token, hr=hr)
 
 
-def authenticated(session: Session, token: str) -> Principal:
+HR_KEY_REFUSED = "an HR system's key may only manage its watches and verify badges"
+
+
+def authenticated(session: Session, token: str, *, hr: bool = False) -> Principal:
     """The caller ``token`` stands for, looked up now (a route's own unit of work may do it).
+
+    ``hr``: the route is one an HR system's key may call (its watches, the verifier); every
+    other route refuses such a key, so a new route is closed to HR keys unless it says so.
 
     Raises:
         UnauthorizedError: the key is not valid, has expired or was revoked.
+        ForbiddenError: an HR system's key, on a route that is not for it.
     """
     # Looked up on every call (one indexed row), never trusted from a cache: a key revoked
     # through any server stops working at once on every server.
@@ -89,6 +97,8 @@ def authenticated(session: Session, token: str) -> Principal:
     if principal is None:
         raise UnauthorizedError("the API key is not valid, has expired or was revoked")
     set_request_context(api_key_id=str(principal.key_id))
+    if principal.is_hr and not hr:
+        raise ForbiddenError(HR_KEY_REFUSED)
     return principal
 
 
@@ -107,6 +117,17 @@ async def _principal(
     return await run_in_threadpool(_authenticate, resources, token)
 
 
+async def _watcher(
+    resources: Annotated[Resources, Depends(_resources)],
+    token: Annotated[str, Depends(_bearer_token)],
+) -> Principal:
+    """The caller of the watch routes: an HR system's key, or an administrator's."""
+    principal = await run_in_threadpool(partial(_authenticate, resources, token, hr=True))
+    if not (principal.is_hr or principal.is_admin):
+        raise ForbiddenError("watches are for HR systems' keys (and administrators)")
+    return principal
+
+
 async def _maybe_principal(
     resources: Annotated[Resources, Depends(_resources)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -120,8 +141,10 @@ async def _maybe_principal(
 async def principal_of(
     resources: Resources, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
-    """The caller, for a route where a key is optional (one that is sent must be valid)."""
-    return await _principal(resources, await _bearer_token(credentials))
+    """The caller of the verifier, where a key is optional (one that is sent must be valid;
+    an HR system's key is welcome)."""
+    token = await _bearer_token(credentials)
+    return await run_in_threadpool(partial(_authenticate, resources, token, hr=True))
 
 
 ResourcesDep = Annotated[Resources, Depends(_resources)]
@@ -130,6 +153,7 @@ PrincipalDep = Annotated[Principal, Depends(_principal)]
 # The API key as sent, for a route that checks it with :func:`authenticated` in its own trip
 # to the thread pool (a key that is missing or not a bearer token is a 401 already).
 BearerTokenDep = Annotated[str, Depends(_bearer_token)]
+WatcherDep = Annotated[Principal, Depends(_watcher)]
 MaybePrincipalDep = Annotated[Principal | None, Depends(_maybe_principal)]
 NowDep = Annotated[datetime, Depends(_now)]
 

@@ -92,6 +92,10 @@ class AppError(Exception):
     status_code = 500
     code = "internal_error"
 
+    def members(self) -> dict[str, Any]:
+        """Extension members of the problem document (RFC 9457 §3.2), if any."""
+        return {}
+
 
 class NotFoundError(AppError):
     status_code = 404
@@ -180,7 +184,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        response = problem(exc.status_code, exc.code, str(exc))
+        response = problem(exc.status_code, exc.code, str(exc), **exc.members())
         if isinstance(exc, UnauthorizedError):
             response.headers["WWW-Authenticate"] = "Bearer"
         if isinstance(exc, ServiceBusyError):

@@ -50,6 +50,7 @@ from app.verification.guards import error_page
 from app.verification.local import LocalDocuments
 from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
+from app.webhooks.router import router as watches_router
 
 ROUTERS = (
     # First: an HR system pages through credentials many times a second, and routes are
@@ -76,6 +77,7 @@ ROUTERS = (
     batch_runs_router,
     passers_router,
     oauth_router,
+    watches_router,
     problems.router,
 )
 

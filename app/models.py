@@ -12,6 +12,7 @@ from app.mail.models import OutboxMessage
 from app.obapi.models import HostedCredential, OAuthClient, OAuthCode, OAuthGrant, OAuthToken
 from app.passers.models import PasserAccount, PasserAddress, PasserSession, PasserSignIn
 from app.status.models import StatusList
+from app.webhooks.models import Watch, WatchedCredential, WebhookEvent
 
 __all__ = [
     "Achievement",
@@ -36,4 +37,7 @@ __all__ = [
     "PasserSession",
     "PasserSignIn",
     "StatusList",
+    "Watch",
+    "WatchedCredential",
+    "WebhookEvent",
 ]

@@ -24,8 +24,14 @@ class Problem(BaseModel):
     request_id: str | None = Field(default=None, description="Only in 500 answers.")
 
 
-def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for error codes, all problem documents."""
+def problems(*codes: int, hr_refused: bool = True) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for error codes, all problem documents.
+
+    A route that takes an API key (401) refuses an HR system's key with a 403, unless it is
+    one of the few an HR system may call (``hr_refused=False``).
+    """
+    if hr_refused and 401 in codes and 403 not in codes:
+        codes = (*codes, 403)
     descriptions = {
         400: "The request cannot be read.",
         401: "No valid API key.",

@@ -171,6 +171,15 @@ class Settings(BaseSettings):
     ob_api_terms_url: Annotated[str, Field(max_length=2000)] = ""
     ob_api_privacy_url: Annotated[str, Field(max_length=2000)] = ""
 
+    # --- webhooks to HR systems (docs/WEBHOOKS.md) -----------------------------------------
+    # One attempt's whole time: connect, sending, the receiver's answer.
+    webhook_timeout_s: Annotated[float, Field(gt=0, le=60)] = 10.0
+    # The wait after the first failed attempt; it doubles after each (up to 6 hours).
+    webhook_retry_base_s: Seconds = 30.0
+    # How long an event is retried before it is given up (and recorded as failed).
+    webhook_max_age_h: Seconds = 24.0
+    webhooks_paused: bool = False
+
     _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
         _comma_list
     )

@@ -1,1 +1,2 @@
-"""API keys: bearer tokens for issuing staff (one issuer) and administrators (all)."""
+"""API keys: bearer tokens for issuing staff (one issuer), administrators (all) and HR systems
+(watches and verification only)."""

@@ -1,7 +1,7 @@
 """API key API (``/api/v1/apikeys``): list, create, read and revoke keys.
 
 An administrator manages every key; an issuer's staff manage their own issuer's keys (never an
-administrator's). A key is shown in full once, in the answer that creates it.
+administrator's nor an HR system's). A key is shown in full once, in the answer that creates it.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _read(row: ApiKey, slugs: dict[uuid.UUID, str], now: datetime) -> ApiKeyRead
         id=row.id,
         name=row.name,
         prefix=row.prefix,
-        scope="admin" if row.is_admin else "issuer",
+        scope=row.role,
         issuer=slugs.get(row.issuer_id) if row.issuer_id else None,
         status=row.state(now),
         created_at=row.created_at,
@@ -91,14 +91,16 @@ def list_api_keys(
 def create_api_key(
     body: ApiKeyCreate, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> ApiKeyCreated:
-    """Make a key for an issuer's staff (or, by an administrator, an administrator's key)."""
-    if body.admin and body.issuer is not None:
-        raise UnprocessableError("a key is either an administrator's or one issuer's")
-    issuer_id = None if body.admin else _issuer_id(session, principal, body.issuer)
+    """Make a key for an issuer's staff (or, by an administrator, an administrator's key or an
+    HR system's key)."""
+    if [body.admin, body.hr, body.issuer is not None].count(True) > 1:
+        raise UnprocessableError("a key is an administrator's, an HR system's or one issuer's")
+    issuer_id = None if body.admin or body.hr else _issuer_id(session, principal, body.issuer)
     made = service.new_api_key(
         session,
         issuer_id=issuer_id,
         is_admin=body.admin,
+        is_hr=body.hr,
         name=body.name,
         expires_at=body.expires_at,
         actor=principal,

@@ -24,6 +24,13 @@ class ApiKeyCreate(BaseModel):
         description="The issuer whose staff use the key; an issuer's key may omit its own.",
     )
     admin: bool = Field(default=False, description="An administrator's key (administrators only).")
+    hr: bool = Field(
+        default=False,
+        description=(
+            "An HR system's key (administrators only): it may manage its own watches "
+            "(`/api/v1/watches`) and verify badges, nothing else."
+        ),
+    )
     expires_at: AwareDatetime | None = Field(
         default=None, description="When the key stops working; none: until revoked."
     )
@@ -33,7 +40,7 @@ class ApiKeyRead(BaseModel):
     id: uuid.UUID
     name: str | None
     prefix: str = Field(description="The key's public part, `shm_<prefix>_…`, to tell keys apart.")
-    scope: Literal["admin", "issuer"]
+    scope: Literal["admin", "issuer", "hr"]
     issuer: str | None = Field(description="The issuer's slug, for an issuer's key.")
     status: Literal["active", "expired", "revoked"]
     created_at: datetime

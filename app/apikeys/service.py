@@ -26,14 +26,19 @@ from app.errors import ConflictError, ForbiddenError, NotFoundError, Unprocessab
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: an administrator, or the staff of one issuer."""
+    """Who is calling: an administrator, the staff of one issuer, or an HR system.
+
+    An HR system's key (``is_hr``) belongs to no issuer: it may act for none, and the request
+    dependencies (:mod:`app.deps`) let it reach only its watches and the verifier.
+    """
 
     key_id: uuid.UUID
     is_admin: bool
     issuer_id: uuid.UUID | None
+    is_hr: bool = False
 
     def may_act_for(self, issuer_id: uuid.UUID) -> bool:
-        return self.is_admin or self.issuer_id == issuer_id
+        return self.is_admin or (not self.is_hr and self.issuer_id == issuer_id)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ def new_api_key(
     *,
     issuer_id: uuid.UUID | None,
     is_admin: bool,
+    is_hr: bool = False,
     name: str | None = None,
     expires_at: datetime | None = None,
     actor: Principal | None = None,
@@ -61,15 +67,20 @@ def new_api_key(
     """Store a new key, record it in the audit log, and return it with its full text.
 
     ``actor`` is the key that asks (``None``: the command line). An issuer's staff may make
-    keys for their own issuer only; only an administrator makes an administrator's key.
+    keys for their own issuer only; only an administrator makes an administrator's or an HR
+    system's key.
 
     Raises:
         ForbiddenError: the actor may not make this key.
         UnprocessableError: ``expires_at`` is not in the future.
     """
-    if is_admin == (issuer_id is not None):
-        raise ValueError("a key is either an administrator's or one issuer's")
-    if actor is not None and not actor.is_admin and (is_admin or issuer_id != actor.issuer_id):
+    if [is_admin, is_hr, issuer_id is not None].count(True) != 1:
+        raise ValueError("a key is an administrator's, an HR system's or one issuer's")
+    if (
+        actor is not None
+        and not actor.is_admin
+        and (is_admin or is_hr or issuer_id != actor.issuer_id)
+    ):
         raise ForbiddenError("an issuer's key may only make keys for its own issuer")
     if expires_at is not None and expires_at <= now:
         raise UnprocessableError("expires_at must be in the future")
@@ -80,6 +91,7 @@ def new_api_key(
         secret_hash=_hash(secret),
         issuer_id=issuer_id,
         is_admin=is_admin,
+        is_hr=is_hr,
         name=name,
         created_at=now,
         created_by_key_id=actor.key_id if actor is not None else None,
@@ -97,7 +109,7 @@ def new_api_key(
         details={
             "name": name,
             "prefix": prefix,
-            "scope": "admin" if is_admin else "issuer",
+            "scope": row.role,
             "expires_at": expires_at.isoformat() if expires_at else None,
         },
         at=now,
@@ -111,6 +123,7 @@ def create_api_key(
     *,
     issuer_id: uuid.UUID | None,
     is_admin: bool,
+    is_hr: bool = False,
     name: str | None = None,
     now: datetime | None = None,
 ) -> str:
@@ -118,7 +131,12 @@ def create_api_key(
     from app.db import utcnow
 
     made = new_api_key(
-        session, issuer_id=issuer_id, is_admin=is_admin, name=name, now=now or utcnow()
+        session,
+        issuer_id=issuer_id,
+        is_admin=is_admin,
+        is_hr=is_hr,
+        name=name,
+        now=now or utcnow(),
     )
     return made.token
 
@@ -129,6 +147,7 @@ _BY_PREFIX = select(
     _KEYS.c.id,
     _KEYS.c.secret_hash,
     _KEYS.c.is_admin,
+    _KEYS.c.is_hr,
     _KEYS.c.issuer_id,
     _KEYS.c.expires_at,
     _KEYS.c.revoked_at,
@@ -145,7 +164,7 @@ def authenticate(session: Session, token: str, now: datetime) -> Principal | Non
         return None
     if not hmac.compare_digest(row.secret_hash, _hash(parts[2])):
         return None
-    return Principal(key_id=row.id, is_admin=row.is_admin, issuer_id=row.issuer_id)
+    return Principal(key_id=row.id, is_admin=row.is_admin, issuer_id=row.issuer_id, is_hr=row.is_hr)
 
 
 def get_api_key_for(session: Session, principal: Principal, key_id: uuid.UUID) -> ApiKey:

@@ -47,8 +47,12 @@ Action = Literal[
     "credential.resend",
     "credential.address",
     "claim.lost_link",
+    "watch.create",
+    "watch.delete",
 ]
-SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
+SubjectType = Literal[
+    "issuer", "issuer_key", "achievement", "api_key", "credential", "batch", "watch"
+]
 
 EXPORT_COLUMNS: Final = (
     "id",

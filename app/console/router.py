@@ -45,6 +45,7 @@ from app.statistics.chart import bar_chart
 from app.statistics.export import statistics_csv
 from app.texts import console_text
 from app.verification.guards import lang_of
+from app.webhooks import tasks as webhook_tasks
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -353,6 +354,8 @@ async def change_credential(
         raise ConflictError(console_text("mail_closed", lang)) from None
     if action in ("resend", "address"):
         mail_tasks.kick(resources.jobs, resources.settings)
+    else:
+        webhook_tasks.kick(resources.jobs, resources.settings)  # its watchers' events, now
     return RedirectResponse(f"/console/credentials/{credential_id}?done={action}", status_code=303)
 
 

@@ -56,7 +56,7 @@ def tokens_match(expected: str, given: str | None) -> bool:
 def sign_in(session: Session, api_key: str, now: datetime, ttl: timedelta) -> Signed | None:
     """Open a session for ``api_key``, or ``None`` when the key is not valid."""
     principal = authenticate(session, api_key.strip(), now)
-    if principal is None:
+    if principal is None or principal.is_hr:  # the console is for staff, not HR systems
         return None
     # Expired sessions are swept here, where sessions are made, so the table stays small.
     session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
@@ -96,7 +96,7 @@ def signed_in(session: Session, cookie: str | None, now: datetime) -> Signed | N
     if found is None:
         return None
     row, key, slug = found
-    if key.state(now) != "active":
+    if key.state(now) != "active" or key.is_hr:
         return None
     principal = Principal(key_id=key.id, is_admin=key.is_admin, issuer_id=key.issuer_id)
     return Signed(principal, row.csrf_token, row.expires_at, issuer_slug=slug)

@@ -40,6 +40,7 @@ from app.mail.outbox import MailState
 from app.responses import MAX_OFFSET, problems
 from app.urls import Urls
 from app.validation import NO_CONTROLS, Timestamp
+from app.webhooks import tasks as webhook_tasks
 
 router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
 
@@ -202,18 +203,17 @@ def revoke_credential(
     body: RevokeRequest,
     session: SessionDep,
     principal: PrincipalDep,
+    resources: ResourcesDep,
     urls: UrlsDep,
     now: NowDep,
 ) -> CredentialRead:
     """Revoke a credential for good, with a reason (public on its page only if asked)."""
     credential = service.get_credential_for(session, principal, credential_id)
-    return _read(
-        session,
-        urls,
-        service.revoke(
-            session, credential, body.reason, now, actor=principal, public=body.reason_public
-        ),
+    credential = service.revoke(
+        session, credential, body.reason, now, actor=principal, public=body.reason_public
     )
+    webhook_tasks.kick(resources.jobs, resources.settings)  # its watchers' events, now
+    return _read(session, urls, credential)
 
 
 @router.patch(
@@ -296,12 +296,15 @@ def suspend_credential(
     credential_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
+    resources: ResourcesDep,
     urls: UrlsDep,
     now: NowDep,
 ) -> CredentialRead:
     """Suspend an OB 3.0 credential until it is unsuspended."""
     credential = service.get_credential_for(session, principal, credential_id)
-    return _read(session, urls, service.suspend(session, credential, now, actor=principal))
+    credential = service.suspend(session, credential, now, actor=principal)
+    webhook_tasks.kick(resources.jobs, resources.settings)
+    return _read(session, urls, credential)
 
 
 @router.post(
@@ -313,9 +316,12 @@ def unsuspend_credential(
     credential_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
+    resources: ResourcesDep,
     urls: UrlsDep,
     now: NowDep,
 ) -> CredentialRead:
     """Make a suspended credential valid again."""
     credential = service.get_credential_for(session, principal, credential_id)
-    return _read(session, urls, service.unsuspend(session, credential, now, actor=principal))
+    credential = service.unsuspend(session, credential, now, actor=principal)
+    webhook_tasks.kick(resources.jobs, resources.settings)
+    return _read(session, urls, credential)

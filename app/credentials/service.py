@@ -50,6 +50,7 @@ from app.settings import Settings
 from app.status import service as status_service
 from app.storage_guards import refuse_overlong_values
 from app.urls import Urls
+from app.webhooks import events as webhook_events
 
 _ATTEMPTS: Final = 4
 _CREDENTIALS = cast(Table, IssuedCredential.__table__)
@@ -352,6 +353,7 @@ def revoke(
         raise ConflictError(f"credential {credential.id} is revoked already")
     # A suspended credential leaves the suspension list as it enters the revocation list.
     status_service.record_change(session, credential, {"revocation", "suspension"})
+    webhook_events.record(session, credential.id, "credential.revoked", now)
     _audit(
         session, "credential.revoke", credential, actor, now, reason=reason, reason_public=public
     )
@@ -375,6 +377,7 @@ def suspend(
         session.refresh(credential)
         raise ConflictError(f"credential {credential.id} is {credential.status}, not active")
     status_service.record_change(session, credential, {"suspension"})
+    webhook_events.record(session, credential.id, "credential.suspended", now)
     _audit(session, "credential.suspend", credential, actor, now)
     session.commit()
     session.refresh(credential)
@@ -394,6 +397,7 @@ def unsuspend(
         session.refresh(credential)
         raise ConflictError(f"credential {credential.id} is {credential.status}, not suspended")
     status_service.record_change(session, credential, {"suspension"})
+    webhook_events.record(session, credential.id, "credential.unsuspended", now)
     _audit(session, "credential.unsuspend", credential, actor, now)
     session.commit()
     session.refresh(credential)

@@ -19,7 +19,7 @@ it, so callers can treat 410 Gone as "revoked".
 from app.fetching.addresses import Resolver, system_resolver
 from app.fetching.config import FetchConfig, FetchedDocument, fetch_config, parse_allow_list
 from app.fetching.fetcher import SafeFetcher
-from app.fetching.transport import GuardedTransport, make_client
+from app.fetching.transport import GuardedTransport, make_client, overall_deadline
 
 __all__ = [
     "FetchConfig",
@@ -29,6 +29,7 @@ __all__ = [
     "SafeFetcher",
     "fetch_config",
     "make_client",
+    "overall_deadline",
     "parse_allow_list",
     "system_resolver",
 ]

@@ -266,6 +266,16 @@ class SafeFetcher:
                 return document, response.headers.get("cache-control")
         raise FetchError(f"{url} redirected more than {config.max_redirects} times")
 
+    def vet_url(self, url: str) -> None:
+        """Check ``url`` as a fetch would (scheme, no credentials, every address the host
+        resolves to), without fetching it.
+
+        Raises:
+            FetchError: a fetch of ``url`` would be refused.
+        """
+        target = _checked_url(url, url)
+        self._transport.vet(target.host, target.port or (443 if target.scheme == "https" else 80))
+
     @contextlib.contextmanager
     def _send(self, request: httpx.Request) -> Iterator[httpx.Response]:
         if self._client.is_closed:

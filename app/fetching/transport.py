@@ -21,6 +21,17 @@ from app.fetching.config import FetchConfig
 _DEADLINE: ContextVar[float | None] = ContextVar("shomei_fetch_deadline", default=None)
 
 
+@contextlib.contextmanager
+def overall_deadline(seconds: float) -> Iterator[None]:
+    """Bound every socket wait of the requests made inside to ``seconds`` from now, together
+    (connect, sending, headers and body), so a peer trickling bytes cannot stall the caller."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
 def _within_deadline(timeout: float | None, expired: type[Exception]) -> float | None:
     deadline = _DEADLINE.get()
     if deadline is None:
@@ -161,14 +172,17 @@ class GuardedTransport(httpx.BaseTransport):
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.allow = tuple(str(_AllowRule.parse(entry)) for entry in allow)
+        self._policy = _AddressPolicy(self.allow, resolver or system_resolver)
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context or httpx.create_ssl_context(),
             max_connections=20,
             keepalive_expiry=30.0,
-            network_backend=_GuardedBackend(
-                _AddressPolicy(self.allow, resolver or system_resolver)
-            ),
+            network_backend=_GuardedBackend(self._policy),
         )
+
+    def vet(self, host: str, port: int) -> tuple[str, ...]:
+        """The addresses a connection to ``host`` would use; ``FetchError`` if refused."""
+        return self._policy.vet(host, port)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if not isinstance(request.stream, httpx.SyncByteStream):

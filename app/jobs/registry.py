@@ -46,10 +46,12 @@ def tasks() -> tuple[Task, ...]:
     top: domains import the jobs package themselves."""
     from app.batches import worker as batches
     from app.mail import tasks as mail
+    from app.webhooks import tasks as webhooks
 
     return (
         Task(batches.ISSUE_CHUNK, batches.issue_chunk),
         Task(mail.SEND_DUE, mail.send_due, attempts=1),  # the periodic task follows it up
+        Task(webhooks.DELIVER_DUE, webhooks.deliver, attempts=1),  # likewise
     )
 
 
@@ -58,11 +60,14 @@ def periodic_tasks() -> tuple[PeriodicTask, ...]:
     from app.batches import worker as batches
     from app.claims import reminders
     from app.mail import tasks as mail
+    from app.webhooks import tasks as webhooks
 
     return (
         PeriodicTask(batches.RESUME, batches.resume, cron="* * * * * */30"),
         PeriodicTask(mail.OUTBOX, mail.send_due, cron=mail.EVERY_5_SECONDS),
         PeriodicTask(reminders.REMINDERS, reminders.run, cron=reminders.EVERY_10_MINUTES),
+        PeriodicTask(webhooks.DELIVER, webhooks.deliver, cron=webhooks.EVERY_5_SECONDS),
+        PeriodicTask(webhooks.EXPIRY, webhooks.expiry, cron=webhooks.EVERY_MINUTE),
     )
 
 

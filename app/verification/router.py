@@ -167,7 +167,7 @@ _VERIFY_BODY = {
     "",
     summary="Verify a badge",
     response_model=VerifyReport,
-    responses=problems(400, 401, 413, 415, 422, 429, 503),
+    responses=problems(400, 401, 413, 415, 422, 429, 503, hr_refused=False),
     openapi_extra=_VERIFY_BODY | _KEY_OPTIONAL,
 )
 def verify_badge(
@@ -246,7 +246,7 @@ _CSV_COLUMNS = (
             "description": "One report per item, in order; with `Accept: text/csv`, one line "
             "per item: " + ", ".join(_CSV_COLUMNS) + ".",
         },
-        **problems(401, 413, 422, 429, 503),
+        **problems(401, 413, 422, 429, 503, hr_refused=False),
     },
     openapi_extra=_KEY_OPTIONAL,
 )

@@ -95,3 +95,10 @@ def test_the_ob_api_figure_pages_through_a_real_server_without_errors() -> None:
     figures = bench.run_ob_api(quick=True)
     assert figures["ob_api_errors"] == 0
     assert figures["ob_api_get_credentials_per_s"] > 0
+
+
+def test_the_webhook_benchmark_delivers_every_event_signed() -> None:
+    # The benchmark raises unless every event arrived with a valid signature.
+    figures = bench.run_webhooks(quick=True)
+    assert set(figures) == {"webhook_events_per_s"}
+    assert figures["webhook_events_per_s"] > 0

@@ -4,6 +4,7 @@ Every operation of the application's own OpenAPI document is called over real HT
 service under uvicorn on loopback, with an administrator's key where the API needs one, and
 every answer must keep the contract: no 5xx, only documented status codes, content types,
 headers and bodies, and 405 with an ``Allow`` header for a method a path does not have. The
+watches are called with an HR system's key, the role they are for. The
 service runs on the test database: SQLite, or PostgreSQL when SHOMEI_TEST_DATABASE_URL names
 one (CI runs both). Generated URLs are fetched by the real SafeFetcher, but names resolve
 nowhere and every connect outside loopback is refused and recorded, so nothing generated
@@ -35,6 +36,7 @@ from tests.database import empty_tables
 
 EXAMPLES = 50
 VERIFY = "/api/v1/verify"
+WATCHES = "/api/v1/watches"
 
 
 def _no_dns(host: str) -> list[str]:
@@ -136,6 +138,13 @@ def _schema() -> Any:
 
 
 @pytest.fixture(scope="module")
+def hr(live: LiveServer) -> dict[str, str]:
+    with live.app.state.resources.sessions() as session:
+        key = create_api_key(session, issuer_id=None, is_admin=False, is_hr=True)
+        return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="module")
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         session.trust_env = False  # no proxies from the environment
@@ -158,6 +167,7 @@ def test_every_operation_keeps_the_contract(
     live: LiveServer,
     admin: dict[str, str],
     ob_api: dict[str, dict[str, str]],
+    hr: dict[str, str],
     http: requests.Session,
     outside_connects: list[Any],
 ) -> None:
@@ -165,6 +175,8 @@ def test_every_operation_keeps_the_contract(
     for prefix, credentials in ob_api.items():
         if case.path.startswith(prefix) and case.path != "/oauth/register":
             headers = credentials
+    if case.path.startswith(WATCHES):
+        headers = hr
     # Unknown query parameters are ignored, as on most of the web, where schemathesis
     # expects them refused. And the request models check what JSON Schema cannot say
     # (controls in signed text, the OB vocabularies, a URL's length once normalised, a
