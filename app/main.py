@@ -35,6 +35,7 @@ from app.keyring import Keyring
 from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
+from app.oid4vci.router import router as oid4vci_router
 from app.published import configure_published_cache
 from app.schemas import Health
 from app.settings import Settings, get_settings
@@ -59,6 +60,7 @@ ROUTERS = (
     achievements_public,
     credentials_public,
     claims_router,
+    oid4vci_router,
     status_public,
     ob2_public,
     verification_page,

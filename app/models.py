@@ -9,6 +9,7 @@ from app.console.models import ConsoleSession
 from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
 from app.mail.models import OutboxMessage
+from app.oid4vci.models import Oid4vciGrant, Oid4vciNonce
 from app.status.models import StatusList
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "IssuedCredential",
     "Issuer",
     "IssuerKey",
+    "Oid4vciGrant",
+    "Oid4vciNonce",
     "OutboxMessage",
     "StatusList",
 ]

@@ -166,6 +166,10 @@ class Settings(BaseSettings):
     # The lost-link form: asks per client address a minute, and per e-mail address an hour.
     claim_lost_rate_per_minute: Annotated[int, Field(ge=0)] = 5
     claim_lost_per_email_per_hour: Annotated[int, Field(ge=0)] = 3
+    # OpenID4VCI: how long an offer (and its pre-authorized code) may wait for a wallet, and
+    # whether a wallet must also enter the transaction code the claim page shows.
+    oid4vci_offer_minutes: Positive = 10
+    oid4vci_tx_code: bool = True
 
     _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
         _comma_list

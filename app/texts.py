@@ -489,6 +489,24 @@ PUBLIC: dict[str, tuple[str, str]] = {  # key: (ja, en), for the public pages
         "To show the badge to others, share its public page below.",
     ),
     "claim_public_page": ("公開ページを見る", "See the public page"),
+    "oid4vci_title": ("ウォレットに追加 (OpenID4VCI)", "Add to a wallet (OpenID4VCI)"),
+    "oid4vci_lead": (
+        "OpenID4VCI に対応したウォレットアプリで、この QR コードを読み取るか、"
+        "スマートフォンでは下のリンクを開いてください。",
+        "Scan this QR code with a wallet app that supports OpenID4VCI, or open the link below "
+        "on your phone.",
+    ),
+    "oid4vci_link": ("ウォレットアプリで開く", "Open in your wallet app"),
+    "oid4vci_qr_title": ("OpenID4VCI の QR コード", "OpenID4VCI QR code"),
+    "oid4vci_tx_code": (
+        "ウォレットに確認コードを求められたら、次の6桁を入力してください:",
+        "When the wallet asks for a transaction code, enter these six digits:",
+    ),
+    "oid4vci_expires": (
+        "この QR コードとリンクは {minutes} 分間、1回だけ使えます。"
+        "期限が切れたらページを再読み込みしてください。",
+        "This QR code and link work once, for {minutes} minutes. Reload the page for a new one.",
+    ),
     "claim_listing_title": ("公開ページの掲載", "Your public page"),
     "claim_listed": (
         "公開ページは検索エンジンに掲載されます。",

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from app.credentials import page as badge_page
 from app.credentials.page import CredentialPage
+from app.oid4vci.page import OfferView
 from app.templating import render
 from app.texts import LANGS, PUBLIC, Lang
 
@@ -53,8 +54,12 @@ def render_claim(
     claim_token: str,
     expires_at: datetime,
     claimed_at: datetime | None,
+    oid4vci: OfferView | None = None,
 ) -> str:
-    """The claim page of ``view``'s credential, opened through ``claim_url``."""
+    """The claim page of ``view``'s credential, opened through ``claim_url``.
+
+    ``oid4vci``: the wallet offer drawn for this view (:mod:`app.oid4vci.page`), if any.
+    """
     lang = view.lang
     state = badge_page.state_of(view, now)
     rows: list[tuple[str, str]] = [(_t("issuer", lang), view.issuer_name)]
@@ -80,6 +85,7 @@ def render_claim(
         languages=_languages(claim_url),
         links=badge_page.links(view) if active else [],
         qr=badge_page.qr_code(view.public_url, lang) if active else None,
+        oid4vci=oid4vci if active else None,
     )
 
 

@@ -26,6 +26,9 @@ from app.mail import outbox
 from app.mail import tasks as mail_tasks
 from app.middleware.clients import TrustedProxies
 from app.middleware.ratelimit import RateLimits
+from app.oid4vci import delivery as oid4vci_delivery
+from app.oid4vci import page as oid4vci_page
+from app.oid4vci import service as oid4vci_service
 from app.texts import PUBLIC, Lang
 from app.verification.page import choose_language
 
@@ -151,6 +154,7 @@ def claim_page(
     request: Request,
     session: SessionDep,
     urls: UrlsDep,
+    resources: ResourcesDep,
     now: NowDep,
     lang: _LangQuery = None,
 ) -> HTMLResponse:
@@ -162,6 +166,12 @@ def claim_page(
     claim = found.claim
     credential = credential_service.get_credential(session, claim.credential_id)
     view, _ = credential_public.page_view(session, urls, credential, request, chosen)
+    offer = None
+    if oid4vci_delivery.deliverable(credential.format, credential.status):
+        # Drawn per view, never mailed: short-lived and single-use (issue's §1).
+        settings = resources.settings
+        drawn = oid4vci_service.create_offer(session, credential.id, settings=settings, now=now)
+        offer = oid4vci_page.offer_view(urls, drawn, chosen, settings.oid4vci_offer_minutes)
     body = page.render_claim(
         view,
         now,
@@ -169,6 +179,7 @@ def claim_page(
         claim_token=token,
         expires_at=claim.expires_at,
         claimed_at=service.claimed_at(session, credential.id),
+        oid4vci=offer,
     )
     return _html(body, 200, chosen)
 

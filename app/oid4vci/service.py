@@ -1,0 +1,262 @@
+"""The pre-authorized code flow's state: offers, codes, transaction codes, tokens and nonces.
+
+https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0.html#section-3.5
+
+- An offer is drawn when the passer opens the claim page, never mailed: a 256-bit reference
+  (the ``credential_offer_uri``), from which the pre-authorized code is derived, so only
+  hashes are stored and the offer can still be served again to a wallet that asks twice.
+- The code is redeemed once at the token endpoint (one conditional UPDATE), before the offer
+  expires, with the transaction code when one was drawn; five wrong transaction codes burn it.
+- The access token is good for one credential, the ``c_nonce`` for one key proof.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final, cast
+
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.orm import Session
+
+from app.oid4vci.errors import OAuthError
+from app.oid4vci.metadata import CONFIGURATION_ID, PRE_AUTHORIZED_GRANT
+from app.oid4vci.models import Oid4vciGrant, Oid4vciNonce
+from app.settings import Settings
+from app.urls import Urls
+
+__all__ = [
+    "NONCE_TTL",
+    "TOKEN_TTL",
+    "NewOffer",
+    "create_offer",
+    "grant_for_token",
+    "new_nonce",
+    "offer_object",
+    "redeem",
+    "use_nonce",
+]
+
+REFERENCE_BYTES: Final = 32
+TOKEN_TTL: Final = timedelta(minutes=5)
+NONCE_TTL: Final = timedelta(minutes=5)
+TX_CODE_LENGTH: Final = 6
+MAX_TX_CODE_FAILURES: Final = 5
+_MAX_SECRET: Final = 128  # longer values are never ours: refused before hashing
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def _code_of(reference: str) -> str:
+    # The code is as secret as the offer's reference, which serves it to any wallet anyway.
+    return hmac.new(reference.encode(), b"pre-authorized code", hashlib.sha256).hexdigest()
+
+
+def _rowcount(result: object) -> int:
+    return cast(CursorResult[Any], result).rowcount
+
+
+@dataclass(frozen=True)
+class NewOffer:
+    """An offer as the claim page shows it: the reference, and the transaction code if any."""
+
+    reference: str
+    tx_code: str | None
+    expires_at: datetime
+
+
+def offer_uri(urls: Urls, reference: str) -> str:
+    return f"{urls.base}/oid4vci/offers/{reference}"
+
+
+def create_offer(
+    session: Session, credential_id: uuid.UUID, *, settings: Settings, now: datetime
+) -> NewOffer:
+    """Draw an offer for ``credential_id`` and commit it."""
+    reference = secrets.token_urlsafe(REFERENCE_BYTES)
+    tx_code = (
+        f"{secrets.randbelow(10**TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}"
+        if settings.oid4vci_tx_code
+        else None
+    )
+    expires_at = now + timedelta(minutes=settings.oid4vci_offer_minutes)
+    session.add(
+        Oid4vciGrant(
+            credential_id=credential_id,
+            offer_hash=_hash(reference),
+            code_hash=_hash(_code_of(reference)),
+            tx_code_hash=_hash(tx_code) if tx_code else None,
+            tx_code_failures=0,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    session.commit()
+    return NewOffer(reference, tx_code, expires_at)
+
+
+def offer_object(
+    session: Session, urls: Urls, reference: str, *, now: datetime
+) -> dict[str, Any] | None:
+    """The Credential Offer (§4.1.1) a reference stands for, while it can still be redeemed."""
+    if not 16 <= len(reference) <= _MAX_SECRET:
+        return None
+    grant = session.scalar(select(Oid4vciGrant).where(Oid4vciGrant.offer_hash == _hash(reference)))
+    if grant is None or grant.expires_at <= now or grant.redeemed_at is not None:
+        return None
+    parameters: dict[str, Any] = {"pre-authorized_code": _code_of(reference)}
+    if grant.tx_code_hash is not None:
+        # The code itself goes to the passer on the claim page, never into the offer (§4.1.1).
+        parameters["tx_code"] = {
+            "input_mode": "numeric",
+            "length": TX_CODE_LENGTH,
+            "description": "Enter the 6-digit code shown on your claim page.",
+        }
+    return {
+        "credential_issuer": urls.base,
+        "credential_configuration_ids": [CONFIGURATION_ID],
+        "grants": {PRE_AUTHORIZED_GRANT: parameters},
+    }
+
+
+@dataclass(frozen=True)
+class Token:
+    access_token: str
+    expires_in: int
+
+
+def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -> Token:
+    """Exchange a pre-authorized code (and transaction code) for an access token, once.
+
+    Raises:
+        OAuthError: ``invalid_grant`` for an unknown, expired or used code or a wrong
+            transaction code; ``invalid_request`` for a transaction code missing or unexpected.
+    """
+    grant = (
+        session.scalar(select(Oid4vciGrant).where(Oid4vciGrant.code_hash == _hash(code)))
+        if len(code) <= _MAX_SECRET
+        else None
+    )
+    if grant is None or grant.expires_at <= now or grant.redeemed_at is not None:
+        raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or used")
+    if grant.tx_code_hash is None and tx_code is not None:
+        raise OAuthError("invalid_request", "this offer has no transaction code")
+    if grant.tx_code_hash is not None:
+        if tx_code is None:
+            raise OAuthError("invalid_request", "the transaction code (tx_code) is missing")
+        if not hmac.compare_digest(_hash(tx_code[:_MAX_SECRET]), grant.tx_code_hash):
+            _count_failure(session, grant)
+            raise OAuthError("invalid_grant", "the transaction code is wrong")
+    token = secrets.token_urlsafe(REFERENCE_BYTES)
+    redeemed = session.execute(
+        update(Oid4vciGrant)
+        .where(
+            Oid4vciGrant.id == grant.id,
+            Oid4vciGrant.redeemed_at.is_(None),
+            Oid4vciGrant.expires_at > now,
+        )
+        .values(redeemed_at=now, token_hash=_hash(token), token_expires_at=now + TOKEN_TTL)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if _rowcount(redeemed) != 1:
+        raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or used")
+    return Token(token, int(TOKEN_TTL.total_seconds()))
+
+
+def _count_failure(session: Session, grant: Oid4vciGrant) -> None:
+    # RFC 6749 §10.10-style guessing: after a few wrong codes the offer is burnt.
+    session.execute(
+        update(Oid4vciGrant)
+        .where(Oid4vciGrant.id == grant.id)
+        .values(tx_code_failures=Oid4vciGrant.tx_code_failures + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Oid4vciGrant)
+        .where(
+            Oid4vciGrant.id == grant.id,
+            Oid4vciGrant.tx_code_failures >= MAX_TX_CODE_FAILURES,
+        )
+        .values(expires_at=Oid4vciGrant.created_at)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def grant_for_token(session: Session, token: str, *, now: datetime) -> Oid4vciGrant:
+    """The grant an access token was issued for, unless unknown, expired or already used.
+
+    Raises:
+        OAuthError: 401 ``invalid_token`` (RFC 6750 §3.1).
+    """
+    grant = (
+        session.scalar(select(Oid4vciGrant).where(Oid4vciGrant.token_hash == _hash(token)))
+        if len(token) <= _MAX_SECRET
+        else None
+    )
+    if (
+        grant is None
+        or grant.token_expires_at is None
+        or grant.token_expires_at <= now
+        or grant.delivered_at is not None
+    ):
+        raise invalid_token("the access token is unknown, expired or used")
+    return grant
+
+
+def invalid_token(description: str) -> OAuthError:
+    return OAuthError(
+        "invalid_token",
+        description,
+        status=401,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+def new_nonce(session: Session, *, now: datetime) -> str:
+    """A fresh ``c_nonce`` (OpenID4VCI 1.0 §7), committed; expired ones are swept now and then."""
+    nonce = secrets.token_urlsafe(REFERENCE_BYTES)
+    session.add(Oid4vciNonce(nonce_hash=_hash(nonce), expires_at=now + NONCE_TTL))
+    if secrets.randbelow(100) == 0:
+        session.execute(delete(Oid4vciNonce).where(Oid4vciNonce.expires_at < now - NONCE_TTL))
+    session.commit()
+    return nonce
+
+
+def use_nonce(session: Session, nonce: str | None, *, now: datetime) -> bool:
+    """Spend a ``c_nonce``: whether it was issued, is unexpired and unused (then it is used).
+
+    Not committed: the caller commits it with the delivery, so a failed delivery leaves the
+    nonce for another try.
+    """
+    if nonce is None or len(nonce) > _MAX_SECRET:
+        return False
+    spent = session.execute(
+        update(Oid4vciNonce)
+        .where(
+            Oid4vciNonce.nonce_hash == _hash(nonce),
+            Oid4vciNonce.used_at.is_(None),
+            Oid4vciNonce.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(spent) == 1
+
+
+def mark_delivered(session: Session, grant: Oid4vciGrant, holder: str, *, now: datetime) -> bool:
+    """Claim the grant's one delivery for ``holder``; false when another request took it."""
+    claimed = session.execute(
+        update(Oid4vciGrant)
+        .where(Oid4vciGrant.id == grant.id, Oid4vciGrant.delivered_at.is_(None))
+        .values(delivered_at=now, holder=holder)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(claimed) == 1
