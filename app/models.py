@@ -10,6 +10,7 @@ from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
 from app.mail.models import OutboxMessage
 from app.status.models import StatusList
+from app.wallets.models import WalletDelivery, WalletOffer
 
 __all__ = [
     "Achievement",
@@ -25,4 +26,6 @@ __all__ = [
     "IssuerKey",
     "OutboxMessage",
     "StatusList",
+    "WalletDelivery",
+    "WalletOffer",
 ]
