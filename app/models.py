@@ -11,6 +11,7 @@ from app.issuers.models import Issuer, IssuerKey
 from app.mail.models import OutboxMessage
 from app.oid4vci.models import Oid4vciGrant, Oid4vciNonce
 from app.status.models import StatusList
+from app.wallets.models import WalletDelivery, WalletOffer
 
 __all__ = [
     "Achievement",
@@ -28,4 +29,6 @@ __all__ = [
     "Oid4vciNonce",
     "OutboxMessage",
     "StatusList",
+    "WalletDelivery",
+    "WalletOffer",
 ]

@@ -47,6 +47,7 @@ Action = Literal[
     "credential.resend",
     "credential.address",
     "claim.lost_link",
+    "credential.deliver",
 ]
 SubjectType = Literal["issuer", "issuer_key", "achievement", "api_key", "credential", "batch"]
 

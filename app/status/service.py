@@ -37,8 +37,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, cast
 
-from sqlalchemy import Table, bindparam, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.credentials.models import IssuedCredential
 from app.errors import NotFoundError
@@ -48,6 +49,7 @@ from app.keyring import Keyring
 from app.published import STATUS, note_change
 from app.status.models import StatusList
 from app.urls import Urls
+from app.wallets.models import WalletDelivery
 from badges import data_integrity, status_list, vc_jwt
 from badges.ob3 import format_datetime_stamp
 from badges.schema import VCDM2_CONTEXT
@@ -72,9 +74,24 @@ Securing = Literal["data-integrity", "jwt"]
 # they read and write columns, not ORM objects (no identity map, no unit of work).
 _LISTS = cast(Table, StatusList.__table__)
 _CREDENTIALS = cast(Table, IssuedCredential.__table__)
-_TAKEN = select(_CREDENTIALS.c.id).where(
-    _CREDENTIALS.c.status_list_id == bindparam("list_id"),
-    _CREDENTIALS.c.status_index == bindparam("index"),
+_DELIVERIES = cast(Table, WalletDelivery.__table__)
+# A position is taken by an issued credential or by a credential delivered into a wallet
+# (app/wallets): both share each list's index space.
+_TAKEN = select(
+    or_(
+        select(_CREDENTIALS.c.id)
+        .where(
+            _CREDENTIALS.c.status_list_id == bindparam("list_id"),
+            _CREDENTIALS.c.status_index == bindparam("index"),
+        )
+        .exists(),
+        select(_DELIVERIES.c.id)
+        .where(
+            _DELIVERIES.c.status_list_id == bindparam("list_id"),
+            _DELIVERIES.c.status_index == bindparam("index"),
+        )
+        .exists(),
+    )
 )
 _CURRENT_LIST = (
     select(
@@ -82,13 +99,20 @@ _CURRENT_LIST = (
         _LISTS.c.number,
         _LISTS.c.capacity,
         _LISTS.c.allocated,
-        select(_CREDENTIALS.c.id)
-        .where(
-            _CREDENTIALS.c.status_list_id == _LISTS.c.id,
-            _CREDENTIALS.c.status_index == bindparam("index"),
-        )
-        .exists()
-        .label("taken"),
+        or_(
+            select(_CREDENTIALS.c.id)
+            .where(
+                _CREDENTIALS.c.status_list_id == _LISTS.c.id,
+                _CREDENTIALS.c.status_index == bindparam("index"),
+            )
+            .exists(),
+            select(_DELIVERIES.c.id)
+            .where(
+                _DELIVERIES.c.status_list_id == _LISTS.c.id,
+                _DELIVERIES.c.status_index == bindparam("index"),
+            )
+            .exists(),
+        ).label("taken"),
     )
     .where(_LISTS.c.issuer_id == bindparam("issuer_id"))
     .order_by(_LISTS.c.number.desc())
@@ -153,8 +177,7 @@ def draw_position(session: Session, issuer_id: uuid.UUID, now: datetime) -> Posi
         if draws == _MAX_DRAWS:
             raise RuntimeError(f"no free index found on status list {list_id}")
         index = secrets.randbelow(capacity)
-        taken_id = session.scalar(_TAKEN, {"list_id": list_id, "index": index})
-        index_taken = taken_id is not None
+        index_taken = bool(session.scalar(_TAKEN, {"list_id": list_id, "index": index}))
         draws += 1
     return Position(current, index)
 
@@ -227,6 +250,14 @@ def allocate_positions(
                     )
                 )
             )
+            drawn -= set(
+                session.scalars(
+                    select(WalletDelivery.status_index).where(
+                        WalletDelivery.status_list_id == current.id,
+                        WalletDelivery.status_index.in_(drawn),
+                    )
+                )
+            )
         chosen |= drawn
     else:
         raise RuntimeError(f"no {count} free indexes found on status list {current.id}")
@@ -294,17 +325,42 @@ def record_change(session: Session, credential: IssuedCredential, purposes: set[
     """Bump the versions of the lists whose bit for ``credential`` changed (no commit)."""
     if purposes:
         note_change(session, STATUS)  # OB 2.0 revocation lists change too
-    if credential.status_list_id is None or not purposes:
+    if not purposes:
         return
     values: dict[str, Any] = {}
     if "revocation" in purposes:
         values["revocation_version"] = StatusList.revocation_version + 1
     if "suspension" in purposes:
         values["suspension_version"] = StatusList.suspension_version + 1
+    # The credential's own list, and the lists of every credential delivered from it into a
+    # wallet: their bits follow its status (see _sign_list).
+    delivered = select(WalletDelivery.status_list_id).where(
+        WalletDelivery.credential_id == credential.id
+    )
+    changed: ColumnElement[bool] = StatusList.id.in_(delivered)
+    if credential.status_list_id is not None:
+        changed = or_(StatusList.id == credential.status_list_id, changed)
     session.execute(
         update(StatusList)
-        .where(StatusList.id == credential.status_list_id)
+        .where(changed)
         .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def record_new_position(session: Session, status_list_id: uuid.UUID, status: str) -> None:
+    """Bump the version of the list a new position set from the start (a credential
+    delivered from a suspended award) so a kept signed list is not served stale (no commit).
+    """
+    purpose = {"revoked": "revocation", "suspended": "suspension"}.get(status)
+    if purpose is None:
+        return
+    note_change(session, STATUS)
+    column = f"{purpose}_version"
+    session.execute(
+        update(StatusList)
+        .where(StatusList.id == status_list_id)
+        .values({column: getattr(StatusList, column) + 1})
         .execution_options(synchronize_session=False)
     )
 
@@ -428,7 +484,16 @@ def _sign_list(
             IssuedCredential.status == _STATUS_OF[purpose],
         )
     )
-    for index in indexes:
+    # Credentials delivered into wallets have the status of the award they came from.
+    delivered = session.scalars(
+        select(WalletDelivery.status_index)
+        .join(IssuedCredential, IssuedCredential.id == WalletDelivery.credential_id)
+        .where(
+            WalletDelivery.status_list_id == listing.id,
+            IssuedCredential.status == _STATUS_OF[purpose],
+        )
+    )
+    for index in [*indexes, *delivered]:
         if index is not None:
             status_list.set_bit(bits, index, 1)
     url = urls.status_list(issuer.slug, purpose, listing.number, jwt=securing == "jwt")
