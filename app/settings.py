@@ -134,6 +134,8 @@ class Settings(BaseSettings):
     # --- wallets ---------------------------------------------------------------------------
     # How long a wallet delivery offer made by the claim page may be used (once).
     wallet_offer_minutes: Annotated[int, Field(ge=1, le=60)] = 10
+    # OpenID4VCI: whether a wallet must also enter the transaction code the claim page shows.
+    oid4vci_tx_code: bool = True
 
     # --- background work -------------------------------------------------------------------
     # Where background jobs (batch issuing, periodic tasks) run: ``auto`` is the server itself
@@ -170,10 +172,6 @@ class Settings(BaseSettings):
     # The lost-link form: asks per client address a minute, and per e-mail address an hour.
     claim_lost_rate_per_minute: Annotated[int, Field(ge=0)] = 5
     claim_lost_per_email_per_hour: Annotated[int, Field(ge=0)] = 3
-    # OpenID4VCI: how long an offer (and its pre-authorized code) may wait for a wallet, and
-    # whether a wallet must also enter the transaction code the claim page shows.
-    oid4vci_offer_minutes: Positive = 10
-    oid4vci_tx_code: bool = True
 
     _lists = field_validator("fetch_allow", "did_web_http_hosts", "trusted_proxies", mode="before")(
         _comma_list

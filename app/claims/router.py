@@ -170,8 +170,8 @@ def claim_page(
     if oid4vci_delivery.deliverable(credential.format, credential.status):
         # Drawn per view, never mailed: short-lived and single-use (issue's §1).
         settings = resources.settings
-        drawn = oid4vci_service.create_offer(session, credential.id, settings=settings, now=now)
-        offer = oid4vci_page.offer_view(urls, drawn, chosen, settings.oid4vci_offer_minutes)
+        drawn = oid4vci_service.create_offer(session, credential, settings=settings, now=now)
+        offer = oid4vci_page.offer_view(urls, drawn, chosen, settings.wallet_offer_minutes)
     body = page.render_claim(
         view,
         now,

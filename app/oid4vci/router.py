@@ -246,13 +246,11 @@ def _deliver(
     resources: Resources, access_token: str, asked: _Request, now: datetime
 ) -> dict[str, Any]:
     with resources.sessions() as session:
-        grant = service.grant_for_token(session, access_token, now=now)
+        offer = service.offer_for_token(session, access_token, now=now)
         try:
             proof = verify_key_proof(asked.proof, audience=resources.urls.base, now=now)
         except KeyProofError as error:
             raise OAuthError("invalid_proof", str(error)) from None
         if not service.use_nonce(session, proof.nonce, now=now):
             raise OAuthError("invalid_nonce", "the nonce is missing, unknown, expired or used")
-        if not service.mark_delivered(session, grant, proof.holder, now=now):
-            raise service.invalid_token("the access token is unknown, expired or used")
-        return delivery.deliver(session, resources, grant.credential_id, proof.holder, now=now)
+        return delivery.deliver(session, resources, offer, proof.holder, now=now)

@@ -2,12 +2,14 @@
 
 https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0.html#section-3.5
 
-- An offer is drawn when the passer opens the claim page, never mailed: a 256-bit reference
-  (the ``credential_offer_uri``), from which the pre-authorized code is derived, so only
-  hashes are stored and the offer can still be served again to a wallet that asks twice.
+- An offer is a ``wallet_offer`` (:mod:`app.wallets.offers`) drawn when the passer opens the
+  claim page, never mailed. Its token is the reference in the ``credential_offer_uri``; the
+  pre-authorized code is derived from it, so only hashes are stored and the offer can be
+  served again to a wallet that asks twice.
 - The code is redeemed once at the token endpoint (one conditional UPDATE), before the offer
   expires, with the transaction code when one was drawn; five wrong transaction codes burn it.
-- The access token is good for one credential, the ``c_nonce`` for one key proof.
+- The access token is good for one credential: the delivery consumes the offer
+  (:func:`app.wallets.offers.consume_offer`). A ``c_nonce`` is good for one key proof.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
@@ -23,19 +24,22 @@ from typing import Any, Final, cast
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
+from app.credentials.models import IssuedCredential
 from app.oid4vci.errors import OAuthError
 from app.oid4vci.metadata import CONFIGURATION_ID, PRE_AUTHORIZED_GRANT
 from app.oid4vci.models import Oid4vciGrant, Oid4vciNonce
 from app.settings import Settings
 from app.urls import Urls
+from app.wallets import offers
+from app.wallets.models import WalletOffer
 
 __all__ = [
     "NONCE_TTL",
     "TOKEN_TTL",
     "NewOffer",
     "create_offer",
-    "grant_for_token",
     "new_nonce",
+    "offer_for_token",
     "offer_object",
     "redeem",
     "use_nonce",
@@ -46,6 +50,7 @@ TOKEN_TTL: Final = timedelta(minutes=5)
 NONCE_TTL: Final = timedelta(minutes=5)
 TX_CODE_LENGTH: Final = 6
 MAX_TX_CODE_FAILURES: Final = 5
+PROTOCOL: Final = "oid4vci"
 _MAX_SECRET: Final = 128  # longer values are never ours: refused before hashing
 
 
@@ -76,29 +81,45 @@ def offer_uri(urls: Urls, reference: str) -> str:
 
 
 def create_offer(
-    session: Session, credential_id: uuid.UUID, *, settings: Settings, now: datetime
+    session: Session, award: IssuedCredential, *, settings: Settings, now: datetime
 ) -> NewOffer:
-    """Draw an offer for ``credential_id`` and commit it."""
-    reference = secrets.token_urlsafe(REFERENCE_BYTES)
+    """Draw an OpenID4VCI offer of ``award`` and commit it."""
+    offered = offers.create_offer(
+        session, award, PROTOCOL, now, minutes=settings.wallet_offer_minutes
+    )
     tx_code = (
         f"{secrets.randbelow(10**TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}"
         if settings.oid4vci_tx_code
         else None
     )
-    expires_at = now + timedelta(minutes=settings.oid4vci_offer_minutes)
     session.add(
         Oid4vciGrant(
-            credential_id=credential_id,
-            offer_hash=_hash(reference),
-            code_hash=_hash(_code_of(reference)),
+            offer_id=offered.offer.id,
+            code_hash=_hash(_code_of(offered.token)),
             tx_code_hash=_hash(tx_code) if tx_code else None,
             tx_code_failures=0,
-            created_at=now,
-            expires_at=expires_at,
         )
     )
     session.commit()
-    return NewOffer(reference, tx_code, expires_at)
+    return NewOffer(offered.token, tx_code, offered.offer.expires_at)
+
+
+def _open_grant(
+    session: Session, condition: Any, *, now: datetime
+) -> tuple[Oid4vciGrant, WalletOffer] | None:
+    """The grant matching ``condition`` and its offer, while the offer is unused and unexpired."""
+    row = session.execute(
+        select(Oid4vciGrant, WalletOffer)
+        .join(WalletOffer, WalletOffer.id == Oid4vciGrant.offer_id)
+        .where(condition)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        return None
+    grant, offer = row
+    if offer.used_at is not None or offer.expires_at <= now:
+        return None
+    return grant, offer
 
 
 def offer_object(
@@ -107,8 +128,11 @@ def offer_object(
     """The Credential Offer (§4.1.1) a reference stands for, while it can still be redeemed."""
     if not 16 <= len(reference) <= _MAX_SECRET:
         return None
-    grant = session.scalar(select(Oid4vciGrant).where(Oid4vciGrant.offer_hash == _hash(reference)))
-    if grant is None or grant.expires_at <= now or grant.redeemed_at is not None:
+    found = offers.find_offer(session, reference, PROTOCOL, now)
+    if found.offer is None or found.reason is not None:
+        return None
+    grant = session.scalar(select(Oid4vciGrant).where(Oid4vciGrant.offer_id == found.offer.id))
+    if grant is None or grant.redeemed_at is not None:
         return None
     parameters: dict[str, Any] = {"pre-authorized_code": _code_of(reference)}
     if grant.tx_code_hash is not None:
@@ -138,77 +162,73 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
         OAuthError: ``invalid_grant`` for an unknown, expired or used code or a wrong
             transaction code; ``invalid_request`` for a transaction code missing or unexpected.
     """
-    grant = (
-        session.scalar(select(Oid4vciGrant).where(Oid4vciGrant.code_hash == _hash(code)))
+    found = (
+        _open_grant(session, Oid4vciGrant.code_hash == _hash(code), now=now)
         if len(code) <= _MAX_SECRET
         else None
     )
-    if grant is None or grant.expires_at <= now or grant.redeemed_at is not None:
+    if found is None or found[0].redeemed_at is not None:
         raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or used")
+    grant, offer = found
     if grant.tx_code_hash is None and tx_code is not None:
         raise OAuthError("invalid_request", "this offer has no transaction code")
     if grant.tx_code_hash is not None:
         if tx_code is None:
             raise OAuthError("invalid_request", "the transaction code (tx_code) is missing")
         if not hmac.compare_digest(_hash(tx_code[:_MAX_SECRET]), grant.tx_code_hash):
-            _count_failure(session, grant)
+            _count_failure(session, grant, offer)
             raise OAuthError("invalid_grant", "the transaction code is wrong")
     token = secrets.token_urlsafe(REFERENCE_BYTES)
+    # The token lives no longer than the offer it delivers, which the delivery consumes.
+    expires_at = min(now + TOKEN_TTL, offer.expires_at)
     redeemed = session.execute(
         update(Oid4vciGrant)
-        .where(
-            Oid4vciGrant.id == grant.id,
-            Oid4vciGrant.redeemed_at.is_(None),
-            Oid4vciGrant.expires_at > now,
-        )
-        .values(redeemed_at=now, token_hash=_hash(token), token_expires_at=now + TOKEN_TTL)
+        .where(Oid4vciGrant.id == grant.id, Oid4vciGrant.redeemed_at.is_(None))
+        .values(redeemed_at=now, token_hash=_hash(token), token_expires_at=expires_at)
         .execution_options(synchronize_session=False)
     )
     session.commit()
     if _rowcount(redeemed) != 1:
         raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or used")
-    return Token(token, int(TOKEN_TTL.total_seconds()))
+    return Token(token, max(1, int((expires_at - now).total_seconds())))
 
 
-def _count_failure(session: Session, grant: Oid4vciGrant) -> None:
-    # RFC 6749 §10.10-style guessing: after a few wrong codes the offer is burnt.
+def _count_failure(session: Session, grant: Oid4vciGrant, offer: WalletOffer) -> None:
+    # A six-digit code can be guessed: after a few wrong ones the offer is burnt (it expires).
     session.execute(
         update(Oid4vciGrant)
         .where(Oid4vciGrant.id == grant.id)
         .values(tx_code_failures=Oid4vciGrant.tx_code_failures + 1)
         .execution_options(synchronize_session=False)
     )
-    session.execute(
-        update(Oid4vciGrant)
-        .where(
-            Oid4vciGrant.id == grant.id,
-            Oid4vciGrant.tx_code_failures >= MAX_TX_CODE_FAILURES,
+    burnt = session.scalar(select(Oid4vciGrant.tx_code_failures).where(Oid4vciGrant.id == grant.id))
+    if burnt is not None and burnt >= MAX_TX_CODE_FAILURES:
+        session.execute(
+            update(WalletOffer)
+            .where(WalletOffer.id == offer.id)
+            .values(expires_at=offer.created_at)
+            .execution_options(synchronize_session=False)
         )
-        .values(expires_at=Oid4vciGrant.created_at)
-        .execution_options(synchronize_session=False)
-    )
     session.commit()
 
 
-def grant_for_token(session: Session, token: str, *, now: datetime) -> Oid4vciGrant:
-    """The grant an access token was issued for, unless unknown, expired or already used.
+def offer_for_token(session: Session, token: str, *, now: datetime) -> WalletOffer:
+    """The offer an access token was issued for, unless unknown, expired or already used.
 
     Raises:
         OAuthError: 401 ``invalid_token`` (RFC 6750 §3.1).
     """
-    grant = (
-        session.scalar(select(Oid4vciGrant).where(Oid4vciGrant.token_hash == _hash(token)))
+    found = (
+        _open_grant(session, Oid4vciGrant.token_hash == _hash(token), now=now)
         if len(token) <= _MAX_SECRET
         else None
     )
-    if (
-        grant is None
-        or grant.token_expires_at is None
-        or grant.token_expires_at <= now
-        or grant.delivered_at is not None
-    ):
+    if found is None:
         raise invalid_token("the access token is unknown, expired or used")
-    return grant
+    grant, offer = found
+    if grant.token_expires_at is None or grant.token_expires_at <= now:
+        raise invalid_token("the access token is unknown, expired or used")
+    return offer
 
 
 def invalid_token(description: str) -> OAuthError:
@@ -249,14 +269,3 @@ def use_nonce(session: Session, nonce: str | None, *, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return _rowcount(spent) == 1
-
-
-def mark_delivered(session: Session, grant: Oid4vciGrant, holder: str, *, now: datetime) -> bool:
-    """Claim the grant's one delivery for ``holder``; false when another request took it."""
-    claimed = session.execute(
-        update(Oid4vciGrant)
-        .where(Oid4vciGrant.id == grant.id, Oid4vciGrant.delivered_at.is_(None))
-        .values(delivered_at=now, holder=holder)
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(claimed) == 1

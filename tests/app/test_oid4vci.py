@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.bench_wallets import Wallet, key_proof, offer_uri_of
-from app.oid4vci.models import Oid4vciGrant, Oid4vciNonce
+from app.oid4vci.models import Oid4vciNonce
+from app.wallets.models import WalletDelivery, WalletOffer
 from badges.identity import Recipient
 from keys import generate_key
 from tests.app.test_claims import claim_token
@@ -105,7 +106,7 @@ def test_metadata_serves_1_0_and_draft_13_wallets(client: TestClient) -> None:
 
 
 def test_a_wallet_receives_a_credential_bound_to_its_did(
-    client: TestClient, award: dict[str, Any]
+    client: TestClient, app: FastAPI, award: dict[str, Any]
 ) -> None:
     offer_uri, tx_code = open_offer(client, award)
     offer = client.get(offer_uri)
@@ -116,7 +117,12 @@ def test_a_wallet_receives_a_credential_bound_to_its_did(
     credential = wallet.receive(offer_uri, tx_code)
     assert credential["credentialSubject"]["id"] == wallet.did
     assert credential["credentialSubject"]["identifier"]  # the hashed e-mail stays
-    assert credential["credentialStatus"] == award["document"]["credentialStatus"]
+    # Its own status entry, and a delivery recorded against the award.
+    assert credential["credentialStatus"]["id"] != award["document"]["credentialStatus"]["id"]
+    with app.state.resources.sessions() as session:
+        delivered = session.scalars(select(WalletDelivery)).one()
+    assert (delivered.holder_did, delivered.protocol) == (wallet.did, "oid4vci")
+    assert str(delivered.credential_id) == award["id"]
     report = verify(client, credential, Recipient("email", "taro@example.jp"))
     assert report.ok, report.checks
     revoked = client.post(
@@ -193,7 +199,7 @@ def test_an_expired_offer_and_code_are_refused(
     offer_uri, tx_code = open_offer(client, award)
     code = client.get(offer_uri).json()["grants"][PRE_AUTH]["pre-authorized_code"]
     with app.state.resources.sessions() as session:
-        session.execute(update(Oid4vciGrant).values(expires_at=datetime.now(UTC) - timedelta(1)))
+        session.execute(update(WalletOffer).values(expires_at=datetime.now(UTC) - timedelta(1)))
         session.commit()
     assert client.get(offer_uri).status_code == 404
     form = {"grant_type": PRE_AUTH, "pre-authorized_code": code, "tx_code": tx_code}
@@ -430,3 +436,15 @@ def test_credential_bodies_are_bounded_and_must_be_json(
     assert nested.json()["error"] == "invalid_credential_request"
     garbage = client.post("/oid4vci/credential", content=b"\xff\xfe", headers=headers)
     assert garbage.json()["error"] == "invalid_credential_request"
+
+
+def test_an_award_revoked_after_the_token_is_denied(
+    client: TestClient, award: dict[str, Any], access: dict[str, Any]
+) -> None:
+    client.post(
+        f"/api/v1/credentials/{award['id']}/revoke", json={"reason": "test"}, headers=award["staff"]
+    )
+    proof = key_proof(generate_key("Ed25519"), audience=BASE, nonce=nonce(client))
+    response = ask(client, access["access_token"], v1_request(proof))
+    assert response.status_code == 400
+    assert response.json()["error"] == "credential_request_denied"
