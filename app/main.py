@@ -47,6 +47,7 @@ from app.verification.guards import error_page
 from app.verification.local import LocalDocuments
 from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
+from app.wallets.router import router as wallets_router
 
 ROUTERS = (
     issuers_router,
@@ -59,6 +60,7 @@ ROUTERS = (
     achievements_public,
     credentials_public,
     claims_router,
+    wallets_router,
     status_public,
     ob2_public,
     verification_page,
