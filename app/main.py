@@ -48,6 +48,7 @@ from app.verification.guards import error_page
 from app.verification.local import LocalDocuments
 from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
+from app.wallets.router import router as wallets_router
 
 ROUTERS = (
     issuers_router,
@@ -61,6 +62,7 @@ ROUTERS = (
     credentials_public,
     claims_router,
     oid4vci_router,
+    wallets_router,
     status_public,
     ob2_public,
     verification_page,

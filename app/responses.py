@@ -32,6 +32,7 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         403: "The API key may not do this.",
         404: "No such resource (or not one this key may see).",
         409: "Conflicts with the current state.",
+        410: "Gone: expired.",
         413: "The upload is too large.",
         415: "Unsupported media type.",
         422: "The request is not valid.",

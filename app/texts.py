@@ -507,6 +507,36 @@ PUBLIC: dict[str, tuple[str, str]] = {  # key: (ja, en), for the public pages
         "期限が切れたらページを再読み込みしてください。",
         "This QR code and link work once, for {minutes} minutes. Reload the page for a new one.",
     ),
+    "wallet_title": ("ウォレットに追加する", "Add to your wallet"),
+    "wallet_lcw": ("Learner Credential Wallet に追加", "Add to Learner Credential Wallet"),
+    "wallet_lead": (
+        "スマートフォンでは下のボタンを押し、パソコンでは Learner Credential Wallet アプリで"
+        "QR コードを読み取ってください。あなたのウォレット専用のバッジが発行されます。"
+        "ボタンと QR コードは {minutes} 分間、1 回だけ使えます"
+        "（このページを開き直すと新しくなります）。",
+        "On your phone, tap the button; on a computer, scan the QR code with the Learner "
+        "Credential Wallet app. A badge made out to your wallet is issued. The button and the "
+        "QR code work once, for {minutes} minutes (open this page again for new ones).",
+    ),
+    "wallet_qr_title": (
+        "Learner Credential Wallet で読み取る QR コード",
+        "QR code to scan with the Learner Credential Wallet",
+    ),
+    "wallet_interaction": (
+        "インタラクション URL に対応したウォレットで開く",
+        "Open in a wallet that takes interaction URLs",
+    ),
+    "wallet_legacy": ("古い版のアプリで開く", "Open in an older version of the app"),
+    "wallet_interaction_title": (
+        "ウォレットアプリで開いてください",
+        "Open this link in a wallet app",
+    ),
+    "wallet_interaction_body": (
+        "このリンクは、デジタルバッジをウォレットアプリに追加するためのものです。"
+        "Learner Credential Wallet などのアプリで開いてください。",
+        "This link adds a digital badge to a wallet app. Open it in an app such as the "
+        "Learner Credential Wallet.",
+    ),
     "claim_listing_title": ("公開ページの掲載", "Your public page"),
     "claim_listed": (
         "公開ページは検索エンジンに掲載されます。",

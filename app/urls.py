@@ -72,3 +72,16 @@ class Urls:
     def claim(self, token: str) -> str:
         """The link a passer follows to accept a badge (its token is the proof)."""
         return f"{self.base}/claim/{token}"
+
+    def vcapi_exchange(self, token: str) -> str:
+        """A VC-API exchange delivering one badge into a wallet (a capability URL)."""
+        return f"{self.base}/wallets/vcapi/exchanges/{token}"
+
+    def wallet_interaction(self, token: str) -> str:
+        """The interaction URL of a wallet offer (VC-API "Initiating Interactions")."""
+        return f"{self.base}/wallets/interactions/{token}?iuv=1"
+
+    @property
+    def domain(self) -> str:
+        """This service's host (and port), the ``domain`` presentations are made for."""
+        return urlsplit(self.base).netloc

@@ -31,6 +31,8 @@ from app.oid4vci import page as oid4vci_page
 from app.oid4vci import service as oid4vci_service
 from app.texts import PUBLIC, Lang
 from app.verification.page import choose_language
+from app.wallets import offers as wallet_offers
+from app.wallets.links import lcw_links
 
 router = APIRouter(prefix="/claim", include_in_schema=False)
 
@@ -158,7 +160,8 @@ def claim_page(
     now: NowDep,
     lang: _LangQuery = None,
 ) -> HTMLResponse:
-    """The badge, accept, downloads, sharing and listing, for the passer the link was sent to."""
+    """The badge, accept, downloads, sharing, listing and wallets, for the passer the link
+    was sent to."""
     chosen = _lang(request, lang)
     found = service.look_up(session, token, now=now)
     if found.claim is None:
@@ -166,20 +169,31 @@ def claim_page(
     claim = found.claim
     credential = credential_service.get_credential(session, claim.credential_id)
     view, _ = credential_public.page_view(session, urls, credential, request, chosen)
-    offer = None
+    claimed_at = service.claimed_at(session, credential.id)
+    minutes = resources.settings.wallet_offer_minutes
+    wallet = None
+    if credential.status == "active":
+        # A fresh single-use offer for this visit only: never made in bulk, never mailed.
+        offered = wallet_offers.create_offer(session, credential, "vcapi", now, minutes=minutes)
+        wallet = lcw_links(
+            urls, offered.token, offered.offer.challenge, qr_title=_words("wallet_qr_title", chosen)
+        )
+    oid4vci = None
     if oid4vci_delivery.deliverable(credential.format, credential.status):
-        # Drawn per view, never mailed: short-lived and single-use (issue's §1).
-        settings = resources.settings
-        drawn = oid4vci_service.create_offer(session, credential, settings=settings, now=now)
-        offer = oid4vci_page.offer_view(urls, drawn, chosen, settings.wallet_offer_minutes)
+        drawn = oid4vci_service.create_offer(
+            session, credential, settings=resources.settings, now=now
+        )
+        oid4vci = oid4vci_page.offer_view(urls, drawn, chosen, minutes)
     body = page.render_claim(
         view,
         now,
         claim_url=urls.claim(token),
         claim_token=token,
         expires_at=claim.expires_at,
-        claimed_at=service.claimed_at(session, credential.id),
-        oid4vci=offer,
+        claimed_at=claimed_at,
+        wallet=wallet,
+        wallet_minutes=minutes,
+        oid4vci=oid4vci,
     )
     return _html(body, 200, chosen)
 
