@@ -146,5 +146,5 @@ def holder_key(did_url: str) -> tuple[str, PublicKeyInfo]:
 
 
 def did_jwk_of(key: PublicKeyInfo) -> str:
-    """The ``did:jwk`` naming ``key``."""
+    """The ``did:jwk`` naming ``key`` (RFC 7638's members, in their order)."""
     return did_jwk(key.public)

@@ -8,7 +8,10 @@ asymmetric ``alg`` and exactly one of ``kid`` (a DID URL) or ``jwk``; the payloa
 
 :func:`verify_key_proof` checks everything but the nonce, which only the issuer's store can
 judge; it returns the nonce and the holder's DID (``did:key`` or ``did:jwk``; a bare ``jwk``
-becomes its ``did:jwk``) for the credential's ``credentialSubject.id``.
+becomes a ``did:jwk``) for the credential's ``credentialSubject.id``. A wallet that sends a
+bare key has no DID of its own, and JSON member order differs between JOSE libraries, so that
+``did:jwk`` is made one way for every wallet: the members RFC 7638 §3.2 requires, in
+lexicographic order (the JWK thumbprint's input).
 """
 
 from __future__ import annotations

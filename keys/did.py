@@ -95,8 +95,15 @@ def public_key_from_did_key(did_url: str) -> PublicKey:
 
 def did_jwk(public: PublicKey) -> str:
     """Return the ``did:jwk`` of a public key: ``did:jwk:`` + base64url of its JWK's JSON
-    (https://github.com/quartzjer/did-jwk/blob/main/spec.md#create)."""
-    text = json.dumps(jwk(public), separators=(",", ":"), sort_keys=True)
+    (https://github.com/quartzjer/did-jwk/blob/main/spec.md#create), with only the members
+    RFC 7638 §3.2 requires, in lexicographic order."""
+    required = {
+        "OKP": ("crv", "kty", "x"),
+        "EC": ("crv", "kty", "x", "y"),
+        "RSA": ("e", "kty", "n"),
+    }
+    full = jwk(public)
+    text = json.dumps({k: full[k] for k in required[full["kty"]]}, separators=(",", ":"))
     return _DID_JWK_PREFIX + b64url_encode(text.encode())
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from badges.key_proof import KeyProofError, verify_key_proof
 from keys import KeySigner, PrivateKey, did_jwk, did_key, generate_key, public_key_from_did_jwk
-from keys._codec import b64url_encode
+from keys._codec import b64url_decode, b64url_encode
 
 AUD = "https://badges.example.jp"
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -50,9 +50,17 @@ def test_did_key_proof_names_the_holder(key_type: str) -> None:
 
 def test_jwk_header_becomes_a_did_jwk_and_did_jwk_kid_is_read() -> None:
     key = generate_key("P-256")
-    jwk_proof = proof(key, header={"kid": None, "jwk": key.public_key().jwk()})
+    sent = {"y": key.public_key().jwk()["y"], **key.public_key().jwk()}
+    jwk_proof = proof(key, header={"kid": None, "jwk": sent})
     holder = verify_key_proof(jwk_proof, audience=AUD, now=NOW).holder
+    # However the wallet ordered its JWK, the DID is RFC 7638's members in their order.
     assert holder == did_jwk(key.public_key())
+    assert list(json.loads(b64url_decode(holder.removeprefix("did:jwk:"), "did"))) == [
+        "crv",
+        "kty",
+        "x",
+        "y",
+    ]
     assert public_key_from_did_jwk(holder).thumbprint() == key.public_key().thumbprint()
     by_kid = proof(key, header={"kid": holder + "#0"})
     assert verify_key_proof(by_kid, audience=AUD, now=NOW).holder == holder
