@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -13,7 +14,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from app.errors import ConflictError
 from app.mail.models import OutboxMessage
+from app.wallets import vcapi
 from app.wallets.models import WalletDelivery, WalletOffer
 from badges import data_integrity
 from keys import KeySigner, did_key, generate_key
@@ -286,3 +289,36 @@ def test_malformed_huge_and_unknown_requests_are_clear_4xx(
     assert client.post(url, json={"verifiablePresentation": vp}).status_code == 400
     _problem(client.post(f"/wallets/vcapi/exchanges/{'A' * 32}", json={}), 404, "not_found")
     assert client.post(url, content=b"").status_code == 200  # an empty body starts, as {}
+
+
+def test_wallets_racing_for_one_exchange_get_one_credential(
+    client: TestClient, app: FastAPI, award: dict[str, Any]
+) -> None:
+    url = exchange_url(client, award)
+    token = url.rsplit("/", 1)[1]
+    request = start(client, url)
+    wallets = [Wallet() for _ in range(6)]
+    messages = [
+        {"verifiablePresentation": w.present(request["challenge"], request["domain"])}
+        for w in wallets
+    ]
+    resources = app.state.resources
+
+    def attempt(message: dict[str, Any]) -> str:
+        with resources.sessions() as session:
+            try:
+                vcapi.exchange(
+                    session, resources.keyring, resources.urls, token, message, datetime.now(UTC)
+                )
+            except ConflictError:
+                return "conflict"
+            return "delivered"
+
+    with ThreadPoolExecutor(len(messages)) as pool:
+        outcomes = list(pool.map(attempt, messages))
+    assert sorted(outcomes) == ["conflict"] * 5 + ["delivered"]
+    with app.state.resources.sessions() as session:
+        [delivery] = session.scalars(select(WalletDelivery)).all()
+        offer = session.scalars(select(WalletOffer)).one()
+    assert delivery.holder_did == offer.holder_did
+    assert delivery.holder_did == wallets[outcomes.index("delivered")].did
