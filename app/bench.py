@@ -485,6 +485,9 @@ MEASURED = {
     "request to last row committed; batch_issue_sqlite_per_s: the same by the server's job "
     "thread on SQLite",
     "mail_*, issue_*notify*, outbox_*": "the mail module's own runs (app.mail.benchmark)",
+    "wallet_delivery_per_s": "full OpenID4VCI 1.0 exchanges (offer, token with tx_code, nonce, "
+    "credential with a jwt key proof by a new key) through a real server, 2 workers, 4 wallet "
+    "threads in this process (app.bench_wallets); each delivery signs a bound credential",
 }
 
 

@@ -181,7 +181,11 @@ def claim_page(
     oid4vci = None
     if oid4vci_delivery.deliverable(credential.format, credential.status):
         drawn = oid4vci_service.create_offer(
-            session, credential, settings=resources.settings, now=now
+            session,
+            credential,
+            minutes=minutes,
+            tx_code=resources.settings.oid4vci_tx_code,
+            now=now,
         )
         oid4vci = oid4vci_page.offer_view(urls, drawn, chosen, minutes)
     body = page.render_claim(

@@ -115,7 +115,7 @@ async def token(request: Request, resources: ResourcesDep, now: NowDep) -> Respo
         tx_code = _single(form, "tx_code")
         if tx_code is None:
             tx_code = _single(form, "user_pin")
-        issued, nonce = await run_in_threadpool(_redeem, resources, code, tx_code, now)
+        issued = await run_in_threadpool(_redeem, resources, code, tx_code, now)
     except OAuthError as error:
         return error_response(error)
     answer = {
@@ -123,18 +123,15 @@ async def token(request: Request, resources: ResourcesDep, now: NowDep) -> Respo
         "token_type": "Bearer",
         "expires_in": issued.expires_in,
         # Draft 13 §6.2: its wallets take the first c_nonce from here; 1.0 wallets ignore it.
-        "c_nonce": nonce,
+        "c_nonce": issued.c_nonce,
         "c_nonce_expires_in": _NONCE_EXPIRES_IN,
     }
     return JSONResponse(answer, headers=NO_STORE)
 
 
-def _redeem(
-    resources: Resources, code: str, tx_code: str | None, now: datetime
-) -> tuple[service.Token, str]:
+def _redeem(resources: Resources, code: str, tx_code: str | None, now: datetime) -> service.Token:
     with resources.sessions() as session:
-        issued = service.redeem(session, code, tx_code, now=now)
-        return issued, service.new_nonce(session, now=now)
+        return service.redeem(session, code, tx_code, now=now)
 
 
 @router.post(

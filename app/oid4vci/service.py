@@ -28,7 +28,6 @@ from app.credentials.models import IssuedCredential
 from app.oid4vci.errors import OAuthError
 from app.oid4vci.metadata import CONFIGURATION_ID, PRE_AUTHORIZED_GRANT
 from app.oid4vci.models import Oid4vciGrant, Oid4vciNonce
-from app.settings import Settings
 from app.urls import Urls
 from app.wallets import offers
 from app.wallets.models import WalletOffer
@@ -81,27 +80,22 @@ def offer_uri(urls: Urls, reference: str) -> str:
 
 
 def create_offer(
-    session: Session, award: IssuedCredential, *, settings: Settings, now: datetime
+    session: Session, award: IssuedCredential, *, minutes: int, tx_code: bool, now: datetime
 ) -> NewOffer:
-    """Draw an OpenID4VCI offer of ``award`` and commit it."""
-    offered = offers.create_offer(
-        session, award, PROTOCOL, now, minutes=settings.wallet_offer_minutes
-    )
-    tx_code = (
-        f"{secrets.randbelow(10**TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}"
-        if settings.oid4vci_tx_code
-        else None
-    )
+    """Draw an OpenID4VCI offer of ``award`` for ``minutes``, with a transaction code if
+    ``tx_code``, and commit it."""
+    offered = offers.create_offer(session, award, PROTOCOL, now, minutes=minutes)
+    code = f"{secrets.randbelow(10**TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}" if tx_code else None
     session.add(
         Oid4vciGrant(
             offer_id=offered.offer.id,
             code_hash=_hash(_code_of(offered.token)),
-            tx_code_hash=_hash(tx_code) if tx_code else None,
+            tx_code_hash=_hash(code) if code else None,
             tx_code_failures=0,
         )
     )
     session.commit()
-    return NewOffer(offered.token, tx_code, offered.offer.expires_at)
+    return NewOffer(offered.token, code, offered.offer.expires_at)
 
 
 def _open_grant(
@@ -128,12 +122,15 @@ def offer_object(
     """The Credential Offer (§4.1.1) a reference stands for, while it can still be redeemed."""
     if not 16 <= len(reference) <= _MAX_SECRET:
         return None
-    found = offers.find_offer(session, reference, PROTOCOL, now)
-    if found.offer is None or found.reason is not None:
+    found = _open_grant(
+        session,
+        (WalletOffer.token_hash == offers.token_hash(reference))
+        & (WalletOffer.protocol == PROTOCOL),
+        now=now,
+    )
+    if found is None or found[0].redeemed_at is not None:
         return None
-    grant = session.scalar(select(Oid4vciGrant).where(Oid4vciGrant.offer_id == found.offer.id))
-    if grant is None or grant.redeemed_at is not None:
-        return None
+    grant = found[0]
     parameters: dict[str, Any] = {"pre-authorized_code": _code_of(reference)}
     if grant.tx_code_hash is not None:
         # The code itself goes to the passer on the claim page, never into the offer (§4.1.1).
@@ -153,10 +150,12 @@ def offer_object(
 class Token:
     access_token: str
     expires_in: int
+    c_nonce: str
 
 
 def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -> Token:
-    """Exchange a pre-authorized code (and transaction code) for an access token, once.
+    """Exchange a pre-authorized code (and transaction code) for an access token, once, with
+    a first ``c_nonce`` for draft-13 wallets (draft 13 §6.2), in one commit.
 
     Raises:
         OAuthError: ``invalid_grant`` for an unknown, expired or used code or a wrong
@@ -187,10 +186,12 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
         .values(redeemed_at=now, token_hash=_hash(token), token_expires_at=expires_at)
         .execution_options(synchronize_session=False)
     )
-    session.commit()
     if _rowcount(redeemed) != 1:
+        session.rollback()
         raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or used")
-    return Token(token, max(1, int((expires_at - now).total_seconds())))
+    nonce = _add_nonce(session, now)
+    session.commit()
+    return Token(token, max(1, int((expires_at - now).total_seconds())), nonce)
 
 
 def _count_failure(session: Session, grant: Oid4vciGrant, offer: WalletOffer) -> None:
@@ -242,11 +243,16 @@ def invalid_token(description: str) -> OAuthError:
 
 def new_nonce(session: Session, *, now: datetime) -> str:
     """A fresh ``c_nonce`` (OpenID4VCI 1.0 §7), committed; expired ones are swept now and then."""
+    nonce = _add_nonce(session, now)
+    session.commit()
+    return nonce
+
+
+def _add_nonce(session: Session, now: datetime) -> str:
     nonce = secrets.token_urlsafe(REFERENCE_BYTES)
     session.add(Oid4vciNonce(nonce_hash=_hash(nonce), expires_at=now + NONCE_TTL))
     if secrets.randbelow(100) == 0:
         session.execute(delete(Oid4vciNonce).where(Oid4vciNonce.expires_at < now - NONCE_TTL))
-    session.commit()
     return nonce
 
 

@@ -86,3 +86,11 @@ def test_the_text_output_says_how_the_figures_are_measured() -> None:
     assert text.splitlines()[0].startswith("api_issue_ob3_per_s")
     assert "measured:" in text
     assert all(name in text for name in bench.MEASURED)
+
+
+def test_the_wallet_benchmark_delivers_through_a_real_server_without_errors() -> None:
+    from app import bench_wallets
+
+    figures = bench_wallets.run(quick=True)
+    assert figures["wallet_delivery_errors"] == 0
+    assert figures["wallet_delivery_per_s"] > 0
