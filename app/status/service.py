@@ -38,6 +38,7 @@ from datetime import datetime
 from typing import Any, Final, Literal, cast
 
 from sqlalchemy import Table, bindparam, insert, inspect, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -126,6 +127,26 @@ _CLAIM = (
 _OPEN = insert(_LISTS)
 
 
+class PositionTakenError(IntegrityError):
+    """A drawn status position was taken meanwhile; the caller retries with a fresh one.
+
+    An ``IntegrityError``, as a lost race on a unique constraint is: every issuing path
+    already rolls back and retries on one.
+    """
+
+    def __init__(self, position: Position | None) -> None:
+        where = f"index {position.index}" if position is not None else "a drawn index"
+        super().__init__(f"status list position taken: {where}", None, Exception(where))
+
+
+def _indexes_by_list(positions: Iterable[Position]) -> dict[uuid.UUID, list[int]]:
+    found: dict[uuid.UUID, list[int]] = {}
+    for position in positions:
+        if not position.opened:
+            found.setdefault(position.status_list.id, []).append(position.index)
+    return found
+
+
 @dataclass(frozen=True)
 class Position:
     """Where a credential sits on its issuer's status lists.
@@ -187,6 +208,9 @@ def claim_position(session: Session, position: Position) -> None:
 
     A new list's number is unique per issuer: a concurrent issue that opened the same number
     first fails this transaction, and the caller retries with a fresh position.
+
+    Raises:
+        PositionTakenError: another credential or delivery took the position since the draw.
     """
     listing = position.status_list
     if position.opened:
@@ -205,6 +229,12 @@ def claim_position(session: Session, position: Position) -> None:
         )
         return
     session.execute(_CLAIM, {"list_id": listing.id})
+    # Issued credentials and wallet deliveries share the index space but not a unique
+    # constraint. The UPDATE above holds the list's row until commit, and every claim on
+    # the list takes it, so a claim made and committed by the other table since the draw is
+    # seen now (PostgreSQL reads committed rows per statement; SQLite writes one at a time).
+    if session.scalar(_TAKEN, {"list_id": listing.id, "index": position.index}):
+        raise PositionTakenError(position)
 
 
 def allocate_positions(
@@ -265,9 +295,14 @@ def allocate_positions(
 
 
 def claim_positions(session: Session, positions: Iterable[Position]) -> None:
-    """Write the allocations of :func:`allocate_positions` (one statement per list)."""
+    """Write the allocations of :func:`allocate_positions` (one statement per list).
+
+    Raises:
+        PositionTakenError: a wallet delivery took one of the positions since the draw.
+    """
+    positions_list = list(positions)
     by_list: dict[uuid.UUID, tuple[StatusList, int]] = {}
-    for position in positions:
+    for position in positions_list:
         listing, taken = by_list.get(position.status_list.id, (position.status_list, 0))
         by_list[listing.id] = (listing, taken + 1)
     for listing, taken in by_list.values():
@@ -282,6 +317,19 @@ def claim_positions(session: Session, positions: Iterable[Position]) -> None:
                 .values(allocated=StatusList.allocated + taken)
                 .execution_options(synchronize_session=False)
             )
+    # As in claim_position: a wallet delivery may have taken a drawn index meanwhile (taken
+    # by an issued credential, the insert's own conflict handling redraws it).
+    for listing_id, indexes in _indexes_by_list(positions_list).items():
+        delivered = session.scalar(
+            select(_DELIVERIES.c.id)
+            .where(
+                _DELIVERIES.c.status_list_id == listing_id,
+                _DELIVERIES.c.status_index.in_(indexes),
+            )
+            .limit(1)
+        )
+        if delivered is not None:
+            raise PositionTakenError(None)
 
 
 def entry_for(

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from app.credentials.models import IssuedCredential
 from app.errors import ConflictError
+from app.issuers.models import Issuer
+from app.status import service as status_service
 from app.wallets import offers
 from app.wallets.binding import issue_bound_credential
 from app.wallets.models import WalletDelivery, WalletOffer
@@ -173,3 +175,50 @@ def test_offer_minutes_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("SHOMEI_WALLET_OFFER_MINUTES", "3")
     assert Settings(_env_file=None).wallet_offer_minutes == 3
     assert Settings.model_fields["wallet_offer_minutes"].default == 10
+
+
+def _deliver_at(app: FastAPI, award: IssuedCredential, position: Any) -> None:
+    """A wallet delivery that takes ``position`` and commits."""
+    with app.state.resources.sessions() as session:
+        session.add(
+            WalletDelivery(
+                id=uuid.uuid4(),
+                credential_id=award.id,
+                protocol="vcapi",
+                holder_did=holder(),
+                status_list_id=position.status_list.id,
+                status_index=position.index,
+                delivered_at=datetime.now(UTC),
+                document="{}",
+            )
+        )
+        session.commit()
+
+
+def test_a_position_a_delivery_took_after_the_draw_is_not_claimed_twice(
+    client: TestClient, app: FastAPI, staff: dict[str, str], achievement_id: str
+) -> None:
+    award = _award(app, issue(client, staff, achievement_id)["id"])
+    now = datetime.now(UTC)
+    with app.state.resources.sessions() as session:
+        drawn = status_service.draw_position(session, award.issuer_id, now)
+        session.commit()  # the draw's read ends; the claim below starts afresh
+        _deliver_at(app, award, drawn)  # meanwhile a wallet delivery takes that position
+        with pytest.raises(status_service.PositionTakenError):
+            status_service.claim_position(session, drawn)
+        session.rollback()
+        # The same for a batch's chunk.
+        issuer = session.get(Issuer, award.issuer_id)
+        assert issuer is not None
+        [chunk] = status_service.allocate_positions(session, issuer, 1, now)
+        session.commit()
+        _deliver_at(app, award, chunk)
+        with pytest.raises(status_service.PositionTakenError):
+            status_service.claim_positions(session, [chunk])
+        session.rollback()
+    # Issuing draws around both.
+    again = issue(client, staff, achievement_id)
+    assert int(again["document"]["credentialStatus"]["statusListIndex"]) not in {
+        drawn.index,
+        chunk.index,
+    }
