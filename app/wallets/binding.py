@@ -29,6 +29,7 @@ from app.keyring import Keyring
 from app.status import service as status_service
 from app.urls import Urls
 from app.wallets.models import PROTOCOLS, WalletDelivery
+from app.wallets.templates import template_for
 from badges import data_integrity, ob3, vc_jwt
 
 __all__ = ["issue_bound_credential"]
@@ -84,7 +85,7 @@ def issue_bound_credential(
             urls, issuer.slug, position.status_list.number, position.index, "revocation"
         ),
     )
-    signed = data_integrity.sign(unsigned, signer, created=now)
+    signed = data_integrity.sign(unsigned, signer, created=now, template=template_for(unsigned))
     # Written after signing: on SQLite the first write takes the database's write lock.
     status_service.claim_position(session, position)
     session.add(
