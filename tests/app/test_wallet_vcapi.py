@@ -319,6 +319,6 @@ def test_wallets_racing_for_one_exchange_get_one_credential(
     assert sorted(outcomes) == ["conflict"] * 5 + ["delivered"]
     with app.state.resources.sessions() as session:
         [delivery] = session.scalars(select(WalletDelivery)).all()
-        offer = session.scalars(select(WalletOffer)).one()
+        offer = session.scalars(select(WalletOffer).where(WalletOffer.protocol == "vcapi")).one()
     assert delivery.holder_did == offer.holder_did
     assert delivery.holder_did == wallets[outcomes.index("delivered")].did
