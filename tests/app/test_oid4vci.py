@@ -349,10 +349,27 @@ def test_the_access_token_delivers_once(client: TestClient, access: dict[str, An
             nonce=nonce(c),
             header={"kid": f"{OTHER_DID}#{OTHER_DID.removeprefix('did:key:')}"},
         ),
+        # A DID we would have to fetch to read: holders use did:key or did:jwk.
+        lambda c: key_proof(
+            generate_key("Ed25519"),
+            audience=BASE,
+            nonce=nonce(c),
+            header={"kid": "did:web:wallet.example#key-1"},
+        ),
         lambda c: "not.a.jwt",
         lambda c: 42,
+        lambda c: "e" * 20_000,
     ],
-    ids=["wrong-aud", "old-iat", "wrong-typ", "another-key", "malformed", "not-a-string"],
+    ids=[
+        "wrong-aud",
+        "old-iat",
+        "wrong-typ",
+        "another-key",
+        "did-web",
+        "malformed",
+        "not-a-string",
+        "huge",
+    ],
 )
 def test_bad_proofs_are_invalid_proof(
     client: TestClient, access: dict[str, Any], proof: Any
