@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from app.bench_wallets import Wallet, key_proof, offer_uri_of
+from app.oid4vci import service
+from app.oid4vci.errors import OAuthError
 from app.oid4vci.models import Oid4vciNonce
 from app.wallets.models import WalletDelivery, WalletOffer
 from badges.identity import Recipient
@@ -465,3 +468,23 @@ def test_an_award_revoked_after_the_token_is_denied(
     response = ask(client, access["access_token"], v1_request(proof))
     assert response.status_code == 400
     assert response.json()["error"] == "credential_request_denied"
+
+
+def test_wallets_racing_with_one_code_get_one_token(
+    client: TestClient, app: FastAPI, award: dict[str, Any]
+) -> None:
+    offer_uri, tx_code = open_offer(client, award)
+    code = client.get(offer_uri).json()["grants"][PRE_AUTH]["pre-authorized_code"]
+    resources = app.state.resources
+
+    def attempt(_: int) -> str:
+        with resources.sessions() as session:
+            try:
+                service.redeem(session, code, tx_code, now=datetime.now(UTC))
+            except OAuthError as error:
+                return error.error
+            return "token"
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = sorted(pool.map(attempt, range(6)))
+    assert outcomes == ["invalid_grant"] * 5 + ["token"]
