@@ -11,7 +11,8 @@ holder key as a ``jwk`` header, so ``did:jwk``).
 
 Every delivered credential is verified by Digital Bazaar's ``vc`` and by our own verifier,
 fetching the issuer's DID document and status lists from the server; revoking the award
-makes both report it revoked.
+makes both report it revoked. The ``did:key`` holder presents its credential back in a
+presentation signed with the key it proved, and ``vc`` verifies both proofs.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def delivered(oracle: None, service: Service) -> dict[str, Delivered]:
     runs = {}
     for version in ("1.0", "draft13"):
         award = service.award()
-        result = wallet(*service.offer(award), version)
+        result = wallet(*service.offer(award), version, allow=[service.url])
         assert result["ok"], result
         runs[version] = Delivered(award, result)
     return runs
@@ -155,6 +156,14 @@ def test_the_wallet_receives_a_credential_bound_to_the_key_it_proved(
         assert named == {k: wallet_jwk[k] for k in ("crv", "kty", "x")}
     proofs = credential["proof"] if isinstance(credential["proof"], list) else [credential["proof"]]
     assert [p["cryptosuite"] for p in proofs] == ["eddsa-rdfc-2022"]
+
+
+def test_digital_bazaar_verifies_the_holder_presenting_its_credential(
+    delivered: dict[str, Delivered],
+) -> None:
+    # The did:key holder presents the credential back, signing with the key it proved.
+    presented = delivered["1.0"].result["presented"]
+    assert presented == {"verified": True, "presentationVerified": True, "errors": []}
 
 
 def test_each_wallet_spoke_its_own_protocol_version(delivered: dict[str, Delivered]) -> None:

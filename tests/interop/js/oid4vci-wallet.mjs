@@ -4,9 +4,11 @@
 //
 // stdin: {"offer": "openid-credential-offer://…", "txCode": "123456" | null,
 //         "version": "1.0" | "draft13", "binding": "did:key" | "jwk",
-//         "stage": "credential" | "token"}
+//         "stage": "credential" | "token", "allow": [origins the verifier may fetch]}
 // stdout: {"ok": true, "credential", "holder", "requests": [[method, path, body]…],
-//          "detectedVersion", "tokenResponse"}  or  {"ok": false, "error", "status", "body"}
+//          "detectedVersion", "tokenResponse", "presented"}  or  {"ok": false, "error", …}
+// "presented": with a did:key, the credential presented back in a presentation signed by
+// the holder key and checked by @digitalbazaar/vc (both proofs, status list).
 //
 // "draft13": the client treats the issuer as a draft 13/14 one (the library's Draft14 mode,
 // the wire format of draft 13): no nonce endpoint call, the c_nonce from the token response,
@@ -20,22 +22,15 @@ import {
 } from '@openid4vc/openid4vci';
 import {clientAuthenticationAnonymous} from '@openid4vc/oauth2';
 import {CompactSign, exportJWK, generateKeyPair} from 'jose';
+import * as vc from '@digitalbazaar/vc';
+import {Ed25519VerificationKey2020} from '@digitalbazaar/ed25519-verification-key-2020';
+import {Ed25519Signature2020} from '@digitalbazaar/ed25519-signature-2020';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {checkStatus as checkBitstringStatus} from '@digitalbazaar/vc-bitstring-status-list';
+import {describeError, makeDocumentLoader} from './lib.mjs';
 
-const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-
-function base58(bytes) {
-  let n = BigInt('0x' + Buffer.from(bytes).toString('hex'));
-  let out = '';
-  while (n > 0n) {
-    out = BASE58[Number(n % 58n)] + out;
-    n /= 58n;
-  }
-  for (const b of bytes) {
-    if (b !== 0) break;
-    out = '1' + out;
-  }
-  return out;
-}
+const ED25519_2020_CONTEXT = 'https://w3id.org/security/suites/ed25519-2020/v1';
 
 async function readStdin() {
   const chunks = [];
@@ -54,17 +49,32 @@ async function main() {
     return fetch(url, init);
   };
 
+  // did:key: an Ed25519VerificationKey2020, as Digital Bazaar's wallets hold one; its key
+  // also signs the presentation of the received credential below. jwk: a jose key pair.
+  const didKeyPair = await Ed25519VerificationKey2020.generate();
+  const multikey = didKeyPair.fingerprint();
+  const didKey = `did:key:${multikey}`;
+  didKeyPair.controller = didKey;
+  didKeyPair.id = `${didKey}#${multikey}`;
   const {publicKey, privateKey} = await generateKeyPair('EdDSA', {crv: 'Ed25519'});
   const publicJwk = await exportJWK(publicKey);
-  const raw = Buffer.from(publicJwk.x, 'base64url');
-  const multikey = 'z' + base58(Buffer.concat([Buffer.from([0xed, 0x01]), raw]));
-  const didKey = `did:key:${multikey}`;
   const holder = input.binding === 'jwk'
     ? 'did:jwk:' + Buffer.from(JSON.stringify(publicJwk)).toString('base64url')
     : didKey;
   const signer = input.binding === 'jwk'
     ? {method: 'jwk', alg: 'EdDSA', publicJwk}
-    : {method: 'did', alg: 'EdDSA', didUrl: `${didKey}#${multikey}`};
+    : {method: 'did', alg: 'EdDSA', didUrl: didKeyPair.id};
+  const signCompact = async (header, payload) => {
+    if (input.binding === 'jwk') {
+      return new CompactSign(Buffer.from(JSON.stringify(payload)))
+        .setProtectedHeader(header)
+        .sign(privateKey);
+    }
+    const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const signingInput = `${part(header)}.${part(payload)}`;
+    const signature = await didKeyPair.signer().sign({data: Buffer.from(signingInput)});
+    return `${signingInput}.${Buffer.from(signature).toString('base64url')}`;
+  };
 
   const client = new Openid4vciClient({
     callbacks: {
@@ -74,10 +84,7 @@ async function main() {
       generateRandom: (n) => new Uint8Array(crypto.randomBytes(n)),
       clientAuthentication: clientAuthenticationAnonymous(),
       signJwt: async (_signer, {header, payload}) => {
-        const jwt = await new CompactSign(Buffer.from(JSON.stringify(payload)))
-          .setProtectedHeader(header)
-          .sign(privateKey);
-        return {jwt, signerJwk: publicJwk};
+        return {jwt: await signCompact(header, payload), signerJwk: publicJwk};
       },
     },
   });
@@ -120,7 +127,11 @@ async function main() {
   });
   const answer = response.credentialResponse;
   const credential = answer.credentials ? answer.credentials[0].credential : answer.credential;
+  const presented = input.binding === 'jwk'
+    ? null  // Digital Bazaar's resolver reads did:key, not did:jwk
+    : await presentBack(credential, didKey, didKeyPair, input.allow ?? []);
   return {
+    presented,
     ok: true,
     credential,
     holder,
@@ -128,6 +139,31 @@ async function main() {
     detectedVersion,
     responseMembers: Object.keys(answer).sort(),
     tokenResponse: accessTokenResponse,
+  };
+}
+
+// Present the credential, as to an employer, in a presentation the holder key signs, and let
+// @digitalbazaar/vc check both proofs and the credential's status list (fetched live).
+async function presentBack(credential, did, key, allow) {
+  const documentLoader = makeDocumentLoader({fetch: true, allow});
+  const challenge = crypto.randomUUID();
+  const domain = 'employer.example';
+  const presentation = vc.createPresentation({holder: did, verifiableCredential: [credential]});
+  presentation['@context'].push(ED25519_2020_CONTEXT);
+  const signed = await vc.signPresentation({
+    presentation, suite: new Ed25519Signature2020({key}), challenge, domain, documentLoader,
+  });
+  const result = await vc.verify({
+    presentation: signed, challenge, domain, documentLoader,
+    suite: [new DataIntegrityProof({cryptosuite: eddsaRdfc2022}), new Ed25519Signature2020()],
+    checkStatus: (options) => checkBitstringStatus({...options, verifyBitstringStatusListCredential: true}),
+  });
+  const errors = describeError(result.error);
+  for (const r of result.credentialResults ?? []) errors.push(...describeError(r.error));
+  return {
+    verified: result.verified === true,
+    presentationVerified: result.presentationResult?.verified === true,
+    errors: [...new Set(errors)],
   };
 }
 
