@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.achievements import service as achievement_service
 from app.audit import service as audit
 from app.credentials import issuing
+from app.credentials.contexts import IssuingContext, find_target, issuing_contexts, signer_of
 from app.credentials.models import IssuedCredential
 from app.errors import ConflictError
 from app.keyring import Keyring
@@ -31,6 +32,7 @@ from app.urls import Urls
 from app.wallets.models import PROTOCOLS, WalletDelivery
 from app.wallets.templates import template_for
 from badges import data_integrity, ob3, vc_jwt
+from keys import KeySigner
 
 __all__ = ["issue_bound_credential"]
 
@@ -61,11 +63,8 @@ def issue_bound_credential(
         raise ValueError(f"unknown wallet protocol {protocol!r}")
     if award.status == "revoked":
         raise ConflictError("this badge is revoked and cannot be added to a wallet")
-    achievement = achievement_service.get_achievement(session, award.achievement_id)
-    issuer = achievement.issuer
-    context = issuing.context_of(urls, achievement)
-    _, signer = keyring.active_signer(session, issuer, "EdDSA", now)
-    position = status_service.draw_position(session, issuer.id, now)
+    context, signer = _context_and_signer(session, award, now, keyring=keyring, urls=urls)
+    position = status_service.draw_position(session, context.issuer_id, now)
     delivery_id = uuid.uuid4()
     evidence, results = _evidence_and_results(award)
     unsigned = ob3.build_credential(
@@ -82,7 +81,7 @@ def issue_bound_credential(
         evidence=evidence,
         results=results,
         credential_status=status_service.entry_for(
-            urls, issuer.slug, position.status_list.number, position.index, "revocation"
+            urls, context.issuer_slug, position.status_list.number, position.index, "revocation"
         ),
     )
     signed = data_integrity.sign(unsigned, signer, created=now, template=template_for(unsigned))
@@ -118,6 +117,25 @@ def issue_bound_credential(
         service=True,
     )
     return signed
+
+
+def _context_and_signer(
+    session: Session, award: IssuedCredential, now: datetime, *, keyring: Keyring, urls: Urls
+) -> tuple[IssuingContext, KeySigner]:
+    """The award's issuing context and the issuer's Ed25519 signer, as issuing finds them:
+    one row read, the parsed documents kept per achievement and issuer version
+    (:mod:`app.credentials.contexts`), the key opened once per process."""
+    target = find_target(session, award.achievement_id, "EdDSA")
+    if target is not None and target.key_id is not None:
+        context = issuing_contexts(keyring).get(
+            session, urls, target, lambda found: issuing.context_of(urls, found, template=True)
+        )
+        if context is not None:
+            return context, signer_of(session, keyring, target.key_id)
+    # No Ed25519 key yet (one is made here), or the achievement changed meanwhile.
+    achievement = achievement_service.get_achievement(session, award.achievement_id)
+    _, signer = keyring.active_signer(session, achievement.issuer, "EdDSA", now)
+    return issuing.context_of(urls, achievement), signer
 
 
 def _evidence_and_results(

@@ -48,3 +48,19 @@ def test_coinciding_values_make_no_template(client: TestClient, award: dict[str,
     document = _unsigned(client, award)
     document["awardedDate"] = document["validFrom"]
     assert templates.template_for(document) is None
+
+
+def test_a_delivery_after_an_achievement_edit_carries_the_edit(
+    client: TestClient,
+    award: dict[str, Any],  # noqa: F811
+) -> None:
+    before = Wallet(client).receive(*open_offer(client, award))
+    edited = client.patch(
+        f"/api/v1/achievements/{award['achievement_id']}",
+        json={"name": {"ja": "改訂後の名前", "en": "Renamed"}},
+        headers=award["staff"],
+    )
+    assert edited.status_code == 200, edited.text
+    after = Wallet(client).receive(*open_offer(client, award))
+    assert before["credentialSubject"]["achievement"]["name"] != "改訂後の名前"
+    assert after["credentialSubject"]["achievement"]["name"] == "改訂後の名前"
