@@ -17,10 +17,9 @@ from app.credentials import service as credential_service
 from app.deps import Resources
 from app.errors import ConflictError
 from app.oid4vci.errors import OAuthError
-from app.oid4vci.service import PROTOCOL, invalid_token
+from app.oid4vci.service import PROTOCOL, OpenGrant, invalid_token
 from app.wallets import offers
 from app.wallets.binding import issue_bound_credential
-from app.wallets.models import WalletOffer
 
 __all__ = ["deliver", "deliverable"]
 
@@ -31,10 +30,10 @@ def deliverable(format_: str, status: str) -> bool:
 
 
 def deliver(
-    session: Session, resources: Resources, offer: WalletOffer, holder: str, *, now: datetime
+    session: Session, resources: Resources, offer: OpenGrant, holder: str, *, now: datetime
 ) -> dict[str, Any]:
     """Consume ``offer`` for ``holder``, issue the bound credential and commit both."""
-    if not offers.consume_offer(session, offer.id, holder, now):
+    if not offers.consume_offer(session, offer.offer_id, holder, now):
         raise invalid_token("the access token is unknown, expired or used")
     award = credential_service.get_credential(session, offer.credential_id)
     try:
@@ -46,7 +45,7 @@ def deliver(
             now,
             keyring=resources.keyring,
             urls=resources.urls,
-            offer_id=offer.id,
+            offer_id=offer.offer_id,
         )
     except ConflictError as error:
         # OpenID4VCI 1.0 §8.3.1.2: the wallet should not retry.

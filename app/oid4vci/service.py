@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
@@ -98,22 +99,39 @@ def create_offer(
     return NewOffer(offered.token, code, offered.offer.expires_at)
 
 
-def _open_grant(
-    session: Session, condition: Any, *, now: datetime
-) -> tuple[Oid4vciGrant, WalletOffer] | None:
-    """The grant matching ``condition`` and its offer, while the offer is unused and unexpired."""
+@dataclass(frozen=True)
+class OpenGrant:
+    """A grant whose offer is still unused and unexpired, as one row read it."""
+
+    grant_id: uuid.UUID
+    offer_id: uuid.UUID
+    credential_id: uuid.UUID
+    tx_code_hash: str | None
+    redeemed_at: datetime | None
+    token_expires_at: datetime | None
+    offer_created_at: datetime
+    offer_expires_at: datetime
+
+
+_OPEN_GRANT = select(
+    Oid4vciGrant.id,
+    WalletOffer.id,
+    WalletOffer.credential_id,
+    Oid4vciGrant.tx_code_hash,
+    Oid4vciGrant.redeemed_at,
+    Oid4vciGrant.token_expires_at,
+    WalletOffer.created_at,
+    WalletOffer.expires_at,
+).join(WalletOffer, WalletOffer.id == Oid4vciGrant.offer_id)
+
+
+def _open_grant(session: Session, condition: Any, *, now: datetime) -> OpenGrant | None:
+    """The grant matching ``condition``, while its offer is unused and unexpired (one row,
+    no ORM objects: every step of the flow reads it)."""
     row = session.execute(
-        select(Oid4vciGrant, WalletOffer)
-        .join(WalletOffer, WalletOffer.id == Oid4vciGrant.offer_id)
-        .where(condition)
-        .execution_options(populate_existing=True)
+        _OPEN_GRANT.where(condition, WalletOffer.used_at.is_(None), WalletOffer.expires_at > now)
     ).first()
-    if row is None:
-        return None
-    grant, offer = row
-    if offer.used_at is not None or offer.expires_at <= now:
-        return None
-    return grant, offer
+    return None if row is None else OpenGrant(*row)
 
 
 def offer_object(
@@ -122,15 +140,14 @@ def offer_object(
     """The Credential Offer (§4.1.1) a reference stands for, while it can still be redeemed."""
     if not 16 <= len(reference) <= _MAX_SECRET:
         return None
-    found = _open_grant(
+    grant = _open_grant(
         session,
         (WalletOffer.token_hash == offers.token_hash(reference))
         & (WalletOffer.protocol == PROTOCOL),
         now=now,
     )
-    if found is None or found[0].redeemed_at is not None:
+    if grant is None or grant.redeemed_at is not None:
         return None
-    grant = found[0]
     parameters: dict[str, Any] = {"pre-authorized_code": _code_of(reference)}
     if grant.tx_code_hash is not None:
         # The code itself goes to the passer on the claim page, never into the offer (§4.1.1).
@@ -161,28 +178,27 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
         OAuthError: ``invalid_grant`` for an unknown, expired or used code or a wrong
             transaction code; ``invalid_request`` for a transaction code missing or unexpected.
     """
-    found = (
+    grant = (
         _open_grant(session, Oid4vciGrant.code_hash == _hash(code), now=now)
         if len(code) <= _MAX_SECRET
         else None
     )
-    if found is None or found[0].redeemed_at is not None:
+    if grant is None or grant.redeemed_at is not None:
         raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or used")
-    grant, offer = found
     if grant.tx_code_hash is None and tx_code is not None:
         raise OAuthError("invalid_request", "this offer has no transaction code")
     if grant.tx_code_hash is not None:
         if tx_code is None:
             raise OAuthError("invalid_request", "the transaction code (tx_code) is missing")
         if not hmac.compare_digest(_hash(tx_code[:_MAX_SECRET]), grant.tx_code_hash):
-            _count_failure(session, grant, offer)
+            _count_failure(session, grant)
             raise OAuthError("invalid_grant", "the transaction code is wrong")
     token = secrets.token_urlsafe(REFERENCE_BYTES)
     # The token lives no longer than the offer it delivers, which the delivery consumes.
-    expires_at = min(now + TOKEN_TTL, offer.expires_at)
+    expires_at = min(now + TOKEN_TTL, grant.offer_expires_at)
     redeemed = session.execute(
         update(Oid4vciGrant)
-        .where(Oid4vciGrant.id == grant.id, Oid4vciGrant.redeemed_at.is_(None))
+        .where(Oid4vciGrant.id == grant.grant_id, Oid4vciGrant.redeemed_at.is_(None))
         .values(redeemed_at=now, token_hash=_hash(token), token_expires_at=expires_at)
         .execution_options(synchronize_session=False)
     )
@@ -194,42 +210,41 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
     return Token(token, max(1, int((expires_at - now).total_seconds())), nonce)
 
 
-def _count_failure(session: Session, grant: Oid4vciGrant, offer: WalletOffer) -> None:
+def _count_failure(session: Session, grant: OpenGrant) -> None:
     # A six-digit code can be guessed: after a few wrong ones the offer is burnt (it expires).
     session.execute(
         update(Oid4vciGrant)
-        .where(Oid4vciGrant.id == grant.id)
+        .where(Oid4vciGrant.id == grant.grant_id)
         .values(tx_code_failures=Oid4vciGrant.tx_code_failures + 1)
         .execution_options(synchronize_session=False)
     )
-    burnt = session.scalar(select(Oid4vciGrant.tx_code_failures).where(Oid4vciGrant.id == grant.id))
+    burnt = session.scalar(
+        select(Oid4vciGrant.tx_code_failures).where(Oid4vciGrant.id == grant.grant_id)
+    )
     if burnt is not None and burnt >= MAX_TX_CODE_FAILURES:
         session.execute(
             update(WalletOffer)
-            .where(WalletOffer.id == offer.id)
-            .values(expires_at=offer.created_at)
+            .where(WalletOffer.id == grant.offer_id)
+            .values(expires_at=grant.offer_created_at)
             .execution_options(synchronize_session=False)
         )
     session.commit()
 
 
-def offer_for_token(session: Session, token: str, *, now: datetime) -> WalletOffer:
+def offer_for_token(session: Session, token: str, *, now: datetime) -> OpenGrant:
     """The offer an access token was issued for, unless unknown, expired or already used.
 
     Raises:
         OAuthError: 401 ``invalid_token`` (RFC 6750 §3.1).
     """
-    found = (
+    grant = (
         _open_grant(session, Oid4vciGrant.token_hash == _hash(token), now=now)
         if len(token) <= _MAX_SECRET
         else None
     )
-    if found is None:
+    if grant is None or grant.token_expires_at is None or grant.token_expires_at <= now:
         raise invalid_token("the access token is unknown, expired or used")
-    grant, offer = found
-    if grant.token_expires_at is None or grant.token_expires_at <= now:
-        raise invalid_token("the access token is unknown, expired or used")
-    return offer
+    return grant
 
 
 def invalid_token(description: str) -> OAuthError:
