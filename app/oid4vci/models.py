@@ -39,7 +39,8 @@ class Oid4vciGrant(Base):
 
 
 class Oid4vciNonce(Base):
-    """A ``c_nonce``: unpredictable, short-lived, good for one key proof."""
+    """A spent ``c_nonce`` (they are handed out without a write, under an HMAC), kept until it
+    would have expired so that it cannot be spent again."""
 
     __tablename__ = "oid4vci_nonce"
 

@@ -123,7 +123,7 @@ async def token(request: Request, resources: ResourcesDep, now: NowDep) -> Respo
         "token_type": "Bearer",
         "expires_in": issued.expires_in,
         # Draft 13 §6.2: its wallets take the first c_nonce from here; 1.0 wallets ignore it.
-        "c_nonce": issued.c_nonce,
+        "c_nonce": service.new_nonce(_secret(resources), now=now),
         "c_nonce_expires_in": _NONCE_EXPIRES_IN,
     }
     return JSONResponse(answer, headers=NO_STORE)
@@ -139,9 +139,14 @@ def _redeem(resources: Resources, code: str, tx_code: str | None, now: datetime)
     summary="Nonce endpoint",
     responses={413: {"description": "A body larger than the service's limit"}},
 )
-def nonce(session: SessionDep, now: NowDep) -> JSONResponse:
+def nonce(resources: ResourcesDep, now: NowDep) -> JSONResponse:
     """OpenID4VCI 1.0 §7: a fresh ``c_nonce``, never cached."""
-    return JSONResponse({"c_nonce": service.new_nonce(session, now=now)}, headers=NO_STORE)
+    fresh = service.new_nonce(_secret(resources), now=now)
+    return JSONResponse({"c_nonce": fresh}, headers=NO_STORE)
+
+
+def _secret(resources: Resources) -> bytes:
+    return service.nonce_secret(resources.settings.key_passphrase.get_secret_value())
 
 
 @dataclass(frozen=True)
@@ -215,7 +220,7 @@ async def credential(
     except OAuthError as error:
         if dialect == "draft13" and error.error in ("invalid_proof", "invalid_nonce"):
             # Draft 13 has no invalid_nonce; its invalid_proof carries the next c_nonce.
-            fresh = await run_in_threadpool(_fresh_nonce, resources, now)
+            fresh = service.new_nonce(_secret(resources), now=now)
             error = OAuthError(
                 "invalid_proof",
                 error.description,
@@ -223,7 +228,7 @@ async def credential(
             )
         return error_response(error)
     if dialect == "draft13":
-        fresh = await run_in_threadpool(_fresh_nonce, resources, now)
+        fresh = service.new_nonce(_secret(resources), now=now)
         answer: dict[str, Any] = {
             "credential": issued,
             "c_nonce": fresh,
@@ -232,11 +237,6 @@ async def credential(
     else:
         answer = {"credentials": [{"credential": issued}]}
     return JSONResponse(answer, headers=NO_STORE)
-
-
-def _fresh_nonce(resources: Resources, now: datetime) -> str:
-    with resources.sessions() as session:
-        return service.new_nonce(session, now=now)
 
 
 def _deliver(
@@ -248,6 +248,6 @@ def _deliver(
             proof = verify_key_proof(asked.proof, audience=resources.urls.base, now=now)
         except KeyProofError as error:
             raise OAuthError("invalid_proof", str(error)) from None
-        if not service.use_nonce(session, proof.nonce, now=now):
+        if not service.use_nonce(session, _secret(resources), proof.nonce, now=now):
             raise OAuthError("invalid_nonce", "the nonce is missing, unknown, expired or used")
         return delivery.deliver(session, resources, offer, proof.holder, now=now)

@@ -19,10 +19,11 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.credentials.models import IssuedCredential
@@ -32,6 +33,7 @@ from app.oid4vci.models import Oid4vciGrant, Oid4vciNonce
 from app.urls import Urls
 from app.wallets import offers
 from app.wallets.models import WalletOffer
+from keys import KeysError, b64url_decode, b64url_encode
 
 __all__ = [
     "NONCE_TTL",
@@ -39,6 +41,7 @@ __all__ = [
     "NewOffer",
     "create_offer",
     "new_nonce",
+    "nonce_secret",
     "offer_for_token",
     "offer_object",
     "redeem",
@@ -48,6 +51,7 @@ __all__ = [
 REFERENCE_BYTES: Final = 32
 TOKEN_TTL: Final = timedelta(minutes=5)
 NONCE_TTL: Final = timedelta(minutes=5)
+_SKEW: Final = timedelta(seconds=5)  # servers' clocks may differ a little
 TX_CODE_LENGTH: Final = 6
 MAX_TX_CODE_FAILURES: Final = 5
 PROTOCOL: Final = "oid4vci"
@@ -167,12 +171,10 @@ def offer_object(
 class Token:
     access_token: str
     expires_in: int
-    c_nonce: str
 
 
 def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -> Token:
-    """Exchange a pre-authorized code (and transaction code) for an access token, once, with
-    a first ``c_nonce`` for draft-13 wallets (draft 13 §6.2), in one commit.
+    """Exchange a pre-authorized code (and transaction code) for an access token, once.
 
     Raises:
         OAuthError: ``invalid_grant`` for an unknown, expired or used code or a wrong
@@ -205,9 +207,8 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
     if _rowcount(redeemed) != 1:
         session.rollback()
         raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or used")
-    nonce = _add_nonce(session, now)
     session.commit()
-    return Token(token, max(1, int((expires_at - now).total_seconds())), nonce)
+    return Token(token, max(1, int((expires_at - now).total_seconds())))
 
 
 def _count_failure(session: Session, grant: OpenGrant) -> None:
@@ -256,37 +257,52 @@ def invalid_token(description: str) -> OAuthError:
     )
 
 
-def new_nonce(session: Session, *, now: datetime) -> str:
-    """A fresh ``c_nonce`` (OpenID4VCI 1.0 §7), committed; expired ones are swept now and then."""
-    nonce = _add_nonce(session, now)
-    session.commit()
-    return nonce
+def new_nonce(secret: bytes, *, now: datetime) -> str:
+    """A fresh ``c_nonce`` (OpenID4VCI 1.0 §7): 128 random bits and the time, under an HMAC
+    of ``secret`` (:func:`nonce_secret`), so handing one out writes nothing; a nonce is
+    recorded only when it is spent (:func:`use_nonce`)."""
+    body = int(now.timestamp()).to_bytes(8, "big") + secrets.token_bytes(16)
+    mac = hmac.new(secret, body, hashlib.sha256).digest()[:16]
+    return b64url_encode(body + mac)
 
 
-def _add_nonce(session: Session, now: datetime) -> str:
-    nonce = secrets.token_urlsafe(REFERENCE_BYTES)
-    session.add(Oid4vciNonce(nonce_hash=_hash(nonce), expires_at=now + NONCE_TTL))
-    if secrets.randbelow(100) == 0:
-        session.execute(delete(Oid4vciNonce).where(Oid4vciNonce.expires_at < now - NONCE_TTL))
-    return nonce
+def nonce_secret(passphrase: str) -> bytes:
+    """The nonces' HMAC key, the same on every server of one service."""
+    return hashlib.sha256(b"shomei oid4vci c_nonce\0" + passphrase.encode()).digest()
 
 
-def use_nonce(session: Session, nonce: str | None, *, now: datetime) -> bool:
-    """Spend a ``c_nonce``: whether it was issued, is unexpired and unused (then it is used).
+def _issued_at(secret: bytes, nonce: str) -> datetime | None:
+    try:
+        raw = b64url_decode(nonce, "c_nonce")
+    except KeysError:
+        return None
+    if len(raw) != 40:
+        return None
+    body, mac = raw[:24], raw[24:]
+    if not hmac.compare_digest(hmac.new(secret, body, hashlib.sha256).digest()[:16], mac):
+        return None
+    return datetime.fromtimestamp(int.from_bytes(body[:8], "big"), UTC)
 
-    Not committed: the caller commits it with the delivery, so a failed delivery leaves the
-    nonce for another try.
+
+def use_nonce(session: Session, secret: bytes, nonce: str | None, *, now: datetime) -> bool:
+    """Spend a ``c_nonce``: whether it is ours, unexpired and unused (then it is used).
+
+    Spending inserts the nonce's hash, whose primary key refuses a second spending on either
+    database. Not committed: the caller commits it with the delivery, so a failed delivery
+    leaves the nonce for another try.
     """
     if nonce is None or len(nonce) > _MAX_SECRET:
         return False
+    issued_at = _issued_at(secret, nonce)
+    if issued_at is None or not now - NONCE_TTL < issued_at <= now + _SKEW:
+        return False
+    if secrets.randbelow(100) == 0:
+        session.execute(delete(Oid4vciNonce).where(Oid4vciNonce.expires_at < now))
+    values = {"nonce_hash": _hash(nonce), "expires_at": issued_at + NONCE_TTL, "used_at": now}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, Oid4vciNonce.__table__)
     spent = session.execute(
-        update(Oid4vciNonce)
-        .where(
-            Oid4vciNonce.nonce_hash == _hash(nonce),
-            Oid4vciNonce.used_at.is_(None),
-            Oid4vciNonce.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
+        insert(table).values(values).on_conflict_do_nothing().returning(table.c.nonce_hash)
     )
-    return _rowcount(spent) == 1
+    return spent.first() is not None

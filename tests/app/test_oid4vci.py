@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.bench_wallets import Wallet, key_proof, offer_uri_of
 from app.oid4vci import service
@@ -25,6 +25,7 @@ from tests.app.test_claims import claim_token
 from tests.app.test_credentials import issue, make_achievement, verify
 
 BASE = "http://testserver"
+
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 LINK = re.compile(r'id="oid4vci-link" href="([^"]+)"')
 OTHER_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -307,14 +308,21 @@ def test_a_used_or_expired_nonce_is_refused(
         client, second["access_token"], v1_request(key_proof(key, audience=BASE, nonce=used))
     )
     assert replay.json()["error"] == "invalid_nonce"
-    stale = nonce(client)
-    with app.state.resources.sessions() as session:
-        session.execute(update(Oid4vciNonce).values(expires_at=datetime.now(UTC) - timedelta(1)))
-        session.commit()
-    old = ask(
-        client, second["access_token"], v1_request(key_proof(key, audience=BASE, nonce=stale))
+    secret = service.nonce_secret(app.state.resources.settings.key_passphrase.get_secret_value())
+    stale = service.new_nonce(secret, now=datetime.now(UTC) - timedelta(minutes=6))
+    other = service.new_nonce(
+        service.nonce_secret("another service's passphrase"), now=datetime.now(UTC)
     )
-    assert old.json()["error"] == "invalid_nonce"
+    fresh = nonce(client)
+    forged = fresh[:-2] + ("AA" if not fresh.endswith("AA") else "BB")
+    for bad in (stale, other, forged):
+        old = ask(
+            client, second["access_token"], v1_request(key_proof(key, audience=BASE, nonce=bad))
+        )
+        assert old.json()["error"] == "invalid_nonce"
+    # The spent nonce is on record until it would have expired.
+    with app.state.resources.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Oid4vciNonce)) == 1
 
 
 def test_the_access_token_delivers_once(client: TestClient, access: dict[str, Any]) -> None:
