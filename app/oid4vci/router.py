@@ -31,6 +31,7 @@ from app.oid4vci.metadata import (
     authorization_server_metadata,
     issuer_metadata,
 )
+from app.verification.page import choose_language
 from badges import ob3
 from badges.key_proof import KeyProofError, verify_key_proof
 
@@ -65,9 +66,10 @@ def oauth_authorization_server(urls: UrlsDep) -> JSONResponse:
     responses={404: {"description": "Unknown, expired or redeemed"}},
 )
 def credential_offer(
-    reference: str, session: SessionDep, urls: UrlsDep, now: NowDep
+    reference: str, request: Request, session: SessionDep, urls: UrlsDep, now: NowDep
 ) -> JSONResponse:
-    offer = service.offer_object(session, urls, reference, now=now)
+    lang = choose_language(None, None, request.headers.get("accept-language"))
+    offer = service.offer_object(session, urls, reference, now=now, lang=lang)
     if offer is None:
         return error_response(
             OAuthError("invalid_request", "no such offer, or it expired or was used", status=404)

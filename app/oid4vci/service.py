@@ -138,10 +138,18 @@ def _open_grant(session: Session, condition: Any, *, now: datetime) -> OpenGrant
     return None if row is None else OpenGrant(*row)
 
 
+_TX_CODE_DESCRIPTION: Final = {
+    "ja": "受け取りページに表示された6桁の確認コードを入力してください。",
+    "en": "Enter the 6-digit code shown on your claim page.",
+}
+
+
 def offer_object(
-    session: Session, urls: Urls, reference: str, *, now: datetime
+    session: Session, urls: Urls, reference: str, *, now: datetime, lang: str = "en"
 ) -> dict[str, Any] | None:
-    """The Credential Offer (§4.1.1) a reference stands for, while it can still be redeemed."""
+    """The Credential Offer (§4.1.1) a reference stands for, while it can still be redeemed;
+    the transaction code's description in ``lang`` (it has no i18n of its own: §4.1.1 leaves
+    the language to the offer request's ``Accept-Language``)."""
     if not 16 <= len(reference) <= _MAX_SECRET:
         return None
     grant = _open_grant(
@@ -158,7 +166,7 @@ def offer_object(
         parameters["tx_code"] = {
             "input_mode": "numeric",
             "length": TX_CODE_LENGTH,
-            "description": "Enter the 6-digit code shown on your claim page.",
+            "description": _TX_CODE_DESCRIPTION.get(lang, _TX_CODE_DESCRIPTION["en"]),
         }
     return {
         "credential_issuer": urls.base,

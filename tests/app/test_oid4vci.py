@@ -496,3 +496,15 @@ def test_wallets_racing_with_one_code_get_one_token(
     with ThreadPoolExecutor(6) as pool:
         outcomes = sorted(pool.map(attempt, range(6)))
     assert outcomes == ["invalid_grant"] * 5 + ["token"]
+
+
+def test_the_transaction_code_is_described_in_the_wallets_language(
+    client: TestClient, award: dict[str, Any]
+) -> None:
+    offer_uri, _ = open_offer(client, award)
+    for language, words in (("ja-JP,ja;q=0.9", "6桁の確認コード"), ("en-US", "6-digit code")):
+        offer = client.get(offer_uri, headers={"Accept-Language": language}).json()
+        tx_code = offer["grants"][PRE_AUTH]["tx_code"]
+        assert words in tx_code["description"]
+        assert len(tx_code["description"]) <= 300
+        assert (tx_code["input_mode"], tx_code["length"]) == ("numeric", 6)
