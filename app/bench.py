@@ -576,6 +576,9 @@ MEASURED = {
     "webhook_events_per_s": "revocation events of one watch delivered by the workers' pass "
     "(claim, sign, POST, record), one at a time, to a keep-alive HTTP/1.1 receiver on loopback "
     "that checks each signature; SQLite",
+    "wallet_delivery_per_s": "full OpenID4VCI 1.0 exchanges (offer, token with tx_code, nonce, "
+    "credential with a jwt key proof by a new key) through a real server, 2 workers, 4 wallet "
+    "threads in this process (app.bench_wallets); each delivery signs a bound credential",
 }
 
 

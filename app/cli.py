@@ -339,7 +339,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     figures = bench.run(quick=args.quick) | bench.run_batches(quick=args.quick)
     if not args.library_only:
-        from app import bench_batches
+        from app import bench_batches, bench_wallets
         from app.bench_asgi import run_asgi
 
         service = (
@@ -349,6 +349,7 @@ def _bench(args: argparse.Namespace) -> int:
             | bench.run_mail(quick=args.quick)
             | bench.run_webhooks(quick=args.quick)
             | bench_batches.run(quick=args.quick)
+            | bench_wallets.run(quick=args.quick)
         )
         figures = bench.with_ratios(figures | service) | {"measured": bench.MEASURED}
     print(json.dumps(figures, indent=2) if args.json else bench.as_text(figures))

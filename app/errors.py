@@ -107,6 +107,11 @@ class ConflictError(AppError):
     code = "conflict"
 
 
+class GoneError(AppError):
+    status_code = 410
+    code = "gone"
+
+
 class ForbiddenError(AppError):
     status_code = 403
     code = "forbidden"

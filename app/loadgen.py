@@ -29,7 +29,7 @@ import httpx
 class Served:
     base_url: str
     admin_key: str
-    database_url: str = ""
+    database_url: str  # the server's own database, for setting up what no API makes
 
 
 def _free_port() -> int:
@@ -45,9 +45,10 @@ def serve(workers: int) -> Iterator[Served]:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as directory:
+        database_url = f"sqlite:///{Path(directory) / 'bench.db'}"
         env = {
             **os.environ,
-            "SHOMEI_DATABASE_URL": f"sqlite:///{Path(directory) / 'bench.db'}",
+            "SHOMEI_DATABASE_URL": database_url,
             "SHOMEI_BASE_URL": base_url,
             "SHOMEI_KEY_PASSPHRASE": "benchmark passphrase only",
             "SHOMEI_DID_WEB_HTTP_HOSTS": f"127.0.0.1:{port}",
@@ -79,7 +80,7 @@ def serve(workers: int) -> Iterator[Served]:
                     time.sleep(0.1)
             else:
                 raise RuntimeError("the benchmark server did not start")
-            yield Served(base_url, admin_key, env["SHOMEI_DATABASE_URL"])
+            yield Served(base_url, admin_key, database_url)
         finally:
             server.terminate()
             server.wait(timeout=10)

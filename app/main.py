@@ -37,6 +37,7 @@ from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
 from app.obapi.router import api_router as ob_api_router
 from app.obapi.router import oauth as oauth_router
+from app.oid4vci.router import router as oid4vci_router
 from app.passers.router import router as passers_router
 from app.published import configure_published_cache
 from app.schemas import Health
@@ -50,6 +51,7 @@ from app.verification.guards import error_page
 from app.verification.local import LocalDocuments
 from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
+from app.wallets.router import router as wallets_router
 from app.webhooks.router import router as watches_router
 
 ROUTERS = (
@@ -66,6 +68,8 @@ ROUTERS = (
     achievements_public,
     credentials_public,
     claims_router,
+    oid4vci_router,
+    wallets_router,
     status_public,
     ob2_public,
     verification_page,

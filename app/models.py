@@ -10,8 +10,10 @@ from app.credentials.models import IssuedCredential
 from app.issuers.models import Issuer, IssuerKey
 from app.mail.models import OutboxMessage
 from app.obapi.models import HostedCredential, OAuthClient, OAuthCode, OAuthGrant, OAuthToken
+from app.oid4vci.models import Oid4vciGrant, Oid4vciNonce
 from app.passers.models import PasserAccount, PasserAddress, PasserSession, PasserSignIn
 from app.status.models import StatusList
+from app.wallets.models import WalletDelivery, WalletOffer
 from app.webhooks.models import Watch, WatchedCredential, WebhookEvent
 
 __all__ = [
@@ -31,12 +33,16 @@ __all__ = [
     "OAuthCode",
     "OAuthGrant",
     "OAuthToken",
+    "Oid4vciGrant",
+    "Oid4vciNonce",
     "OutboxMessage",
     "PasserAccount",
     "PasserAddress",
     "PasserSession",
     "PasserSignIn",
     "StatusList",
+    "WalletDelivery",
+    "WalletOffer",
     "Watch",
     "WatchedCredential",
     "WebhookEvent",

@@ -131,6 +131,12 @@ class Settings(BaseSettings):
     # Months of statistics are counted in this IANA time zone unless a request names another.
     statistics_time_zone: str = "Asia/Tokyo"
 
+    # --- wallets ---------------------------------------------------------------------------
+    # How long a wallet delivery offer made by the claim page may be used (once).
+    wallet_offer_minutes: Annotated[int, Field(ge=1, le=60)] = 10
+    # OpenID4VCI: whether a wallet must also enter the transaction code the claim page shows.
+    oid4vci_tx_code: bool = True
+
     # --- background work -------------------------------------------------------------------
     # Where background jobs (batch issuing, periodic tasks) run: ``auto`` is the server itself
     # on SQLite and `shomei worker` processes on PostgreSQL; ``server`` runs them in the server

@@ -489,6 +489,54 @@ PUBLIC: dict[str, tuple[str, str]] = {  # key: (ja, en), for the public pages
         "To show the badge to others, share its public page below.",
     ),
     "claim_public_page": ("公開ページを見る", "See the public page"),
+    "oid4vci_title": ("ウォレットに追加 (OpenID4VCI)", "Add to a wallet (OpenID4VCI)"),
+    "oid4vci_lead": (
+        "OpenID4VCI に対応したウォレットアプリで、この QR コードを読み取るか、"
+        "スマートフォンでは下のリンクを開いてください。",
+        "Scan this QR code with a wallet app that supports OpenID4VCI, or open the link below "
+        "on your phone.",
+    ),
+    "oid4vci_link": ("ウォレットアプリで開く", "Open in your wallet app"),
+    "oid4vci_qr_title": ("OpenID4VCI の QR コード", "OpenID4VCI QR code"),
+    "oid4vci_tx_code": (
+        "ウォレットに確認コードを求められたら、次の6桁を入力してください:",
+        "When the wallet asks for a transaction code, enter these six digits:",
+    ),
+    "oid4vci_expires": (
+        "この QR コードとリンクは {minutes} 分間、1回だけ使えます。"
+        "期限が切れたらページを再読み込みしてください。",
+        "This QR code and link work once, for {minutes} minutes. Reload the page for a new one.",
+    ),
+    "wallet_title": ("ウォレットに追加する", "Add to your wallet"),
+    "wallet_lcw": ("Learner Credential Wallet に追加", "Add to Learner Credential Wallet"),
+    "wallet_lead": (
+        "スマートフォンでは下のボタンを押し、パソコンでは Learner Credential Wallet アプリで"
+        "QR コードを読み取ってください。あなたのウォレット専用のバッジが発行されます。"
+        "ボタンと QR コードは {minutes} 分間、1 回だけ使えます"
+        "（このページを開き直すと新しくなります）。",
+        "On your phone, tap the button; on a computer, scan the QR code with the Learner "
+        "Credential Wallet app. A badge made out to your wallet is issued. The button and the "
+        "QR code work once, for {minutes} minutes (open this page again for new ones).",
+    ),
+    "wallet_qr_title": (
+        "Learner Credential Wallet で読み取る QR コード",
+        "QR code to scan with the Learner Credential Wallet",
+    ),
+    "wallet_interaction": (
+        "インタラクション URL に対応したウォレットで開く",
+        "Open in a wallet that takes interaction URLs",
+    ),
+    "wallet_legacy": ("古い版のアプリで開く", "Open in an older version of the app"),
+    "wallet_interaction_title": (
+        "ウォレットアプリで開いてください",
+        "Open this link in a wallet app",
+    ),
+    "wallet_interaction_body": (
+        "このリンクは、デジタルバッジをウォレットアプリに追加するためのものです。"
+        "Learner Credential Wallet などのアプリで開いてください。",
+        "This link adds a digital badge to a wallet app. Open it in an app such as the "
+        "Learner Credential Wallet.",
+    ),
     "claim_listing_title": ("公開ページの掲載", "Your public page"),
     "claim_listed": (
         "公開ページは検索エンジンに掲載されます。",

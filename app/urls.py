@@ -80,3 +80,16 @@ class Urls:
     def ob_api(self, path: str = "") -> str:
         """The Open Badges API's base URL (https://www.imsglobal.org/spec/ob/v3p0/#api)."""
         return f"{self.base}/ims/ob/v3p0{path}"
+
+    def vcapi_exchange(self, token: str) -> str:
+        """A VC-API exchange delivering one badge into a wallet (a capability URL)."""
+        return f"{self.base}/wallets/vcapi/exchanges/{token}"
+
+    def wallet_interaction(self, token: str) -> str:
+        """The interaction URL of a wallet offer (VC-API "Initiating Interactions")."""
+        return f"{self.base}/wallets/interactions/{token}?iuv=1"
+
+    @property
+    def domain(self) -> str:
+        """This service's host (and port), the ``domain`` presentations are made for."""
+        return urlsplit(self.base).netloc

@@ -10,13 +10,14 @@ signatures through a :class:`Signer`, time as a ``now`` argument.
     baking.bake / baking.unbake          PNG and SVG
 """
 
-from badges import baking, data_integrity, ob2, ob3, status_list, vc_jwt
+from badges import baking, data_integrity, ob2, ob3, presentations, status_list, vc_jwt
 from badges._jsonld import WorkBudget
 from badges.errors import (
     BadgesError,
     DataLossError,
     DocumentError,
     FetchError,
+    PresentationError,
     SigningError,
     VerificationError,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Fetcher",
     "JSONObject",
     "NullFetcher",
+    "PresentationError",
     "Recipient",
     "ResolverConfig",
     "Signer",
@@ -55,6 +57,7 @@ __all__ = [
     "new_salt",
     "ob2",
     "ob3",
+    "presentations",
     "status_list",
     "vc_jwt",
     "verify",

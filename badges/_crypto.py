@@ -21,9 +21,12 @@ from keys import (
     PublicKey,
     b64url_decode,
     b64url_encode,
+    did_jwk,
     did_web_url,
     multibase_decode,
     multibase_encode,
+    public_key_from_did_jwk,
+    public_key_from_did_key,
 )
 
 KeyKind = Literal["Ed25519", "P-256", "RSA"]
@@ -124,3 +127,24 @@ def did_web_document_url(did: str) -> str:
         return did_web_url(did)
     except KeyFormatError as error:
         raise DocumentError(f"{did!r}: {error}") from None
+
+
+def holder_key(did_url: str) -> tuple[str, PublicKeyInfo]:
+    """The DID and key of a holder's ``did:key`` or ``did:jwk`` DID URL (no resolution needed).
+
+    Raises:
+        DocumentError: another DID method, or a key that cannot be read.
+    """
+    try:
+        if did_url.startswith("did:key:"):
+            return did_url.partition("#")[0], PublicKeyInfo(public_key_from_did_key(did_url))
+        if did_url.startswith("did:jwk:"):
+            return did_url.partition("#")[0], PublicKeyInfo(public_key_from_did_jwk(did_url))
+    except KeyFormatError as error:
+        raise DocumentError(str(error)) from None
+    raise DocumentError("the key must be named by a did:key or did:jwk DID URL")
+
+
+def did_jwk_of(key: PublicKeyInfo) -> str:
+    """The ``did:jwk`` naming ``key`` (RFC 7638's members, in their order)."""
+    return did_jwk(key.public)

@@ -2,7 +2,8 @@
 
     BadgesError
     ├── DocumentError       input is not a readable Open Badges document (or cannot be signed)
-    │   └── DataLossError   JSON-LD expansion would drop terms no context defines (safe mode)
+    │   ├── DataLossError   JSON-LD expansion would drop terms no context defines (safe mode)
+    │   └── PresentationError   a DID Authentication presentation is not acceptable
     ├── FetchError          a document the caller's fetcher was asked for could not be had
     ├── SigningError        a proof or token could not be produced
     └── VerificationError   raised only by ``VerificationReport.raise_for_failure()``
@@ -38,6 +39,19 @@ class DataLossError(DocumentError):
     def __init__(self, message: str, *, terms: Sequence[str]) -> None:
         super().__init__(message)
         self.terms = tuple(terms)
+
+
+class PresentationError(DocumentError):
+    """A holder's DID Authentication presentation is not acceptable; ``reason`` says why.
+
+    Reasons: ``malformed``, ``proof`` (no acceptable proof, or a bad signature), ``challenge``,
+    ``domain``, ``holder`` (the proof's key is not the holder's) and ``unresolvable`` (a
+    holder DID whose document would have to be fetched).
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class FetchError(BadgesError):

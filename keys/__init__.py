@@ -22,10 +22,12 @@ from keys.did import (
     KeyStatus,
     PublishedKey,
     did_document,
+    did_jwk,
     did_key,
     did_key_document,
     did_web,
     did_web_url,
+    public_key_from_did_jwk,
     public_key_from_did_key,
 )
 from keys.errors import KeyFormatError, KeysError, KeyStoreError
@@ -66,6 +68,7 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "did_document",
+    "did_jwk",
     "did_key",
     "did_key_document",
     "did_web",
@@ -78,5 +81,6 @@ __all__ = [
     "load_private_key",
     "multibase_decode",
     "multibase_encode",
+    "public_key_from_did_jwk",
     "public_key_from_did_key",
 ]

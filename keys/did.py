@@ -18,12 +18,14 @@ that a JSON-LD consumer expands every method instead of dropping the ones it can
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import unquote
 
+from keys._codec import b64url_decode, b64url_encode
 from keys._public import PublicKey
 from keys.errors import KeyFormatError, KeysError
 from keys.jwks import jwk
@@ -35,6 +37,9 @@ MULTIKEY_CONTEXT: Final = "https://w3id.org/security/multikey/v1"
 JWK_CONTEXT: Final = "https://w3id.org/security/jwk/v1"
 
 _DID_KEY_PREFIX: Final = "did:key:"
+_DID_JWK_PREFIX: Final = "did:jwk:"
+# A holder's did:jwk names one public JWK; a few kilobytes covers an RSA-4096 key.
+_MAX_DID_JWK_LENGTH: Final = 4096
 _DID_WEB_PREFIX: Final = "did:web:"
 _MULTIKEY_TYPES: Final = frozenset({"Ed25519", "P-256"})
 # In an issuer's DID document only Data Integrity keys are Multikeys; JWT keys are JWKs.
@@ -86,6 +91,45 @@ def public_key_from_did_key(did_url: str) -> PublicKey:
     if public.multikey() != value:
         raise KeyFormatError("the did:key Multikey is not in its canonical form")
     return public
+
+
+def did_jwk(public: PublicKey) -> str:
+    """Return the ``did:jwk`` of a public key: ``did:jwk:`` + base64url of its JWK's JSON
+    (https://github.com/quartzjer/did-jwk/blob/main/spec.md#create), with only the members
+    RFC 7638 §3.2 requires, in lexicographic order."""
+    required = {
+        "OKP": ("crv", "kty", "x"),
+        "EC": ("crv", "kty", "x", "y"),
+        "RSA": ("e", "kty", "n"),
+    }
+    full = jwk(public)
+    text = json.dumps({k: full[k] for k in required[full["kty"]]}, separators=(",", ":"))
+    return _DID_JWK_PREFIX + b64url_encode(text.encode())
+
+
+def public_key_from_did_jwk(did_url: str) -> PublicKey:
+    """Decode the key of a ``did:jwk`` DID, or of its one verification method ``#0``
+    (https://github.com/quartzjer/did-jwk/blob/main/spec.md#read).
+
+    Raises:
+        KeyFormatError: not a ``did:jwk``, another fragment, or not a public JWK we read.
+    """
+    if not isinstance(did_url, str) or not did_url.startswith(_DID_JWK_PREFIX):
+        raise KeyFormatError("not a did:jwk DID (it must start with 'did:jwk:')")
+    if len(did_url) > _MAX_DID_JWK_LENGTH:
+        raise KeyFormatError("the did:jwk is too long")
+    value, sep, fragment = did_url[len(_DID_JWK_PREFIX) :].partition("#")
+    if sep and fragment != "0":
+        raise KeyFormatError("a did:jwk verification method's fragment must be '0'")
+    try:
+        member = json.loads(b64url_decode(value, "the did:jwk"))
+    except (UnicodeDecodeError, ValueError):
+        raise KeyFormatError("the did:jwk does not encode a JSON JWK") from None
+    if not isinstance(member, dict):
+        raise KeyFormatError("the did:jwk does not encode a JSON object")
+    if {"d", "p", "q", "dp", "dq", "qi", "k"} & member.keys():
+        raise KeyFormatError("a did:jwk must encode a public key")
+    return PublicKey.from_jwk(member)
 
 
 def did_key_document(did: str) -> dict[str, Any]:

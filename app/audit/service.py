@@ -49,6 +49,7 @@ Action = Literal[
     "claim.lost_link",
     "watch.create",
     "watch.delete",
+    "credential.deliver",
 ]
 SubjectType = Literal[
     "issuer", "issuer_key", "achievement", "api_key", "credential", "batch", "watch"

@@ -15,8 +15,10 @@ from datetime import datetime
 
 from app.credentials import page as badge_page
 from app.credentials.page import CredentialPage
+from app.oid4vci.page import OfferView
 from app.templating import render
 from app.texts import LANGS, PUBLIC, Lang
+from app.wallets.links import LcwLinks
 
 __all__ = ["form_token", "render_claim", "render_lost", "tokens_match"]
 
@@ -53,8 +55,13 @@ def render_claim(
     claim_token: str,
     expires_at: datetime,
     claimed_at: datetime | None,
+    wallet: LcwLinks | None = None,
+    wallet_minutes: int = 0,
+    oid4vci: OfferView | None = None,
 ) -> str:
-    """The claim page of ``view``'s credential, opened through ``claim_url``."""
+    """The claim page of ``view``'s credential, opened through ``claim_url``; ``wallet``:
+    the links of a wallet offer made for this visit; ``oid4vci``: the OpenID4VCI offer drawn
+    for this visit (:mod:`app.oid4vci.page`)."""
     lang = view.lang
     state = badge_page.state_of(view, now)
     rows: list[tuple[str, str]] = [(_t("issuer", lang), view.issuer_name)]
@@ -80,6 +87,9 @@ def render_claim(
         languages=_languages(claim_url),
         links=badge_page.links(view) if active else [],
         qr=badge_page.qr_code(view.public_url, lang) if active else None,
+        wallet=wallet if active else None,
+        wallet_minutes=wallet_minutes,
+        oid4vci=oid4vci if active else None,
     )
 
 

@@ -26,8 +26,13 @@ from app.mail import outbox
 from app.mail import tasks as mail_tasks
 from app.middleware.clients import TrustedProxies
 from app.middleware.ratelimit import RateLimits
+from app.oid4vci import delivery as oid4vci_delivery
+from app.oid4vci import page as oid4vci_page
+from app.oid4vci import service as oid4vci_service
 from app.texts import PUBLIC, Lang
 from app.verification.page import choose_language
+from app.wallets import offers as wallet_offers
+from app.wallets.links import lcw_links
 
 router = APIRouter(prefix="/claim", include_in_schema=False)
 
@@ -151,10 +156,12 @@ def claim_page(
     request: Request,
     session: SessionDep,
     urls: UrlsDep,
+    resources: ResourcesDep,
     now: NowDep,
     lang: _LangQuery = None,
 ) -> HTMLResponse:
-    """The badge, accept, downloads, sharing and listing, for the passer the link was sent to."""
+    """The badge, accept, downloads, sharing, listing and wallets, for the passer the link
+    was sent to."""
     chosen = _lang(request, lang)
     found = service.look_up(session, token, now=now)
     if found.claim is None:
@@ -162,13 +169,35 @@ def claim_page(
     claim = found.claim
     credential = credential_service.get_credential(session, claim.credential_id)
     view, _ = credential_public.page_view(session, urls, credential, request, chosen)
+    claimed_at = service.claimed_at(session, credential.id)
+    minutes = resources.settings.wallet_offer_minutes
+    wallet = None
+    if credential.status == "active":
+        # A fresh single-use offer for this visit only: never made in bulk, never mailed.
+        offered = wallet_offers.create_offer(session, credential, "vcapi", now, minutes=minutes)
+        wallet = lcw_links(
+            urls, offered.token, offered.offer.challenge, qr_title=_words("wallet_qr_title", chosen)
+        )
+    oid4vci = None
+    if oid4vci_delivery.deliverable(credential.format, credential.status):
+        drawn = oid4vci_service.create_offer(
+            session,
+            credential,
+            minutes=minutes,
+            tx_code=resources.settings.oid4vci_tx_code,
+            now=now,
+        )
+        oid4vci = oid4vci_page.offer_view(urls, drawn, chosen, minutes)
     body = page.render_claim(
         view,
         now,
         claim_url=urls.claim(token),
         claim_token=token,
         expires_at=claim.expires_at,
-        claimed_at=service.claimed_at(session, credential.id),
+        claimed_at=claimed_at,
+        wallet=wallet,
+        wallet_minutes=minutes,
+        oid4vci=oid4vci,
     )
     return _html(body, 200, chosen)
 

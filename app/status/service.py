@@ -37,8 +37,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, cast
 
-from sqlalchemy import Table, bindparam, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, insert, inspect, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.credentials.models import IssuedCredential
 from app.errors import NotFoundError
@@ -48,6 +50,7 @@ from app.keyring import Keyring
 from app.published import STATUS, note_change
 from app.status.models import StatusList
 from app.urls import Urls
+from app.wallets.models import WalletDelivery
 from badges import data_integrity, status_list, vc_jwt
 from badges.ob3 import format_datetime_stamp
 from badges.schema import VCDM2_CONTEXT
@@ -72,9 +75,24 @@ Securing = Literal["data-integrity", "jwt"]
 # they read and write columns, not ORM objects (no identity map, no unit of work).
 _LISTS = cast(Table, StatusList.__table__)
 _CREDENTIALS = cast(Table, IssuedCredential.__table__)
-_TAKEN = select(_CREDENTIALS.c.id).where(
-    _CREDENTIALS.c.status_list_id == bindparam("list_id"),
-    _CREDENTIALS.c.status_index == bindparam("index"),
+_DELIVERIES = cast(Table, WalletDelivery.__table__)
+# A position is taken by an issued credential or by a credential delivered into a wallet
+# (app/wallets): both share each list's index space.
+_TAKEN = select(
+    or_(
+        select(_CREDENTIALS.c.id)
+        .where(
+            _CREDENTIALS.c.status_list_id == bindparam("list_id"),
+            _CREDENTIALS.c.status_index == bindparam("index"),
+        )
+        .exists(),
+        select(_DELIVERIES.c.id)
+        .where(
+            _DELIVERIES.c.status_list_id == bindparam("list_id"),
+            _DELIVERIES.c.status_index == bindparam("index"),
+        )
+        .exists(),
+    )
 )
 _CURRENT_LIST = (
     select(
@@ -82,13 +100,20 @@ _CURRENT_LIST = (
         _LISTS.c.number,
         _LISTS.c.capacity,
         _LISTS.c.allocated,
-        select(_CREDENTIALS.c.id)
-        .where(
-            _CREDENTIALS.c.status_list_id == _LISTS.c.id,
-            _CREDENTIALS.c.status_index == bindparam("index"),
-        )
-        .exists()
-        .label("taken"),
+        or_(
+            select(_CREDENTIALS.c.id)
+            .where(
+                _CREDENTIALS.c.status_list_id == _LISTS.c.id,
+                _CREDENTIALS.c.status_index == bindparam("index"),
+            )
+            .exists(),
+            select(_DELIVERIES.c.id)
+            .where(
+                _DELIVERIES.c.status_list_id == _LISTS.c.id,
+                _DELIVERIES.c.status_index == bindparam("index"),
+            )
+            .exists(),
+        ).label("taken"),
     )
     .where(_LISTS.c.issuer_id == bindparam("issuer_id"))
     .order_by(_LISTS.c.number.desc())
@@ -100,6 +125,26 @@ _CLAIM = (
     .values(allocated=_LISTS.c.allocated + 1)
 )
 _OPEN = insert(_LISTS)
+
+
+class PositionTakenError(IntegrityError):
+    """A drawn status position was taken meanwhile; the caller retries with a fresh one.
+
+    An ``IntegrityError``, as a lost race on a unique constraint is: every issuing path
+    already rolls back and retries on one.
+    """
+
+    def __init__(self, position: Position | None) -> None:
+        where = f"index {position.index}" if position is not None else "a drawn index"
+        super().__init__(f"status list position taken: {where}", None, Exception(where))
+
+
+def _indexes_by_list(positions: Iterable[Position]) -> dict[uuid.UUID, list[int]]:
+    found: dict[uuid.UUID, list[int]] = {}
+    for position in positions:
+        if not position.opened:
+            found.setdefault(position.status_list.id, []).append(position.index)
+    return found
 
 
 @dataclass(frozen=True)
@@ -153,8 +198,7 @@ def draw_position(session: Session, issuer_id: uuid.UUID, now: datetime) -> Posi
         if draws == _MAX_DRAWS:
             raise RuntimeError(f"no free index found on status list {list_id}")
         index = secrets.randbelow(capacity)
-        taken_id = session.scalar(_TAKEN, {"list_id": list_id, "index": index})
-        index_taken = taken_id is not None
+        index_taken = bool(session.scalar(_TAKEN, {"list_id": list_id, "index": index}))
         draws += 1
     return Position(current, index)
 
@@ -164,6 +208,9 @@ def claim_position(session: Session, position: Position) -> None:
 
     A new list's number is unique per issuer: a concurrent issue that opened the same number
     first fails this transaction, and the caller retries with a fresh position.
+
+    Raises:
+        PositionTakenError: another credential or delivery took the position since the draw.
     """
     listing = position.status_list
     if position.opened:
@@ -182,6 +229,12 @@ def claim_position(session: Session, position: Position) -> None:
         )
         return
     session.execute(_CLAIM, {"list_id": listing.id})
+    # Issued credentials and wallet deliveries share the index space but not a unique
+    # constraint. The UPDATE above holds the list's row until commit, and every claim on
+    # the list takes it, so a claim made and committed by the other table since the draw is
+    # seen now (PostgreSQL reads committed rows per statement; SQLite writes one at a time).
+    if session.scalar(_TAKEN, {"list_id": listing.id, "index": position.index}):
+        raise PositionTakenError(position)
 
 
 def allocate_positions(
@@ -227,6 +280,14 @@ def allocate_positions(
                     )
                 )
             )
+            drawn -= set(
+                session.scalars(
+                    select(WalletDelivery.status_index).where(
+                        WalletDelivery.status_list_id == current.id,
+                        WalletDelivery.status_index.in_(drawn),
+                    )
+                )
+            )
         chosen |= drawn
     else:
         raise RuntimeError(f"no {count} free indexes found on status list {current.id}")
@@ -234,9 +295,14 @@ def allocate_positions(
 
 
 def claim_positions(session: Session, positions: Iterable[Position]) -> None:
-    """Write the allocations of :func:`allocate_positions` (one statement per list)."""
+    """Write the allocations of :func:`allocate_positions` (one statement per list).
+
+    Raises:
+        PositionTakenError: a wallet delivery took one of the positions since the draw.
+    """
+    positions_list = list(positions)
     by_list: dict[uuid.UUID, tuple[StatusList, int]] = {}
-    for position in positions:
+    for position in positions_list:
         listing, taken = by_list.get(position.status_list.id, (position.status_list, 0))
         by_list[listing.id] = (listing, taken + 1)
     for listing, taken in by_list.values():
@@ -251,6 +317,19 @@ def claim_positions(session: Session, positions: Iterable[Position]) -> None:
                 .values(allocated=StatusList.allocated + taken)
                 .execution_options(synchronize_session=False)
             )
+    # As in claim_position: a wallet delivery may have taken a drawn index meanwhile (taken
+    # by an issued credential, the insert's own conflict handling redraws it).
+    for listing_id, indexes in _indexes_by_list(positions_list).items():
+        delivered = session.scalar(
+            select(_DELIVERIES.c.id)
+            .where(
+                _DELIVERIES.c.status_list_id == listing_id,
+                _DELIVERIES.c.status_index.in_(indexes),
+            )
+            .limit(1)
+        )
+        if delivered is not None:
+            raise PositionTakenError(None)
 
 
 def entry_for(
@@ -294,17 +373,42 @@ def record_change(session: Session, credential: IssuedCredential, purposes: set[
     """Bump the versions of the lists whose bit for ``credential`` changed (no commit)."""
     if purposes:
         note_change(session, STATUS)  # OB 2.0 revocation lists change too
-    if credential.status_list_id is None or not purposes:
+    if not purposes:
         return
     values: dict[str, Any] = {}
     if "revocation" in purposes:
         values["revocation_version"] = StatusList.revocation_version + 1
     if "suspension" in purposes:
         values["suspension_version"] = StatusList.suspension_version + 1
+    # The credential's own list, and the lists of every credential delivered from it into a
+    # wallet: their bits follow its status (see _sign_list).
+    delivered = select(WalletDelivery.status_list_id).where(
+        WalletDelivery.credential_id == credential.id
+    )
+    changed: ColumnElement[bool] = StatusList.id.in_(delivered)
+    if credential.status_list_id is not None:
+        changed = or_(StatusList.id == credential.status_list_id, changed)
     session.execute(
         update(StatusList)
-        .where(StatusList.id == credential.status_list_id)
+        .where(changed)
         .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def record_new_position(session: Session, status_list_id: uuid.UUID, status: str) -> None:
+    """Bump the version of the list a new position set from the start (a credential
+    delivered from a suspended award) so a kept signed list is not served stale (no commit).
+    """
+    purpose = {"revoked": "revocation", "suspended": "suspension"}.get(status)
+    if purpose is None:
+        return
+    note_change(session, STATUS)
+    column = f"{purpose}_version"
+    session.execute(
+        update(StatusList)
+        .where(StatusList.id == status_list_id)
+        .values({column: getattr(StatusList, column) + 1})
         .execution_options(synchronize_session=False)
     )
 
@@ -428,7 +532,16 @@ def _sign_list(
             IssuedCredential.status == _STATUS_OF[purpose],
         )
     )
-    for index in indexes:
+    # Credentials delivered into wallets have the status of the award they came from.
+    delivered = session.scalars(
+        select(WalletDelivery.status_index)
+        .join(IssuedCredential, IssuedCredential.id == WalletDelivery.credential_id)
+        .where(
+            WalletDelivery.status_list_id == listing.id,
+            IssuedCredential.status == _STATUS_OF[purpose],
+        )
+    )
+    for index in [*indexes, *delivered]:
         if index is not None:
             status_list.set_bit(bits, index, 1)
     url = urls.status_list(issuer.slug, purpose, listing.number, jwt=securing == "jwt")

@@ -102,3 +102,11 @@ def test_the_webhook_benchmark_delivers_every_event_signed() -> None:
     figures = bench.run_webhooks(quick=True)
     assert set(figures) == {"webhook_events_per_s"}
     assert figures["webhook_events_per_s"] > 0
+
+
+def test_the_wallet_benchmark_delivers_through_a_real_server_without_errors() -> None:
+    from app import bench_wallets
+
+    figures = bench_wallets.run(quick=True)
+    assert figures["wallet_delivery_errors"] == 0
+    assert figures["wallet_delivery_per_s"] > 0

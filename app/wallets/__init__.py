@@ -1,0 +1,1 @@
+"""Delivering a passer's badge into their own wallet (VC-API exchanges, OpenID4VCI)."""
