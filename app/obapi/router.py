@@ -24,6 +24,7 @@ from authlib.oauth2.rfc6749.errors import InsecureTransportError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.deps import NowDep, Resources, ResourcesDep
 from app.errors import AppError
@@ -324,11 +325,22 @@ _FORM = {
 }
 
 
+class _BadForm(Exception):
+    """A form the parser refused (too many fields): RFC 6749 §5.2 ``invalid_request``."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.answer = _oauth_error(400, "invalid_request", detail)
+
+
 async def _form_request(request: Request, resources: Resources) -> Incoming:
     items: list[tuple[str, str]] = []
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/x-www-form-urlencoded":
-        form = await request.form(max_files=0, max_fields=20)
+        try:
+            form = await request.form(max_files=0, max_fields=20)
+        except StarletteHTTPException as refused:
+            raise _BadForm(str(refused.detail)) from None
         items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     return Incoming("POST", _url(request, resources), request.headers, form=items)
 
@@ -347,7 +359,10 @@ async def _form_request(request: Request, resources: Resources) -> Incoming:
 )
 async def token(request: Request, resources: ResourcesDep, now: NowDep) -> Response:
     """Exchange a code (with its PKCE verifier) or a refresh token; client_secret_basic."""
-    incoming = await _form_request(request, resources)
+    try:
+        incoming = await _form_request(request, resources)
+    except _BadForm as bad:
+        return bad.answer
     try:
         return await run_in_threadpool(_token, resources, incoming, now, False)
     except InsecureTransportError:
@@ -368,7 +383,10 @@ async def token(request: Request, resources: ResourcesDep, now: NowDep) -> Respo
 )
 async def revoke(request: Request, resources: ResourcesDep, now: NowDep) -> Response:
     """Revoke an access or refresh token of the authenticated client."""
-    incoming = await _form_request(request, resources)
+    try:
+        incoming = await _form_request(request, resources)
+    except _BadForm as bad:
+        return bad.answer
     try:
         return await run_in_threadpool(_token, resources, incoming, now, True)
     except InsecureTransportError:

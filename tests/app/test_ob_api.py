@@ -418,6 +418,20 @@ def test_a_bad_client_secret_is_invalid_client(client: TestClient, app: FastAPI)
     assert answer.status_code == 401 and answer.json()["error"] == "invalid_client"
 
 
+@pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke"])
+def test_a_form_with_too_many_fields_is_invalid_request(client: TestClient, path: str) -> None:
+    info = register(client)
+    answer = client.post(
+        path,
+        content="&".join(f"f{n}=x" for n in range(25)),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        auth=(info["client_id"], info["client_secret"]),
+    )
+    assert answer.status_code == 400
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json()["error"] == "invalid_request"
+
+
 def test_a_missing_scope_is_403_and_an_expired_token_401(client: TestClient, app: FastAPI) -> None:
     _, access = tokens(client, app, scope=READ)
     assert "refresh_token" not in access  # no offline_access asked
