@@ -45,7 +45,7 @@ from app.credentials.schemas import CredentialCreate
 from app.errors import ConflictError, NotFoundError, UnprocessableError
 from app.issuers.models import Issuer
 from app.keyring import Keyring
-from app.mail.outbox import queue_notification
+from app.mail.outbox import MailState, queue_notification
 from app.settings import Settings
 from app.status import service as status_service
 from app.storage_guards import refuse_overlong_values
@@ -64,6 +64,8 @@ class Issued:
     credential: IssuedCredential
     created: bool
     issuer_slug: str
+    # The notification this request queued with a credential it created (None: none).
+    mail: MailState | None = None
 
 
 @dataclass(frozen=True)
@@ -154,11 +156,12 @@ def _issue_once(
     session.execute(_INSERT_CREDENTIAL, values)
     _audit_issue(session, principal, row, request, now, write=True)
     # (5) the mail, in the same transaction: no credential without its mail
+    mail = None
     if request.notify:
         language = request.recipient.language or context.language
-        queue_notification(session, row, settings=settings, now=now, language=language)
+        mail = queue_notification(session, row, settings=settings, now=now, language=language)
     session.commit()
-    return Issued(row, created=True, issuer_slug=target.issuer_slug)
+    return Issued(row, created=True, issuer_slug=target.issuer_slug, mail=mail)
 
 
 def _issue_orm(
@@ -178,12 +181,13 @@ def _issue_orm(
     row = issuing.build(session, keyring, urls, achievement, request, now)
     session.add(row)
     _audit_issue(session, principal, row, request, now, write=False)
+    mail = None
     if request.notify:
-        queue_notification(
+        mail = queue_notification(
             session, row, settings=settings, now=now, language=request.recipient.language
         )
     session.commit()
-    return Issued(row, created=True, issuer_slug=achievement.issuer.slug)
+    return Issued(row, created=True, issuer_slug=achievement.issuer.slug, mail=mail)
 
 
 def _audit_issue(
