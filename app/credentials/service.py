@@ -153,7 +153,7 @@ def _issue_once(
     row = issuing.build_in_context(session, urls, context, signer, request, now)
     values = {k: v for k, v in inspect(row).dict.items() if k in _COLUMNS}
     refuse_overlong_values(_CREDENTIALS, values)
-    session.execute(_INSERT_CREDENTIAL, values)
+    session.connection().execute(_INSERT_CREDENTIAL, values)  # Core: no ORM execute path
     _audit_issue(session, principal, row, request, now, write=True)
     # (5) the mail, in the same transaction: no credential without its mail
     mail = None

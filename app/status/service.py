@@ -69,7 +69,8 @@ Securing = Literal["data-integrity", "jwt"]
 
 
 # Issuing runs these on every credential: built once, they cost only their round trip, and
-# they read and write columns, not ORM objects (no identity map, no unit of work).
+# they read and write columns, not ORM objects (no identity map, no unit of work), on the
+# session's connection (Session.execute's ORM path would cost more than the query).
 _LISTS = cast(Table, StatusList.__table__)
 _CREDENTIALS = cast(Table, IssuedCredential.__table__)
 _TAKEN = select(_CREDENTIALS.c.id).where(
@@ -130,7 +131,8 @@ def draw_position(session: Session, issuer_id: uuid.UUID, now: datetime) -> Posi
     # One round trip for the usual case: the current list, and whether a first random
     # index on it is taken.
     index = secrets.randbelow(LIST_SIZE)
-    found = session.execute(_CURRENT_LIST, {"issuer_id": issuer_id, "index": index}).first()
+    connection = session.connection()
+    found = connection.execute(_CURRENT_LIST, {"issuer_id": issuer_id, "index": index}).first()
     if found is None or found.allocated >= FILL_LIMIT:
         opened = StatusList(
             id=uuid.uuid4(),
@@ -153,7 +155,7 @@ def draw_position(session: Session, issuer_id: uuid.UUID, now: datetime) -> Posi
         if draws == _MAX_DRAWS:
             raise RuntimeError(f"no free index found on status list {list_id}")
         index = secrets.randbelow(capacity)
-        taken_id = session.scalar(_TAKEN, {"list_id": list_id, "index": index})
+        taken_id = connection.scalar(_TAKEN, {"list_id": list_id, "index": index})
         index_taken = taken_id is not None
         draws += 1
     return Position(current, index)
@@ -181,7 +183,7 @@ def claim_position(session: Session, position: Position) -> None:
             },
         )
         return
-    session.execute(_CLAIM, {"list_id": listing.id})
+    session.connection().execute(_CLAIM, {"list_id": listing.id})
 
 
 def allocate_positions(
