@@ -56,23 +56,41 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode a commit with NORMAL is durable against a crash of the process (the log is
+    # written before the commit returns; SQLite replays it on the next open); only a power
+    # loss may drop the last commits, never corrupt the database
+    # (https://www.sqlite.org/pragma.html#pragma_synchronous).
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
+def _no_automatic_checkpoint(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")  # app.checkpoints runs them
+    cursor.close()
+
+
 def make_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 20, pool_timeout: float = 30.0
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 20,
+    pool_timeout: float = 30.0,
+    background_checkpoints: bool = False,
 ) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
 
     The pool sizes (``SHOMEI_DB_POOL_SIZE``, ``SHOMEI_DB_MAX_OVERFLOW``) bound the connections
     one process opens to PostgreSQL; several processes together must stay under its
-    ``max_connections``.
+    ``max_connections``. ``background_checkpoints``: SQLite's connections leave checkpoints
+    of the write-ahead log to :class:`app.checkpoints.WalCheckpoints`, which the caller runs.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if background_checkpoints:
+            event.listen(engine, "connect", _no_automatic_checkpoint)
     else:
         engine = create_engine(
             url,

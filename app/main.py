@@ -17,6 +17,7 @@ from app.audit.router import router as audit_router
 from app.batches.router import router as batches_router
 from app.batches.router import templates as batch_templates
 from app.batches.run_router import router as batch_runs_router
+from app.checkpoints import WalCheckpoints
 from app.claims.router import router as claims_router
 from app.console.batches import router as console_batches
 from app.console.router import router as console_router
@@ -97,7 +98,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout_s,
+            background_checkpoints=True,
         )
+        # SQLite: the write-ahead log is copied back by a thread, not by a request's commit.
+        checkpoints = WalCheckpoints.start_for(engine)
         urls = Urls(settings.base_url)
         sessions = make_sessionmaker(engine)
         generations = Generations(settings.redis_url)
@@ -130,6 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         jobs.close()
         generations.close()
+        if checkpoints is not None:
+            checkpoints.close()
         engine.dispose()
 
     app = FastAPI(

@@ -106,6 +106,11 @@ def run(*, host: str, port: int, workers: int, log_config: dict[str, Any] | None
         workers=workers,
         log_config=log_config,
         access_log=log_config is None,
+        # The service reads X-Forwarded-For itself, from SHOMEI_TRUSTED_PROXIES only
+        # (app.middleware.clients). uvicorn's own reading, on by default for loopback peers,
+        # would put the header's address in the request first: any local client could name
+        # a new address on every request and escape its rate limit.
+        proxy_headers=False,
     )
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

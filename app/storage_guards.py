@@ -9,6 +9,7 @@ guards are the net under them, for every statement and every row, on both databa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, Table, event, inspect
@@ -64,9 +65,20 @@ def _refuse_overlong(session: Session, flush_context: Any, instances: Any) -> No
 
 def refuse_overlong_values(table: Table, values: Mapping[str, Any]) -> None:
     """The flush guard for a row written without the ORM (a Core ``INSERT`` of ``values``)."""
-    for name, value in values.items():
-        length = getattr(table.c[name].type, "length", None)
-        if length and isinstance(value, str) and len(value) > length:
+    for name, length in _lengths(table).items():
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > length:
             raise UnstorableValueError(
                 f"{name} must be at most {length} characters, not {len(value)}"
             )
+
+
+@cache
+def _lengths(table: Table) -> dict[str, int]:
+    """``table``'s bounded string columns and their lengths, read once (issuing runs the
+    guard on every credential)."""
+    return {
+        column.key: length
+        for column in table.c
+        if isinstance(length := getattr(column.type, "length", None), int) and length
+    }

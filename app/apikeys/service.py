@@ -159,7 +159,8 @@ def authenticate(session: Session, token: str, now: datetime) -> Principal | Non
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "shm":
         return None
-    row = session.execute(_BY_PREFIX, {"prefix": parts[1]}).first()
+    # On the session's connection: a Core statement needs none of Session.execute's ORM path.
+    row = session.connection().execute(_BY_PREFIX, {"prefix": parts[1]}).first()
     if row is None or ApiKey.state_of(row.revoked_at, row.expires_at, now) != "active":
         return None
     if not hmac.compare_digest(row.secret_hash, _hash(parts[2])):

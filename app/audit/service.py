@@ -114,7 +114,7 @@ def write(
     """
     values = _values(session, action, actor, subject_type, subject_id, issuer_id, details, at)
     values["id"] = uuid.uuid4()
-    session.execute(_INSERT, values)
+    session.connection().execute(_INSERT, values)
 
 
 _INSERT = insert(cast(Table, AuditEntry.__table__))

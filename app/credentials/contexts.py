@@ -92,9 +92,11 @@ class Target:
 
 def find_target(session: Session, achievement_id: uuid.UUID, algorithm: str) -> Target | None:
     """The achievement ``achievement_id`` and its issuer's signing key; ``None`` if unknown."""
-    found = session.execute(
-        _TARGET, {"achievement_id": achievement_id, "algorithm": algorithm}
-    ).first()
+    found = (
+        session.connection()
+        .execute(_TARGET, {"achievement_id": achievement_id, "algorithm": algorithm})
+        .first()
+    )
     if found is None:
         return None
     issuer_id, slug, achievement_updated_at, issuer_updated_at, key_id = found

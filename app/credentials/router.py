@@ -120,9 +120,13 @@ async def issue_credential(
                 settings=resources.settings,
             )
             credential = issued.credential
-            mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
-            # A new credential is unclaimed; one issued before may have been claimed since.
-            claimed_at = None if issued.created else claims.claimed_at(session, credential.id)
+            if issued.created:
+                # Unclaimed, and its mail is the one just queued, if any: nothing to read back
+                # after the commit.
+                mail, claimed_at = issued.mail, None
+            else:
+                mail = outbox.latest_mail(session, [credential.id]).get(credential.id)
+                claimed_at = claims.claimed_at(session, credential.id)
             content = read_json(resources.urls, issued.issuer_slug, credential, mail, claimed_at)
         if issued.created and mail is not None:
             mail_tasks.kick(resources.jobs, resources.settings)  # now, not at the next tick

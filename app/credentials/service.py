@@ -45,7 +45,7 @@ from app.credentials.schemas import CredentialCreate
 from app.errors import ConflictError, NotFoundError, UnprocessableError
 from app.issuers.models import Issuer
 from app.keyring import Keyring
-from app.mail.outbox import queue_notification
+from app.mail.outbox import MailState, queue_notification
 from app.settings import Settings
 from app.status import service as status_service
 from app.storage_guards import refuse_overlong_values
@@ -65,6 +65,8 @@ class Issued:
     credential: IssuedCredential
     created: bool
     issuer_slug: str
+    # The notification this request queued with a credential it created (None: none).
+    mail: MailState | None = None
 
 
 @dataclass(frozen=True)
@@ -152,14 +154,15 @@ def _issue_once(
     row = issuing.build_in_context(session, urls, context, signer, request, now)
     values = {k: v for k, v in inspect(row).dict.items() if k in _COLUMNS}
     refuse_overlong_values(_CREDENTIALS, values)
-    session.execute(_INSERT_CREDENTIAL, values)
+    session.connection().execute(_INSERT_CREDENTIAL, values)  # Core: no ORM execute path
     _audit_issue(session, principal, row, request, now, write=True)
     # (5) the mail, in the same transaction: no credential without its mail
+    mail = None
     if request.notify:
         language = request.recipient.language or context.language
-        queue_notification(session, row, settings=settings, now=now, language=language)
+        mail = queue_notification(session, row, settings=settings, now=now, language=language)
     session.commit()
-    return Issued(row, created=True, issuer_slug=target.issuer_slug)
+    return Issued(row, created=True, issuer_slug=target.issuer_slug, mail=mail)
 
 
 def _issue_orm(
@@ -179,12 +182,13 @@ def _issue_orm(
     row = issuing.build(session, keyring, urls, achievement, request, now)
     session.add(row)
     _audit_issue(session, principal, row, request, now, write=False)
+    mail = None
     if request.notify:
-        queue_notification(
+        mail = queue_notification(
             session, row, settings=settings, now=now, language=request.recipient.language
         )
     session.commit()
-    return Issued(row, created=True, issuer_slug=achievement.issuer.slug)
+    return Issued(row, created=True, issuer_slug=achievement.issuer.slug, mail=mail)
 
 
 def _audit_issue(

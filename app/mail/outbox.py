@@ -49,6 +49,19 @@ def _language(value: str | None) -> Lang | None:
     return None
 
 
+@dataclass(frozen=True)
+class MailState:
+    """A credential's latest notification, as staff see it."""
+
+    state: str
+    language: str
+    attempts: int
+    queued_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+
+
 def queue_notification(
     session: Session,
     credential: IssuedCredential,
@@ -56,19 +69,18 @@ def queue_notification(
     settings: Settings,
     now: datetime,
     language: str | None = None,
-) -> uuid.UUID:
+) -> MailState:
     """Queue the mail that tells a passer of ``credential``, with a fresh claim link; return
-    the outbox row's id.
+    its state as :func:`latest_mail` reads it once committed (the issuing route answers with
+    it without reading it back).
 
     Writes the claim and the outbox row in ``session``'s transaction (flushing ``credential``
     first); the caller commits them with the credential (its audit entry says ``notify``).
     ``language`` is ``ja`` or ``en``; by default the achievement's language, else Japanese.
     """
     languages = {credential.id: language} if language else None
-    [outbox_id] = queue_notifications(
-        session, [credential], settings=settings, now=now, languages=languages
-    )
-    return outbox_id
+    [(_, state)] = _queue(session, [credential], settings=settings, now=now, languages=languages)
+    return state
 
 
 def queue_notifications(
@@ -83,12 +95,28 @@ def queue_notifications(
     """:func:`queue_notification` for many credentials at once (a batch's chunk): two
     multi-row INSERTs, whatever their number. ``languages`` maps a credential's id to its
     passer's language; ``kind`` is one of :data:`app.mail.models.KINDS`."""
+    queued = _queue(
+        session, credentials, settings=settings, now=now, languages=languages, kind=kind
+    )
+    return [outbox_id for outbox_id, _ in queued]
+
+
+def _queue(
+    session: Session,
+    credentials: Sequence[IssuedCredential],
+    *,
+    settings: Settings,
+    now: datetime,
+    languages: Mapping[uuid.UUID, str | None] | None = None,
+    kind: str = "notification",
+) -> list[tuple[uuid.UUID, MailState]]:
+    """The outbox rows' ids and the mails' states, queued as :func:`queue_notifications` says."""
     if not credentials:
         return []
     session.flush()  # the rows below refer to the credentials
     claim_rows: list[dict[str, object]] = []
     outbox_rows: list[dict[str, object]] = []
-    outbox_ids: list[uuid.UUID] = []
+    queued: list[tuple[uuid.UUID, MailState]] = []
     expires_at = now + timedelta(days=settings.claim_token_days)
     for credential in credentials:
         lang = _language((languages or {}).get(credential.id))
@@ -96,7 +124,7 @@ def queue_notifications(
             achievement = session.get(Achievement, credential.achievement_id)  # in the session
             lang = _language(achievement.language if achievement else None) or "ja"
         token, outbox_id = claims.new_token(), uuid.uuid4()
-        outbox_ids.append(outbox_id)
+        queued.append((outbox_id, MailState("queued", lang, 0, now, now, None, None)))
         claim_rows.append(
             {
                 "id": uuid.uuid4(),
@@ -124,7 +152,7 @@ def queue_notifications(
     # Core INSERTs of many rows: no ORM bookkeeping per mail, however large the batch.
     session.execute(insert(Claim), claim_rows)
     session.execute(insert(OutboxMessage), outbox_rows)
-    return outbox_ids
+    return queued
 
 
 def compose(session: Session, row: OutboxMessage, settings: Settings) -> bytes:
@@ -260,19 +288,6 @@ def queue_claim_links(session: Session, email: str, *, settings: Settings, now: 
         )
     session.commit()
     return len(credentials)
-
-
-@dataclass(frozen=True)
-class MailState:
-    """A credential's latest notification, as staff see it."""
-
-    state: str
-    language: str
-    attempts: int
-    queued_at: datetime
-    next_attempt_at: datetime | None
-    sent_at: datetime | None
-    last_error: str | None
 
 
 def latest_mail(

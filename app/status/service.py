@@ -72,7 +72,8 @@ Securing = Literal["data-integrity", "jwt"]
 
 
 # Issuing runs these on every credential: built once, they cost only their round trip, and
-# they read and write columns, not ORM objects (no identity map, no unit of work).
+# they read and write columns, not ORM objects (no identity map, no unit of work), on the
+# session's connection (Session.execute's ORM path would cost more than the query).
 _LISTS = cast(Table, StatusList.__table__)
 _CREDENTIALS = cast(Table, IssuedCredential.__table__)
 _DELIVERIES = cast(Table, WalletDelivery.__table__)
@@ -175,7 +176,8 @@ def draw_position(session: Session, issuer_id: uuid.UUID, now: datetime) -> Posi
     # One round trip for the usual case: the current list, and whether a first random
     # index on it is taken.
     index = secrets.randbelow(LIST_SIZE)
-    found = session.execute(_CURRENT_LIST, {"issuer_id": issuer_id, "index": index}).first()
+    connection = session.connection()
+    found = connection.execute(_CURRENT_LIST, {"issuer_id": issuer_id, "index": index}).first()
     if found is None or found.allocated >= FILL_LIMIT:
         opened = StatusList(
             id=uuid.uuid4(),
@@ -198,7 +200,7 @@ def draw_position(session: Session, issuer_id: uuid.UUID, now: datetime) -> Posi
         if draws == _MAX_DRAWS:
             raise RuntimeError(f"no free index found on status list {list_id}")
         index = secrets.randbelow(capacity)
-        index_taken = bool(session.scalar(_TAKEN, {"list_id": list_id, "index": index}))
+        index_taken = bool(connection.scalar(_TAKEN, {"list_id": list_id, "index": index}))
         draws += 1
     return Position(current, index)
 
@@ -228,12 +230,13 @@ def claim_position(session: Session, position: Position) -> None:
             },
         )
         return
-    session.execute(_CLAIM, {"list_id": listing.id})
+    connection = session.connection()
+    connection.execute(_CLAIM, {"list_id": listing.id})
     # Issued credentials and wallet deliveries share the index space but not a unique
     # constraint. The UPDATE above holds the list's row until commit, and every claim on
     # the list takes it, so a claim made and committed by the other table since the draw is
     # seen now (PostgreSQL reads committed rows per statement; SQLite writes one at a time).
-    if session.scalar(_TAKEN, {"list_id": listing.id, "index": position.index}):
+    if connection.scalar(_TAKEN, {"list_id": listing.id, "index": position.index}):
         raise PositionTakenError(position)
 
 

@@ -153,7 +153,11 @@ def build_credential(
 
     # (3) checks: strings that canonicalise differently, then the official schema. The
     # builder emits canonical forms only, so a warning is as much a bug as an error.
-    unsafe = [f"{path} contains {what}" for path, what in _unsafe_strings(doc)]
+    unsafe = (
+        [f"{path} contains {what}" for path, what in _unsafe_strings(doc)]
+        if _any_unsafe(doc)
+        else []
+    )
     if unsafe:
         raise DocumentError(
             "values that canonicalize differently between implementations: " + "; ".join(unsafe)
@@ -208,6 +212,30 @@ def _name_identity(name: str) -> IdentityObject:
 def _require_uri(field: str, value: str) -> None:
     if not _ABSOLUTE_URI.fullmatch(value):
         raise DocumentError(f"{field} must be an absolute URI (urn:uuid:…, https://…, did:…)")
+
+
+def _any_unsafe(document: Any) -> bool:
+    """Whether :func:`_unsafe_strings` finds anything in ``document``: the same tests without
+    the paths, which only a refusal needs (every credential issued is checked). The strings
+    are searched at once, joined by a line feed, which is not one of the unsafe characters."""
+    strings: list[str] = []
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            strings.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, bool):
+            continue
+        elif (isinstance(value, int) and abs(value) > _MAX_SAFE_INTEGER) or (
+            isinstance(value, float) and 0 < abs(value) < _SMALLEST_PORTABLE_FRACTION
+        ):
+            return True
+    return _UNSAFE.search("\n".join(strings)) is not None
 
 
 def _unsafe_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app import bench
@@ -110,3 +112,40 @@ def test_the_wallet_benchmark_delivers_through_a_real_server_without_errors() ->
     figures = bench_wallets.run(quick=True)
     assert figures["wallet_delivery_errors"] == 0
     assert figures["wallet_delivery_per_s"] > 0
+
+
+def test_the_load_generator_leaves_its_warm_up_out_of_the_figure() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from app.loadgen import load, request_bytes
+
+    served: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the load generator expects
+
+        def do_GET(self) -> None:
+            served.append(time.perf_counter())
+            self.send_response(200 if self.path == "/ok" else 500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        ok = request_bytes(base, "GET", "/ok")
+        started = time.perf_counter()
+        result = load(base, lambda i: ok, concurrency=1, seconds=0.3, warmup=0.3)
+        warm = [at for at in served if at < started + 0.3]
+        assert warm and result.requests > 0
+        assert result.requests <= len(served) - len(warm)  # counted: the measured ones only
+        assert result.errors == 0
+        # A failure during the warm-up is not timed, but it is not hidden either.
+        failing, before = request_bytes(base, "GET", "/fail"), len(served)
+        result = load(base, lambda i: failing, concurrency=1, seconds=0.1, warmup=0.1)
+        assert result.errors == len(served) - before > result.requests
+        server.shutdown()
