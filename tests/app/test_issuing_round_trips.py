@@ -56,9 +56,10 @@ def test_an_issuance_reads_nothing_after_its_commit(
     issued = _issue(client, staff, achievement_id, notify=notify)
     assert trips.seen.count("COMMIT") == 1
     assert trips.seen[-1] == "COMMIT", trips.seen
-    # The key, the target, the status position; the credential, its audit entry, the list's
-    # counter; with a mail, its claim and outbox rows.
-    assert len(trips.seen) == (9 if notify else 7), trips.seen
+    # The key, the target, the status position; the list's counter and the check that no
+    # wallet delivery took the position since the draw; the credential, its audit entry;
+    # with a mail, its claim and outbox rows.
+    assert len(trips.seen) == (10 if notify else 8), trips.seen
     assert (issued["notification"] is not None) is notify
 
 
