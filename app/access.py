@@ -24,6 +24,7 @@ from app.logs import (
     sane_request_id,
     start_request_context,
 )
+from app.obapi.errors import error_page as protocol_error_page
 
 __all__ = ["AccessMiddleware", "redacted_query"]
 
@@ -96,11 +97,11 @@ class AccessMiddleware:
             error_log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
             if status:  # the response had begun: all we can do is end the connection
                 raise
-            response = problem(
-                500,
-                "internal_error",
-                f"An unexpected error occurred; quote request id {request_id} when you report it.",
-                request_id=request_id,
+            detail = (
+                f"An unexpected error occurred; quote request id {request_id} when you report it."
+            )
+            response = protocol_error_page(scope, 500, detail) or problem(
+                500, "internal_error", detail, request_id=request_id
             )
             await response(scope, receive, send_with_id)
         finally:

@@ -184,12 +184,22 @@ def _reason(status: int) -> str:
         return "Error"
 
 
+def _protocol(request: Request, status: int, detail: str) -> JSONResponse | None:
+    """The Open Badges API's own error format on its paths (Imsx_StatusInfo, RFC 6749)."""
+    from app.obapi.errors import for_path
+
+    return for_path(request, status, detail)  # type: ignore[return-value]
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map every client-facing error to a problem document."""
+    """Map every client-facing error to a problem document (or, on the Open Badges API's
+    paths, to the format its protocol prescribes)."""
 
     @app.exception_handler(AppError)
     def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        response = problem(exc.status_code, exc.code, str(exc), **exc.members())
+        response = _protocol(request, exc.status_code, str(exc)) or problem(
+            exc.status_code, exc.code, str(exc), **exc.members()
+        )
         if isinstance(exc, UnauthorizedError):
             response.headers["WWW-Authenticate"] = "Bearer"
         if isinstance(exc, ServiceBusyError):
@@ -200,24 +210,22 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DocumentError)
     def _document_error(request: Request, exc: DocumentError) -> JSONResponse:
-        return problem(422, "invalid_document", str(exc))
+        return _protocol(request, 422, str(exc)) or problem(422, "invalid_document", str(exc))
 
     @app.exception_handler(RequestValidationError)
     def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
             {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()
         ]
-        return problem(422, "invalid_request", "The request is not valid.", errors=errors)
+        found = _protocol(request, 400, "; ".join(f"{e['loc']}: {e['msg']}" for e in errors))
+        return found or problem(422, "invalid_request", "The request is not valid.", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 404 and request.url.path.startswith("/ims/ob/v3p0/"):
-            # The Open Badges API answers its errors as Imsx_StatusInfo.
-            from app.obapi.imsx import status_info
-
-            return status_info(404, "not_found", "no such operation")
         code = _STATUS_CODES.get(exc.status_code, "http_error")
-        response = problem(exc.status_code, code, str(exc.detail))
+        response = _protocol(request, exc.status_code, str(exc.detail)) or problem(
+            exc.status_code, code, str(exc.detail)
+        )
         if exc.headers:
             response.headers.update(exc.headers)
         return response

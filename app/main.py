@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from starlette.types import Scope
 
 from app import pages, problems
 from app.access import AccessMiddleware
@@ -36,6 +37,7 @@ from app.keyring import Keyring
 from app.methods import install_method_not_allowed
 from app.middleware import install_middleware
 from app.ob2.router import public as ob2_public
+from app.obapi.errors import error_page as protocol_error_page
 from app.obapi.router import api_router as ob_api_router
 from app.obapi.router import oauth as oauth_router
 from app.oid4vci.router import router as oid4vci_router
@@ -48,7 +50,7 @@ from app.statistics.router import router as statistics_router
 from app.status.router import public as status_public
 from app.urls import Urls
 from app.verification.fairness import FairSlots
-from app.verification.guards import error_page
+from app.verification.guards import error_page as verify_error_page
 from app.verification.local import LocalDocuments
 from app.verification.router import page as verification_page
 from app.verification.router import router as verification_router
@@ -85,6 +87,12 @@ ROUTERS = (
     watches_router,
     problems.router,
 )
+
+
+def _error_page(scope: Scope, status: int, detail: str) -> Response | None:
+    """A refusal before routing: the Open Badges API's formats on its paths, the verify
+    page's own page on it, else (``None``) a problem document."""
+    return protocol_error_page(scope, status, detail) or verify_error_page(scope, status, detail)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -153,7 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_docs(app)
-    install_middleware(app, settings, error_page=error_page)
+    install_middleware(app, settings, error_page=_error_page)
     install_method_not_allowed(app)
     install_contract(app)
 

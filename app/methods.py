@@ -38,13 +38,11 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def _method_not_allowed(request: Request, exc: Exception) -> Response:
-    response: Response
-    if request.url.path.startswith("/ims/ob/v3p0/"):
-        # The Open Badges API answers its errors as Imsx_StatusInfo, 405 included.
-        from app.obapi.imsx import status_info
+    from app.obapi.errors import for_path
 
-        response = status_info(405, "not_allowed", "Method Not Allowed")
-    else:
-        response = problem(405, "http_error", "Method Not Allowed")
+    # The Open Badges API's paths answer in their protocol's format, 405 included.
+    response = for_path(request, 405, "Method Not Allowed") or problem(
+        405, "http_error", "Method Not Allowed"
+    )
     response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response

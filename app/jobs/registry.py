@@ -60,6 +60,7 @@ def periodic_tasks() -> tuple[PeriodicTask, ...]:
     from app.batches import worker as batches
     from app.claims import reminders
     from app.mail import tasks as mail
+    from app.obapi import cleanup
     from app.webhooks import tasks as webhooks
 
     return (
@@ -68,6 +69,7 @@ def periodic_tasks() -> tuple[PeriodicTask, ...]:
         PeriodicTask(reminders.REMINDERS, reminders.run, cron=reminders.EVERY_10_MINUTES),
         PeriodicTask(webhooks.DELIVER, webhooks.deliver, cron=webhooks.EVERY_5_SECONDS),
         PeriodicTask(webhooks.EXPIRY, webhooks.expiry, cron=webhooks.EVERY_MINUTE),
+        PeriodicTask(cleanup.CLEANUP, cleanup.run, cron=cleanup.HOURLY),
     )
 
 

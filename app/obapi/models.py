@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -26,6 +26,9 @@ class OAuthClient(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The registered metadata (RFC 7591 §2), as JSON text.
     client_metadata: Mapped[str] = mapped_column(Text)
+    # The logo at ``logo_uri``, fetched at registration and re-encoded as a small PNG that
+    # the consent page serves from this origin; ``None`` when it could not be used.
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class OAuthCode(Base):
@@ -104,5 +107,8 @@ class HostedCredential(Base):
     identity_hash: Mapped[str] = mapped_column(String(64))
     format: Mapped[str] = mapped_column(String(10))  # "ob3" (JSON) or "ob3-jwt"
     document: Mapped[str] = mapped_column(Text)
+    # When the credential says it was issued (validFrom, or issuanceDate of VC 1.1): what
+    # getCredentials' ``since`` compares, as for this service's own credentials.
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

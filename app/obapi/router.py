@@ -16,21 +16,24 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib import resources as package_files
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import jsonschema
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InsecureTransportError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.deps import NowDep, Resources, ResourcesDep
 from app.errors import AppError
 from app.middleware.ratelimit import client_of
-from app.obapi import discovery, imsx, scopes
+from app.obapi import discovery, imsx, logos, scopes
 from app.obapi import service as api
+from app.obapi.errors import oauth_error as _oauth_error
+from app.obapi.models import OAuthClient
 from app.obapi.server import Client, Incoming, OAuthServer, Passer, record_consent
 from app.passers import web
 from app.passers.service import tokens_match
@@ -63,17 +66,13 @@ def _oauth_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _media(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 def _url(request: Request, resources: Resources) -> str:
     query = request.url.query
     return resources.settings.base_url + request.url.path + (f"?{query}" if query else "")
-
-
-def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": error, "error_description": description},
-        status_code=status,
-        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
-    )
 
 
 # --- OAuth 2.0: registration, authorization, token, revocation ------------------------------
@@ -141,6 +140,8 @@ def _register(resources: Resources, incoming: Incoming, now: datetime) -> Respon
 )
 async def register(request: Request, resources: ResourcesDep, now: NowDep) -> Response:
     """Dynamic client registration: no initial access token; the spec's fields required."""
+    if _media(request) not in _JSON_TYPES:
+        return _oauth_error(400, "invalid_client_metadata", "Content-Type must be application/json")
     try:
         data = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
@@ -149,9 +150,52 @@ async def register(request: Request, resources: ResourcesDep, now: NowDep) -> Re
         return _oauth_error(400, "invalid_client_metadata", "the body must be a JSON object")
     incoming = Incoming("POST", _url(request, resources), request.headers, json=data)
     try:
-        return await run_in_threadpool(_register, resources, incoming, now)
+        response = await run_in_threadpool(_register, resources, incoming, now)
     except InsecureTransportError:
         return _oauth_error(400, "invalid_request", "OAuth 2.0 requires HTTPS")
+    if response.status_code == 201:
+        registered = json.loads(bytes(response.body))
+        await run_in_threadpool(
+            _keep_logo, resources, registered["client_id"], str(data["logo_uri"])
+        )
+    return response
+
+
+def _keep_logo(resources: Resources, client_id: str, logo_uri: str) -> None:
+    """Fetch the registered logo and keep it, re-encoded, to serve from this origin."""
+    logo = logos.fetch(resources.fetcher, logo_uri)
+    if logo is None:
+        return
+    with resources.sessions() as session:
+        session.execute(
+            update(OAuthClient).where(OAuthClient.client_id == client_id).values(logo_png=logo)
+        )
+        session.commit()
+
+
+def _logo(resources: Resources, client_id: str) -> bytes | None:
+    with resources.sessions() as session:
+        logo: bytes | None = session.scalar(
+            select(OAuthClient.logo_png).where(OAuthClient.client_id == client_id)
+        )
+        return logo
+
+
+@oauth.get("/clients/{client_id}/logo.png", include_in_schema=False)
+async def client_logo(client_id: str, resources: ResourcesDep) -> Response:
+    """A client's logo, as kept at registration (a PNG this service encoded itself)."""
+    logo = await run_in_threadpool(_logo, resources, client_id[:64])
+    if logo is None:
+        return _oauth_error(404, "invalid_request", "this client has no logo")
+    return Response(
+        logo,
+        media_type="image/png",
+        headers={
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -159,6 +203,7 @@ class _Consent:
     client: dict[str, Any]
     scopes: list[str]
     redirect_uri: str
+    logo: str  # the path of the logo this service serves, or ""
 
 
 def _validate_authorization(
@@ -175,8 +220,11 @@ def _validate_authorization(
                 return response
             return f"{error.error}: {error.description or ''}".strip(": ")
         client: Client = grant.client
+        logo = ""
+        if client.row.logo_png is not None:
+            logo = f"/oauth/clients/{quote(client.row.client_id, safe='')}/logo.png"
         return _Consent(
-            client.metadata, grant.request.scope.split(), grant.request.payload.redirect_uri
+            client.metadata, grant.request.scope.split(), grant.request.payload.redirect_uri, logo
         )
 
 
@@ -234,6 +282,7 @@ async def authorize(request: Request, resources: ResourcesDep, now: NowDep) -> R
         request,
         "consent.html",
         client_name=client.get("client_name", ""),
+        logo=found.logo,
         client_uri=client.get("client_uri", ""),
         tos_uri=client.get("tos_uri", ""),
         policy_uri=client.get("policy_uri", ""),
@@ -334,14 +383,14 @@ class _BadForm(Exception):
 
 
 async def _form_request(request: Request, resources: Resources) -> Incoming:
-    items: list[tuple[str, str]] = []
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media == "application/x-www-form-urlencoded":
-        try:
-            form = await request.form(max_files=0, max_fields=20)
-        except StarletteHTTPException as refused:
-            raise _BadForm(str(refused.detail)) from None
-        items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    if _media(request) != "application/x-www-form-urlencoded":
+        # RFC 6749 §3.2: the token endpoint reads application/x-www-form-urlencoded only.
+        raise _BadForm("Content-Type must be application/x-www-form-urlencoded")
+    try:
+        form = await request.form(max_files=0, max_fields=20)
+    except StarletteHTTPException as refused:
+        raise _BadForm(str(refused.detail)) from None
+    items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     return Incoming("POST", _url(request, resources), request.headers, form=items)
 
 
@@ -542,7 +591,7 @@ _CREDENTIALS_PARAMS = {
             "in": "query",
             "required": False,
             "schema": {"type": "string", "format": "date-time"},
-            "description": "Only credentials issued after this time.",
+            "description": "Only credentials issued after this time (their validFrom).",
         },
     ],
     "security": [{"OAuth2ACG": [scopes.CREDENTIAL_READ]}],
@@ -638,6 +687,7 @@ def _upsert(
             kind="ob3-jwt" if jwt else "ob3",
             document=body if jwt else json.dumps(data, ensure_ascii=False, separators=(",", ":")),
             key=key,
+            issued_at=api.issued_time(credential, now),
             now=now,
         )
 
@@ -676,7 +726,7 @@ def _upsert(
 )
 async def upsert_credential(request: Request, resources: ResourcesDep, now: NowDep) -> Response:
     """Verify the credential with this service's verifier, then keep it; 201 new, 200 replaced."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media = _media(request)
     try:
         bearer = _bearer(request)
         if media not in (*_JSON_TYPES, "text/plain"):
@@ -763,6 +813,10 @@ async def put_profile(request: Request, resources: ResourcesDep, now: NowDep) ->
     """The entire Profile, checked against the spec's Profile schema."""
     try:
         bearer = _bearer(request)
+        if _media(request) not in _JSON_TYPES:
+            raise _Refusal(
+                imsx.status_info(400, "invalid_data", "Content-Type must be application/json")
+            )
         try:
             document = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):

@@ -8,11 +8,12 @@ stored, so a page is assembled from stored text without parsing it again.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -77,7 +78,10 @@ def _page_statements(with_since: bool) -> tuple[Any, Any, Any]:
     hosted_where = [HostedCredential.account_id == account]
     if with_since:
         issued_where.append(IssuedCredential.issued_at > bindparam("since", type_=UTCDateTime))
-        hosted_where.append(HostedCredential.created_at > bindparam("since", type_=UTCDateTime))
+        # "Only include OpenBadgeCredentials issued after this timestamp"
+        # (https://www.imsglobal.org/spec/ob/v3p0/#getcredentials): upserted ones by the
+        # issuance time they carry, not by when they were upserted.
+        hosted_where.append(HostedCredential.issued_at > bindparam("since", type_=UTCDateTime))
     counts = select(
         select(func.count()).where(*issued_where).scalar_subquery(),
         select(func.count()).where(*hosted_where).scalar_subquery(),
@@ -176,11 +180,33 @@ def identity(issuer_id: str, credential_id: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def issued_time(credential: dict[str, Any], fallback: datetime) -> datetime:
+    """When a credential says it was issued: ``validFrom`` (VC 2.0), else ``issuanceDate``
+    (VC 1.1); ``fallback`` when neither is a readable date and time."""
+    for name in ("validFrom", "issuanceDate"):
+        raw = credential.get(name)
+        if not isinstance(raw, str) or len(raw) > 64:
+            continue
+        try:
+            value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return fallback
+
+
 def upsert(
-    db: Session, account_id: uuid.UUID, *, kind: str, document: str, key: str, now: datetime
+    db: Session,
+    account_id: uuid.UUID,
+    *,
+    kind: str,
+    document: str,
+    key: str,
+    issued_at: datetime,
+    now: datetime,
 ) -> bool:
     """Store a verified credential in the account; whether it was new (else replaced)."""
-    values = {"format": kind, "document": document, "updated_at": now}
+    values = {"format": kind, "document": document, "issued_at": issued_at, "updated_at": now}
     replaced = db.execute(
         update(HostedCredential)
         .where(HostedCredential.account_id == account_id, HostedCredential.identity_hash == key)
@@ -195,7 +221,9 @@ def upsert(
         db.commit()
     except IntegrityError:  # the same credential, upserted at the same moment
         db.rollback()
-        return upsert(db, account_id, kind=kind, document=document, key=key, now=now)
+        return upsert(
+            db, account_id, kind=kind, document=document, key=key, issued_at=issued_at, now=now
+        )
     return True
 
 
@@ -255,3 +283,74 @@ def revoke_application(
     db.delete(grant)
     db.commit()
     return True
+
+
+@dataclass(frozen=True)
+class Hosted:
+    """A credential an application upserted, for the account page."""
+
+    achievement: str
+    issuer: str
+    issued_at: datetime
+    verified_at: datetime  # when this service's verifier last accepted it (its last upsert)
+    expired: bool
+
+
+def _claims(kind: str, document: str) -> dict[str, Any]:
+    """The credential's claims: the JSON document, or a VC-JWT's payload (verified when it
+    was upserted, so only read here)."""
+    try:
+        if kind != "ob3-jwt":
+            data = json.loads(document)
+        else:
+            payload = document.split(".")[1]
+            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            if isinstance(data, dict) and isinstance(data.get("vc"), dict):
+                data = data["vc"]
+    except (ValueError, IndexError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _text(value: Any, fallback: str) -> str:
+    return value.strip()[:200] if isinstance(value, str) and value.strip() else fallback
+
+
+def hosted(db: Session, account_id: uuid.UUID, *, now: datetime) -> list[Hosted]:
+    """The credentials the account's applications upserted, newest first."""
+    rows = db.execute(
+        select(
+            HostedCredential.format,
+            HostedCredential.document,
+            HostedCredential.issued_at,
+            HostedCredential.updated_at,
+        )
+        .where(HostedCredential.account_id == account_id)
+        .order_by(HostedCredential.issued_at.desc(), HostedCredential.id)
+        .limit(500)
+    )
+    found = []
+    for kind, document, issued_at, updated_at in rows:
+        claims = _claims(kind, document)
+        subject = claims.get("credentialSubject")
+        achievement = subject.get("achievement") if isinstance(subject, dict) else None
+        issuer = claims.get("issuer")
+        issuer_name = issuer.get("name") if isinstance(issuer, dict) else None
+        until = issued_time(
+            {"validFrom": claims.get("validUntil") or claims.get("expirationDate")}, now
+        )
+        found.append(
+            Hosted(
+                _text(achievement.get("name") if isinstance(achievement, dict) else None, "?"),
+                _text(issuer_name, _id_text(issuer)),
+                issued_at,
+                updated_at,
+                until < now,
+            )
+        )
+    return found
+
+
+def _id_text(issuer: Any) -> str:
+    value = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return _text(value, "?")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import APIRouter, Request
@@ -167,13 +168,20 @@ async def use_link(token: str, request: Request, resources: ResourcesDep, now: N
     return response
 
 
-def _account_view(
-    resources: Resources, account_id: uuid.UUID, lang: Lang
-) -> tuple[list[str], list[service.Listed], list[api_service.Application]]:
+@dataclass(frozen=True)
+class _View:
+    addresses: list[str]
+    credentials: list[service.Listed]
+    hosted: list[api_service.Hosted]
+    applications: list[api_service.Application]
+
+
+def _account_view(resources: Resources, account_id: uuid.UUID, lang: Lang, now: datetime) -> _View:
     with resources.sessions() as session:
-        return (
+        return _View(
             service.addresses(session, account_id),
             service.credentials(session, account_id, lang, resources.urls.credential),
+            api_service.hosted(session, account_id, now=now),
             api_service.applications(session, account_id),
         )
 
@@ -184,17 +192,16 @@ async def account(request: Request, resources: ResourcesDep, now: NowDep) -> Res
     signed = await web.signed_in(request, resources, now)
     if signed is None:
         return _to_sign_in("/account", lang)
-    addresses, credentials, applications = await run_in_threadpool(
-        _account_view, resources, signed.account_id, lang
-    )
+    view = await run_in_threadpool(_account_view, resources, signed.account_id, lang, now)
     done = request.query_params.get("done") == "revoked"
     return web.page(
         request,
         "home.html",
         csrf=signed.csrf_token,
-        addresses=addresses,
-        credentials=credentials,
-        applications=applications,
+        addresses=view.addresses,
+        credentials=view.credentials,
+        hosted=view.hosted,
+        applications=view.applications,
         message=account_text("revoked_done", lang) if done else "",
     )
 

@@ -704,3 +704,88 @@ def test_an_expired_code_is_invalid_grant(client: TestClient, app: FastAPI) -> N
         code_verifier=verifier,
     )
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+
+
+def test_since_compares_an_upserted_credentials_issuance_not_its_upsert_time(
+    client: TestClient, app: FastAPI, staff: dict[str, str], achievement_id: str
+) -> None:
+    # getCredentials' since: "Only include OpenBadgeCredentials issued after this timestamp".
+    from app.deps import _now
+    from app.obapi.models import HostedCredential
+
+    foreign = issue(client, staff, achievement_id, recipient={"email": "other@example.jp"})
+    jwt = issue(
+        client, staff, achievement_id, recipient={"email": "other@example.jp"}, format="ob3-jwt"
+    )
+    issued = datetime.fromisoformat(foreign["document"]["validFrom"].replace("Z", "+00:00"))
+    _, access = tokens(client, app)
+    headers = bearer(access)
+    later = datetime.now(UTC) + timedelta(minutes=30)
+
+    async def upserted_later() -> datetime:
+        return later
+
+    app.dependency_overrides[_now] = upserted_later
+    try:
+        assert (
+            client.post(
+                "/ims/ob/v3p0/credentials", json=foreign["document"], headers=headers
+            ).status_code
+            == 201
+        )
+        as_text = headers | {"Content-Type": "text/plain"}
+        sent = client.post("/ims/ob/v3p0/credentials", content=jwt["document"], headers=as_text)
+        assert sent.status_code == 201
+    finally:
+        del app.dependency_overrides[_now]
+    with app.state.resources.sessions() as session:
+        rows = session.scalars(select(HostedCredential)).all()
+        assert len(rows) == 2
+        assert all(abs(row.issued_at - issued) < timedelta(minutes=1) for row in rows)
+        assert all(row.created_at == later for row in rows)
+
+    def total(since: datetime) -> str:
+        page = client.get(
+            "/ims/ob/v3p0/credentials", params={"since": since.isoformat()}, headers=headers
+        )
+        assert page.status_code == 200, page.text
+        return page.headers["x-total-count"]
+
+    # Upserted after ten minutes from now, but issued before: not "issued after" it.
+    assert total(datetime.now(UTC) + timedelta(minutes=10)) == "0"
+    assert total(issued - timedelta(minutes=1)) == "2"
+
+
+def test_the_account_lists_what_applications_upserted_with_the_verdict(
+    client: TestClient, app: FastAPI, make_issuer: Any
+) -> None:
+    from tests.app.test_credentials import make_achievement
+
+    other, other_staff = make_issuer("cloud-exam")
+    foreign = issue(
+        client,
+        other_staff,
+        make_achievement(app, other["id"]),
+        recipient={"email": "someone@example.jp"},
+    )
+    _, access = tokens(client, app)
+    sent = client.post("/ims/ob/v3p0/credentials", json=foreign["document"], headers=bearer(access))
+    assert sent.status_code == 201
+    page = client.get("/account?lang=en")
+    assert page.status_code == 200
+    hosted = page.text.split('<section id="hosted">')[1].split("</section>")[0]
+    assert hosted.count('<tr class="hosted">') == 1
+    name = foreign["document"]["credentialSubject"]["achievement"]["name"]
+    assert name in hosted and "(Other issuer)" in hosted
+    assert foreign["document"]["issuer"]["name"] in hosted
+    assert f"Verified on {datetime.now(UTC).date().isoformat()}" in hosted
+    # A credential past its validUntil is marked expired, with the same verdict date.
+    from app.obapi.models import HostedCredential
+
+    with app.state.resources.sessions() as session:
+        row = session.scalars(select(HostedCredential)).one()
+        document = json.loads(row.document)
+        document["validUntil"] = "2000-01-01T00:00:00Z"
+        row.document = json.dumps(document)
+        session.commit()
+    assert "now expired" in client.get("/account?lang=en").text
