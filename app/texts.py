@@ -1072,12 +1072,13 @@ ACCOUNT: dict[str, tuple[str, str]] = {  # key: (ja, en), for passers' accounts 
     "status_suspended": ("一時停止中", "Suspended"),
     "hosted": ("アプリケーションが追加したバッジ", "Badges your applications added"),
     "hosted_lead": (
-        "連携しているアプリケーションがこのアカウントに保存した、他の発行者のバッジです。"
+        "連携しているアプリケーションがこのアカウントに保存したバッジです。"
         "保存のたびに Shomei の検証を通ったものだけが保存されます。",
-        "Badges from other issuers that your connected applications saved in this account. "
+        "Badges your connected applications saved in this account. "
         "Only badges that pass Shomei's verification are saved, each time they are saved.",
     ),
     "other_issuer": ("他の発行者", "Other issuer"),
+    "this_service": ("Shomei で発行", "Issued on Shomei"),
     "verdict": ("Shomei の検証", "Shomei's verification"),
     "verdict_verified": ("{date} に検証済み", "Verified on {date}"),
     "verdict_expired": ("{date} に検証済み・有効期限切れ", "Verified on {date}; now expired"),

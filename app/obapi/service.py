@@ -26,6 +26,7 @@ from app.db import UTCDateTime
 from app.obapi.models import HostedCredential, OAuthGrant, OAuthToken
 from app.obapi.server import digest
 from app.passers.models import PasserAccount, PasserAddress
+from app.urls import Urls
 
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -294,6 +295,7 @@ class Hosted:
     issued_at: datetime
     verified_at: datetime  # when this service's verifier last accepted it (its last upsert)
     expired: bool
+    foreign: bool  # issued elsewhere, not by one of this service's issuers
 
 
 def _claims(kind: str, document: str) -> dict[str, Any]:
@@ -316,8 +318,16 @@ def _text(value: Any, fallback: str) -> str:
     return value.strip()[:200] if isinstance(value, str) and value.strip() else fallback
 
 
-def hosted(db: Session, account_id: uuid.UUID, *, now: datetime) -> list[Hosted]:
-    """The credentials the account's applications upserted, newest first."""
+def own_issuer_prefixes(urls: Urls) -> tuple[str, str]:
+    """How the ids of this service's issuers begin (their did:web, their profile URL)."""
+    return urls.issuer_did("-")[:-1], urls.issuer_profile("-")[:-1]
+
+
+def hosted(
+    db: Session, account_id: uuid.UUID, *, own: tuple[str, ...], now: datetime
+) -> list[Hosted]:
+    """The credentials the account's applications upserted, newest first; ``own``: how the
+    ids of this service's issuers begin."""
     rows = db.execute(
         select(
             HostedCredential.format,
@@ -346,6 +356,7 @@ def hosted(db: Session, account_id: uuid.UUID, *, now: datetime) -> list[Hosted]
                 issued_at,
                 updated_at,
                 until < now,
+                not _id_text(issuer).startswith(own),
             )
         )
     return found

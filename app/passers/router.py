@@ -181,7 +181,12 @@ def _account_view(resources: Resources, account_id: uuid.UUID, lang: Lang, now: 
         return _View(
             service.addresses(session, account_id),
             service.credentials(session, account_id, lang, resources.urls.credential),
-            api_service.hosted(session, account_id, now=now),
+            api_service.hosted(
+                session,
+                account_id,
+                own=api_service.own_issuer_prefixes(resources.urls),
+                now=now,
+            ),
             api_service.applications(session, account_id),
         )
 

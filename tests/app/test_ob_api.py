@@ -776,16 +776,22 @@ def test_the_account_lists_what_applications_upserted_with_the_verdict(
     hosted = page.text.split('<section id="hosted">')[1].split("</section>")[0]
     assert hosted.count('<tr class="hosted">') == 1
     name = foreign["document"]["credentialSubject"]["achievement"]["name"]
-    assert name in hosted and "(Other issuer)" in hosted
+    # Another issuer of this service: said to be issued here, not by another issuer.
+    assert name in hosted and "(Issued on Shomei)" in hosted and "Other issuer" not in hosted
     assert foreign["document"]["issuer"]["name"] in hosted
     assert f"Verified on {datetime.now(UTC).date().isoformat()}" in hosted
-    # A credential past its validUntil is marked expired, with the same verdict date.
+    # Issued elsewhere, and past its validUntil: marked as another issuer's, and expired.
     from app.obapi.models import HostedCredential
 
     with app.state.resources.sessions() as session:
         row = session.scalars(select(HostedCredential)).one()
         document = json.loads(row.document)
         document["validUntil"] = "2000-01-01T00:00:00Z"
+        document["issuer"] = {"id": "did:web:university.example", "type": ["Profile"]}
         row.document = json.dumps(document)
         session.commit()
-    assert "now expired" in client.get("/account?lang=en").text
+    hosted = client.get("/account?lang=en").text.split('<section id="hosted">')[1]
+    assert "did:web:university.example (Other issuer)" in " ".join(
+        re.sub(r"<[^>]+>", " ", hosted).split()
+    )
+    assert "now expired" in hosted
