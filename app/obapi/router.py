@@ -59,7 +59,8 @@ _OAUTH_ERROR = {
 def _oauth_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {
         code: {
-            "description": "An OAuth 2.0 error (RFC 6749 §5.2, RFC 7591 §3.2.2).",
+            "description": "An OAuth 2.0 error (RFC 6749 §5.2, RFC 7591 §3.2.2)"
+            + ("; the body is larger than the limit (invalid_request)." if code == 413 else "."),
             "content": {"application/json": {"schema": _OAUTH_ERROR}},
         }
         for code in codes
@@ -94,7 +95,7 @@ def _register(resources: Resources, incoming: Incoming, now: datetime) -> Respon
             "description": "The client's metadata, with its client_id and client_secret.",
             "content": {"application/json": {"schema": {"type": "object"}}},
         },
-        **_oauth_responses(400),
+        **_oauth_responses(400, 413),
     },
     openapi_extra={
         "requestBody": {
@@ -402,7 +403,7 @@ async def _form_request(request: Request, resources: Resources) -> Incoming:
             "description": "An access token (and a refresh token with offline_access).",
             "content": {"application/json": {"schema": {"type": "object"}}},
         },
-        **_oauth_responses(400, 401),
+        **_oauth_responses(400, 401, 413),
     },
     openapi_extra=_FORM,
 )
@@ -426,7 +427,7 @@ async def token(request: Request, resources: ResourcesDep, now: NowDep) -> Respo
             "description": "Revoked, or the token was not valid anyway.",
             "content": {"application/json": {"schema": {"type": "object"}}},
         },
-        **_oauth_responses(400, 401),
+        **_oauth_responses(400, 401, 413),
     },
     openapi_extra=_FORM,
 )
@@ -711,7 +712,7 @@ def _upsert(
                 "text/plain": {"schema": {"type": "string"}},
             },
         },
-        **imsx.responses(400, 401, 403, 405, 503),
+        **imsx.responses(400, 401, 403, 405, 413, 503),
     },
     openapi_extra={
         "requestBody": {
@@ -800,7 +801,7 @@ def _put_profile(
     "/profile",
     summary="Replace the passer's profile (putProfile)",
     operation_id="putProfile",
-    responses={200: _PROFILE_RESPONSE, **imsx.responses(400, 401, 403, 405)},
+    responses={200: _PROFILE_RESPONSE, **imsx.responses(400, 401, 403, 405, 413)},
     openapi_extra={
         "requestBody": {
             "required": True,
