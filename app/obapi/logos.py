@@ -4,13 +4,14 @@ The spec says the consent page SHOULD show the client's ``logo_uri``
 (https://www.imsglobal.org/spec/ob/v3p0/#registration). Linking the page to the client's
 image would let any client track who opens its consent page (and the page's
 Content-Security-Policy allows images from this origin only), so the logo is fetched once,
-at registration, through the service's fetcher (private and loopback addresses refused
-unless the operator allowed them, redirects and time bounded), then kept only if it is at
-most :data:`MAX_BYTES`, a PNG, JPEG, GIF or WebP by its magic bytes, and no larger than
-:data:`MAX_PIXELS`. It is stored re-encoded by Pillow as a PNG of at most
-:data:`SIDE` pixels a side: nothing the client sent (metadata, a polyglot payload, later
-frames) reaches the passer's browser. A logo that cannot be used is left out; it never
-fails the registration.
+at registration, through the service's guarded fetcher: private and loopback addresses
+refused unless the operator allowed them, redirects and time bounded, the download cut off
+past :data:`MAX_BYTES`, and each fetch counted against the caller's per-address rate limit
+(registration needs no credentials). It is kept only if it is a PNG, JPEG, GIF or WebP by
+its magic bytes and no larger than :data:`MAX_PIXELS`, re-encoded by Pillow as a PNG of at
+most :data:`SIDE` pixels a side: nothing the client sent (metadata, a polyglot payload,
+later frames) reaches the passer's browser. A logo that cannot be used is left out; it
+never fails the registration.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources as package_files
@@ -29,7 +29,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.deps import NowDep, Resources, ResourcesDep
 from app.errors import AppError
-from app.middleware.ratelimit import client_of
+from app.fetching import SafeFetcher, fetch_config
+from app.middleware.clients import TrustedProxies
+from app.middleware.ratelimit import RateLimits, client_of
 from app.obapi import discovery, imsx, logos, scopes
 from app.obapi import service as api
 from app.obapi.errors import oauth_error as _oauth_error
@@ -154,7 +156,7 @@ async def register(request: Request, resources: ResourcesDep, now: NowDep) -> Re
         response = await run_in_threadpool(_register, resources, incoming, now)
     except InsecureTransportError:
         return _oauth_error(400, "invalid_request", "OAuth 2.0 requires HTTPS")
-    if response.status_code == 201:
+    if response.status_code == 201 and await _may_fetch(request):
         registered = json.loads(bytes(response.body))
         await run_in_threadpool(
             _keep_logo, resources, registered["client_id"], str(data["logo_uri"])
@@ -162,9 +164,23 @@ async def register(request: Request, resources: ResourcesDep, now: NowDep) -> Re
     return response
 
 
+async def _may_fetch(request: Request) -> bool:
+    """Whether the caller's address has room for an outbound fetch: registration needs no
+    credentials, so its logo fetches count against the budget verifications share."""
+    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+    if limits is None:
+        return True
+    proxies: TrustedProxies = getattr(request.app.state, "trusted_proxies", TrustedProxies())
+    bucket = limits.bucket_for_address(proxies.client_address(request.scope))
+    return bucket is None or (await limits.hit(bucket)).allowed
+
+
 def _keep_logo(resources: Resources, client_id: str, logo_uri: str) -> None:
     """Fetch the registered logo and keep it, re-encoded, to serve from this origin."""
-    logo = logos.fetch(resources.fetcher, logo_uri)
+    # A fetcher of its own, so that no more than a logo's cap is ever downloaded.
+    config = replace(fetch_config(resources.settings), max_bytes=logos.MAX_BYTES)
+    with SafeFetcher.create(config, cache=False) as fetcher:
+        logo = logos.fetch(fetcher, logo_uri)
     if logo is None:
         return
     with resources.sessions() as session:

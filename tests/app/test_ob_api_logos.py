@@ -9,6 +9,7 @@ import io
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -130,12 +131,10 @@ def test_an_unusable_logo_is_left_out_and_registration_succeeds(
     assert 'id="client-logo"' not in consent_page(client, unreachable)
 
 
-def test_loopback_logos_are_refused_unless_the_operator_allows_them(
-    database_url: str, logo_server: int
-) -> None:
+@contextmanager
+def app_with(database_url: str, **overrides: Any) -> Iterator[tuple[FastAPI, TestClient]]:
     from app.main import create_app
 
-    _Logos.body, _Logos.content_type = picture("PNG"), "image/png"
     settings = Settings(
         _env_file=None,
         database_url=database_url,
@@ -143,12 +142,44 @@ def test_loopback_logos_are_refused_unless_the_operator_allows_them(
         key_passphrase=SecretStr(TEST_PASSPHRASE),
         did_web_http_hosts="localhost",
         mail_paused=True,
+        **overrides,
     )
     app = create_app(settings)
     try:
         with TestClient(app) as client:
-            sign_in(client, app)
-            info = register(client, port=logo_server)
-            assert 'id="client-logo"' not in consent_page(client, info)
+            yield app, client
     finally:
         empty_tables(database_url)
+
+
+def test_loopback_logos_are_refused_unless_the_operator_allows_them(
+    database_url: str, logo_server: int
+) -> None:
+    _Logos.body, _Logos.content_type = picture("PNG"), "image/png"
+    with app_with(database_url) as (app, client):
+        sign_in(client, app)
+        info = register(client, port=logo_server)
+        assert 'id="client-logo"' not in consent_page(client, info)
+
+
+def test_logo_fetches_count_against_the_callers_address_budget(
+    database_url: str, logo_server: int
+) -> None:
+    _Logos.body, _Logos.content_type = picture("PNG"), "image/png"
+    with app_with(database_url, fetch_allow="127.0.0.1", verify_rate_per_minute=1) as (
+        app,
+        client,
+    ):
+        sign_in(client, app)
+        first, second = register(client, port=logo_server), register(client, port=logo_server)
+        assert 'id="client-logo"' in consent_page(client, first)
+        assert 'id="client-logo"' not in consent_page(client, second)
+
+
+def test_a_logo_over_the_cap_is_left_out(
+    client: TestClient, app: FastAPI, logo_server: int
+) -> None:
+    _Logos.body, _Logos.content_type = picture("PNG") + bytes(logos.MAX_BYTES), "image/png"
+    sign_in(client, app)
+    info = register(client, port=logo_server)
+    assert 'id="client-logo"' not in consent_page(client, info)
