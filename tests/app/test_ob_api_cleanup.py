@@ -125,3 +125,24 @@ def test_the_clean_up_is_a_periodic_task_run_every_hour() -> None:
     assert task.run is cleanup.run
     first = next_run(task.cron, NOW)
     assert next_run(task.cron, first) - first == timedelta(hours=1)
+
+
+def test_the_task_deletes_through_the_workers_sessions(app: FastAPI, client: TestClient) -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    sessions = app.state.resources.sessions
+    with sessions() as session:
+        session.add(
+            PasserSignIn(
+                token_hash="gone".ljust(64, "0"),
+                email="hanako@example.jp",
+                created_at=OLD - timedelta(minutes=15),
+                expires_at=OLD,
+            )
+        )
+        session.commit()
+    context = SimpleNamespace(sessions=sessions, now=lambda: NOW)
+    cleanup.run(cast(Any, context))
+    with sessions() as session:
+        assert session.scalars(select(PasserSignIn)).all() == []
