@@ -31,7 +31,14 @@ from app.errors import AppError
 from app.middleware.ratelimit import client_of
 from app.obapi import discovery, imsx, scopes
 from app.obapi import service as api
-from app.obapi.server import Client, Incoming, OAuthServer, Passer, record_consent
+from app.obapi.server import (
+    REQUIRED_METADATA,
+    Client,
+    Incoming,
+    OAuthServer,
+    Passer,
+    record_consent,
+)
 from app.passers import web
 from app.passers.service import tokens_match
 from app.texts import account_text
@@ -104,17 +111,7 @@ def _register(resources: Resources, incoming: Incoming, now: datetime) -> Respon
                 "application/json": {
                     "schema": {
                         "type": "object",
-                        "required": [
-                            "client_name",
-                            "client_uri",
-                            "logo_uri",
-                            "tos_uri",
-                            "policy_uri",
-                            "software_id",
-                            "software_version",
-                            "redirect_uris",
-                            "scope",
-                        ],
+                        "required": list(REQUIRED_METADATA),
                         "properties": {
                             "client_name": {"type": "string"},
                             "client_uri": {"type": "string", "format": "uri"},
