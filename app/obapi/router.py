@@ -41,6 +41,7 @@ from app.obapi.server import (
 )
 from app.passers import web
 from app.passers.service import tokens_match
+from app.responses import oauth_errors
 from app.texts import account_text
 from app.verification.fairness import FairSlots
 from app.verification.guards import lang_of
@@ -53,21 +54,10 @@ api_router = APIRouter(prefix="/ims/ob/v3p0", tags=["open badges api"])
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 _JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json")
-_OAUTH_ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
-}
 
 
 def _oauth_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {
-        code: {
-            "description": "An OAuth 2.0 error (RFC 6749 §5.2, RFC 7591 §3.2.2).",
-            "content": {"application/json": {"schema": _OAUTH_ERROR}},
-        }
-        for code in codes
-    }
+    return oauth_errors(*codes, description="An OAuth 2.0 error (RFC 6749 §5.2, RFC 7591 §3.2.2).")
 
 
 def _url(request: Request, resources: Resources) -> str:
