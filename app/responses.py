@@ -55,6 +55,25 @@ def problems(*codes: int, hr_refused: bool = True) -> dict[int | str, dict[str, 
     }
 
 
+# RFC 6749 §5.2 error object: the OAuth 2.0 endpoints' and OpenID4VCI's own error format.
+OAUTH_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+}
+
+
+def oauth_errors(*codes: int, description: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for error codes answered as an RFC 6749 error object."""
+    return {
+        code: {
+            "description": description,
+            "content": {"application/json": {"schema": OAUTH_ERROR_SCHEMA}},
+        }
+        for code in codes
+    }
+
+
 def json_document(document: Any, media_type: str = "application/json", **headers: str) -> Response:
     """A JSON document, UTF-8, non-ASCII kept as is."""
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

@@ -9,7 +9,6 @@ address, whatever the answer.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Annotated
 
@@ -24,8 +23,7 @@ from app.credentials import service as credential_service
 from app.deps import NowDep, Resources, ResourcesDep, SessionDep, UrlsDep
 from app.mail import outbox
 from app.mail import tasks as mail_tasks
-from app.middleware.clients import TrustedProxies
-from app.middleware.ratelimit import RateLimits
+from app.middleware.ratelimit import mail_form_refusal
 from app.oid4vci import delivery as oid4vci_delivery
 from app.oid4vci import page as oid4vci_page
 from app.oid4vci import service as oid4vci_service
@@ -100,22 +98,14 @@ def _queue_links(resources: Resources, email: str, now_value: datetime) -> None:
 
 async def _over_limit(request: Request, resources: Resources, email: str) -> dict[str, str] | None:
     """The refusal's headers when this address or this e-mail has asked too often."""
-    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
-    proxies: TrustedProxies = getattr(request.app.state, "trusted_proxies", TrustedProxies())
-    if limits is None:
-        return None
     settings = resources.settings
-    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]  # never the address itself
-    for bucket in limits.buckets_for_lost_link(
-        proxies.client_address(request.scope),
-        digest,
+    return await mail_form_refusal(
+        request,
+        email,
         per_minute=settings.claim_lost_rate_per_minute,
         per_hour=settings.claim_lost_per_email_per_hour,
-    ):
-        decision = await limits.hit(bucket)
-        if not decision.allowed:
-            return {"Retry-After": str(max(1, decision.reset))}
-    return None
+        form="lost",
+    )
 
 
 @router.post("/lost")

@@ -232,6 +232,29 @@ async def charge(request: Request, cost: int) -> None:
     state[_DECISION_STATE] = decision
 
 
+async def mail_form_refusal(
+    request: Request, email: str, *, per_minute: int, per_hour: int, form: str
+) -> dict[str, str] | None:
+    """The refusal's headers when a form that mails a link (see
+    :meth:`RateLimits.buckets_for_lost_link`) was used too often, else ``None``."""
+    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+    if limits is None:
+        return None
+    proxies: TrustedProxies = getattr(request.app.state, "trusted_proxies", TrustedProxies())
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]  # never the address itself
+    for bucket in limits.buckets_for_lost_link(
+        proxies.client_address(request.scope),
+        digest,
+        per_minute=per_minute,
+        per_hour=per_hour,
+        form=form,
+    ):
+        decision = await limits.hit(bucket)
+        if not decision.allowed:
+            return {"Retry-After": str(max(1, decision.reset))}
+    return None
+
+
 class RateLimitMiddleware:
     """Counts API and verification requests before any route runs; 429 when over."""
 

@@ -36,9 +36,17 @@ from app.obapi import discovery, imsx, logos, scopes
 from app.obapi import service as api
 from app.obapi.errors import oauth_error as _oauth_error
 from app.obapi.models import OAuthClient
-from app.obapi.server import Client, Incoming, OAuthServer, Passer, record_consent
+from app.obapi.server import (
+    REQUIRED_METADATA,
+    Client,
+    Incoming,
+    OAuthServer,
+    Passer,
+    record_consent,
+)
 from app.passers import web
 from app.passers.service import tokens_match
+from app.responses import oauth_errors
 from app.texts import account_text
 from app.verification.fairness import FairSlots
 from app.verification.guards import lang_of
@@ -51,22 +59,15 @@ api_router = APIRouter(prefix="/ims/ob/v3p0", tags=["open badges api"])
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 _JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json")
-_OAUTH_ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
-}
 
 
 def _oauth_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {
-        code: {
-            "description": "An OAuth 2.0 error (RFC 6749 §5.2, RFC 7591 §3.2.2)"
-            + ("; the body is larger than the limit (invalid_request)." if code == 413 else "."),
-            "content": {"application/json": {"schema": _OAUTH_ERROR}},
-        }
-        for code in codes
-    }
+    description = "An OAuth 2.0 error (RFC 6749 §5.2, RFC 7591 §3.2.2)."
+    found = oauth_errors(*[code for code in codes if code != 413], description=description)
+    if 413 in codes:
+        too_large = "The body is larger than the limit (invalid_request, RFC 6749 §5.2)."
+        found |= oauth_errors(413, description=too_large)
+    return found
 
 
 def _media(request: Request) -> str:
@@ -106,17 +107,7 @@ def _register(resources: Resources, incoming: Incoming, now: datetime) -> Respon
                 "application/json": {
                     "schema": {
                         "type": "object",
-                        "required": [
-                            "client_name",
-                            "client_uri",
-                            "logo_uri",
-                            "tos_uri",
-                            "policy_uri",
-                            "software_id",
-                            "software_version",
-                            "redirect_uris",
-                            "scope",
-                        ],
+                        "required": list(REQUIRED_METADATA),
                         "properties": {
                             "client_name": {"type": "string"},
                             "client_uri": {"type": "string", "format": "uri"},

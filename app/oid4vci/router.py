@@ -31,6 +31,7 @@ from app.oid4vci.metadata import (
     authorization_server_metadata,
     issuer_metadata,
 )
+from app.responses import oauth_errors
 from app.verification.page import choose_language
 from badges import ob3
 from badges.key_proof import KeyProofError, verify_key_proof
@@ -43,9 +44,8 @@ MAX_REQUEST_BYTES: Final = 64 * 1024
 _NONCE_EXPIRES_IN: Final = int(service.NONCE_TTL.total_seconds())
 
 Dialect = Literal["1.0", "draft13"]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "An OAuth 2.0 / OpenID4VCI error object"}
-}
+_DESCRIPTION = "An OAuth 2.0 / OpenID4VCI error object (RFC 6749 §5.2, OpenID4VCI 1.0 §8.3.1.2)."
+_ERRORS = oauth_errors(400, 413, description=_DESCRIPTION)
 
 
 @router.get("/.well-known/openid-credential-issuer", summary="Credential Issuer metadata")
@@ -63,7 +63,7 @@ def oauth_authorization_server(urls: UrlsDep) -> JSONResponse:
 @router.get(
     "/oid4vci/offers/{reference}",
     summary="A credential offer, by reference",
-    responses={404: {"description": "Unknown, expired or redeemed"}},
+    responses=oauth_errors(404, description="Unknown, expired or redeemed: invalid_request."),
 )
 def credential_offer(
     reference: str, request: Request, session: SessionDep, urls: UrlsDep, now: NowDep
@@ -139,7 +139,7 @@ def _redeem(resources: Resources, code: str, tx_code: str | None, now: datetime)
 @router.post(
     "/oid4vci/nonce",
     summary="Nonce endpoint",
-    responses={413: {"description": "A body larger than the service's limit"}},
+    responses=oauth_errors(413, description=_DESCRIPTION),
 )
 def nonce(resources: ResourcesDep, now: NowDep) -> JSONResponse:
     """OpenID4VCI 1.0 §7: a fresh ``c_nonce``, never cached."""
@@ -207,7 +207,7 @@ def _bearer(request: Request) -> str:
 @router.post(
     "/oid4vci/credential",
     summary="Credential endpoint",
-    responses={**_ERRORS, 401: {"description": "invalid_token"}},
+    responses={**_ERRORS, **oauth_errors(401, description="invalid_token (RFC 6750 §3.1).")},
 )
 async def credential(
     request: Request, resources: ResourcesDep, urls: UrlsDep, now: NowDep

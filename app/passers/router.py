@@ -8,7 +8,6 @@ only its POST signs in, so a mail scanner that fetches links does not use one up
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,8 +20,7 @@ from app.console.web import same_origin
 from app.deps import NowDep, Resources, ResourcesDep
 from app.mail import outbox
 from app.mail import tasks as mail_tasks
-from app.middleware.clients import TrustedProxies
-from app.middleware.ratelimit import RateLimits
+from app.middleware.ratelimit import mail_form_refusal
 from app.obapi import service as api_service
 from app.passers import service, web
 from app.texts import Lang, account_text
@@ -50,23 +48,15 @@ def sign_in_form(request: Request, next: str | None = None) -> HTMLResponse:
 
 
 async def _over_limit(request: Request, resources: Resources, email: str) -> dict[str, str] | None:
-    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
-    proxies: TrustedProxies = getattr(request.app.state, "trusted_proxies", TrustedProxies())
-    if limits is None:
-        return None
+    """The refusal's headers when this address or this e-mail has asked too often."""
     settings = resources.settings
-    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]  # never the address itself
-    for bucket in limits.buckets_for_lost_link(
-        proxies.client_address(request.scope),
-        digest,
+    return await mail_form_refusal(
+        request,
+        email,
         per_minute=settings.claim_lost_rate_per_minute,
         per_hour=settings.claim_lost_per_email_per_hour,
         form="sign-in",
-    ):
-        decision = await limits.hit(bucket)
-        if not decision.allowed:
-            return {"Retry-After": str(max(1, decision.reset))}
-    return None
+    )
 
 
 def _queue(
