@@ -2,7 +2,8 @@
 
 The resource endpoints under ``/ims/ob/v3p0/`` answer ``Imsx_StatusInfo``
 (https://www.imsglobal.org/spec/ob/v3p0/#imsx_statusinfo); the OAuth 2.0 endpoints answer
-RFC 6749 JSON (``error``, ``error_description``: https://www.rfc-editor.org/rfc/rfc6749#section-5.2);
+RFC 6749 JSON (``error``, ``error_description``: https://www.rfc-editor.org/rfc/rfc6749#section-5.2),
+as do OpenID4VCI's endpoints under ``/oid4vci/``;
 the consent page, which a browser shows, answers a page. This holds on every path an error
 can take: the routes, the exception handlers (404, 405, validation, 500) and the middleware
 that refuses a request before routing (the body cap's 413, the rate limit's 429).
@@ -18,6 +19,9 @@ from app.obapi.imsx import CodeMinor, status_info
 
 API_PREFIX = "/ims/ob/v3p0/"
 OAUTH_PREFIX = "/oauth/"
+# OpenID4VCI's token, nonce and credential endpoints answer RFC 6749 error objects too
+# (https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0.html#section-6.3).
+OID4VCI_PREFIX = "/oid4vci/"
 CONSENT_PATH = "/oauth/authorize"
 
 _MINOR: dict[int, CodeMinor] = {
@@ -65,7 +69,7 @@ def for_path(request: Request, status: int, detail: str) -> Response | None:
 
         text = account_text("oauth_error", lang_of(request), error=detail)
         return web.message(request, status, "oauth_error_title", text)
-    if path.startswith(OAUTH_PREFIX):
+    if path.startswith((OAUTH_PREFIX, OID4VCI_PREFIX)):
         return oauth_error(status, _OAUTH.get(status, "invalid_request"), detail)
     return None
 

@@ -250,6 +250,17 @@ def test_token_request_bodies_are_bounded_and_typed(client: TestClient) -> None:
     assert huge.json()["error"] == "invalid_request"
     as_json = client.post("/oid4vci/token", json={"grant_type": PRE_AUTH})
     assert as_json.json()["error"] == "invalid_request"
+    # Over the service-wide cap, the body is refused before routing: the same error object.
+    over_cap = client.post(
+        "/oid4vci/nonce",
+        content=b"x" * 2_000_000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert over_cap.status_code == 413
+    assert over_cap.headers["content-type"] == "application/json"
+    assert over_cap.json()["error"] == "invalid_request"
+    unknown = client.get("/oid4vci/nowhere")
+    assert unknown.status_code == 404 and unknown.json()["error"] == "invalid_request"
     twice = client.post(
         "/oid4vci/token",
         content=f"grant_type={PRE_AUTH}&grant_type={PRE_AUTH}".encode(),
