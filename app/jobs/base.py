@@ -35,6 +35,12 @@ class Jobs(Protocol):
         """
         ...
 
+    def kick(self, task: str) -> None:
+        """Ask for ``task`` to run soon: one job of it waits in the queue at most (its name
+        is its ``queueing_lock``). A kick may be enqueued after it returns, never before the
+        caller's committed work, so the job sees that work; a failure is only logged."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -94,6 +94,10 @@ class InProcessJobs:
             )
         return True
 
+    def kick(self, task: str) -> None:
+        # In memory: as cheap as a kick can be, so it is made at once.
+        self.defer(task, {}, queueing_lock=task)
+
     def idle(self) -> bool:
         """No job waiting and none running (periodic tasks aside)."""
         with self._changed:

@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 
 from app.jobs import registry
 from app.jobs.base import Argument, WorkContext
+from app.jobs.kicks import CoalescedKicks
 from app.settings import Settings
 
 logger = logging.getLogger("shomei.jobs")
@@ -123,6 +124,8 @@ class PostgresJobs:
         self._app = build_app(settings, None)
         self._open = False
         self._lock = threading.Lock()
+        # A kick is a round trip here: requests leave it to a thread (app.jobs.kicks).
+        self.kicks = CoalescedKicks(lambda task: self.defer(task, {}, queueing_lock=task))
 
     def defer(
         self,
@@ -144,7 +147,11 @@ class PostgresJobs:
             return False
         return True
 
+    def kick(self, task: str) -> None:
+        self.kicks.kick(task)
+
     def close(self) -> None:
+        self.kicks.close()
         with self._lock:
             if self._open:
                 self._app.close()

@@ -2,9 +2,11 @@
 
 ``mail.outbox`` runs :func:`app.mail.sender.deliver_due` every 5 seconds: on PostgreSQL in one
 ``shomei worker`` of all of them, in the server on SQLite. Issuing kicks ``mail.send_due``
-at once, so a passer's mail does not wait for the next tick; a kick that cannot be
-enqueued is only logged, since the tick sends the mail anyway. ``SHOMEI_MAIL_PAUSED`` stops
-both (mail stays queued; ``shomei mail send-due`` still sends).
+at once, so a passer's mail does not wait for the next tick (on PostgreSQL through
+:mod:`app.jobs.kicks`: one enqueueing at a time per process, however many requests kick,
+and none on a request's path); a kick that cannot be enqueued is only logged, since the
+tick sends the mail anyway. ``SHOMEI_MAIL_PAUSED`` stops both (mail stays queued;
+``shomei mail send-due`` still sends).
 """
 
 from __future__ import annotations
@@ -34,6 +36,6 @@ def kick(jobs: Jobs, settings: Settings) -> None:
     if settings.mail_paused:
         return
     try:
-        jobs.defer(SEND_DUE, {}, queueing_lock=SEND_DUE)
+        jobs.kick(SEND_DUE)  # on PostgreSQL coalesced per process, off the request's path
     except Exception:  # whatever the queue's failure, the tick sends the mail anyway
         log.warning("mail: could not ask for an immediate send; the next tick sends it")

@@ -149,3 +149,18 @@ def test_the_load_generator_leaves_its_warm_up_out_of_the_figure() -> None:
         result = load(base, lambda i: failing, concurrency=1, seconds=0.1, warmup=0.1)
         assert result.errors == len(served) - before > result.requests
         server.shutdown()
+
+
+@pytest.mark.slow
+def test_the_http_figures_issue_concurrently_and_serially_on_two_workers_without_errors() -> None:
+    figures = bench.run_http(quick=True)
+    assert figures["http_errors"] == 0
+    for name in ("api_issue_ob3", "api_issue_ob3_serial"):
+        assert figures[f"{name}_per_s"] > 0
+        assert 0 < figures[f"{name}_p50_ms"] <= figures[f"{name}_p99_ms"]
+    assert "api_issue_ob3_concurrent_per_s" not in figures  # the throughput figure is concurrent
+    assert "api_issue_ob3_serial_vs_di_sign_ratio" in bench.with_ratios(
+        figures | {"ob3_di_sign_per_s": 1.0}
+    )
+    assert bench.ISSUE_CONCURRENCY > 1
+    assert f"{bench.ISSUE_CONCURRENCY} keep-alive" in bench.MEASURED["api_issue_ob3_per_s"]

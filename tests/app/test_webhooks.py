@@ -690,6 +690,9 @@ class _Kicks:
         self.deferred.append(task)
         return True
 
+    def kick(self, task: str) -> None:
+        self.deferred.append(task)
+
     def close(self) -> None:
         pass
 
