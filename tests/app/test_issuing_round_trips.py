@@ -7,6 +7,7 @@ commit would only cost time (and, on SQLite, a second trip through the write-ahe
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,10 +24,17 @@ class _Trips:
         self.seen: list[str] = []
 
     def statement(self, *args: Any) -> None:
-        self.seen.append(str(args[2]).split(None, 1)[0].upper())
+        if not _background():
+            self.seen.append(str(args[2]).split(None, 1)[0].upper())
 
     def commit(self, *args: Any) -> None:
-        self.seen.append("COMMIT")
+        if not _background():
+            self.seen.append("COMMIT")
+
+
+def _background() -> bool:
+    # SQLite's checkpoint thread shares the engine; its PRAGMAs are not the request's.
+    return threading.current_thread().name == "shomei-wal-checkpoints"
 
 
 @pytest.fixture
