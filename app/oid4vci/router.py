@@ -244,12 +244,16 @@ async def credential(
 def _deliver(
     resources: Resources, access_token: str, asked: _Request, now: datetime
 ) -> dict[str, Any]:
+    secret = _secret(resources)
     with resources.sessions() as session:
-        offer = service.offer_for_token(session, access_token, now=now)
+        offer, award = service.award_for_token(session, access_token, now=now)
         try:
             proof = verify_key_proof(asked.proof, audience=resources.urls.base, now=now)
         except KeyProofError as error:
             raise OAuthError("invalid_proof", str(error)) from None
-        if not service.use_nonce(session, _secret(resources), proof.nonce, now=now):
+        # Judged before signing; spent (once, in SQL) with the delivery's writes.
+        if not service.nonce_is_fresh(secret, proof.nonce, now=now):
             raise OAuthError("invalid_nonce", "the nonce is missing, unknown, expired or used")
-        return delivery.deliver(session, resources, offer, proof.holder, now=now)
+        return delivery.deliver(
+            session, resources, offer, award, proof.holder, proof.nonce, secret=secret, now=now
+        )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, Table, delete, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,10 +39,11 @@ __all__ = [
     "NONCE_TTL",
     "TOKEN_TTL",
     "NewOffer",
+    "award_for_token",
     "create_offer",
     "new_nonce",
+    "nonce_is_fresh",
     "nonce_secret",
-    "offer_for_token",
     "offer_object",
     "redeem",
     "use_nonce",
@@ -240,20 +241,38 @@ def _count_failure(session: Session, grant: OpenGrant) -> None:
     session.commit()
 
 
-def offer_for_token(session: Session, token: str, *, now: datetime) -> OpenGrant:
-    """The offer an access token was issued for, unless unknown, expired or already used.
+_GRANT_AND_AWARD = _OPEN_GRANT.add_columns(IssuedCredential).join(
+    IssuedCredential, IssuedCredential.id == WalletOffer.credential_id
+)
+
+
+def award_for_token(
+    session: Session, token: str, *, now: datetime
+) -> tuple[OpenGrant, IssuedCredential]:
+    """The offer an access token was issued for, unless unknown, expired or already used,
+    and the award it offers: one row read.
 
     Raises:
         OAuthError: 401 ``invalid_token`` (RFC 6750 §3.1).
     """
-    grant = (
-        _open_grant(session, Oid4vciGrant.token_hash == _hash(token), now=now)
+    row = (
+        session.execute(
+            _GRANT_AND_AWARD.where(
+                Oid4vciGrant.token_hash == _hash(token),
+                WalletOffer.used_at.is_(None),
+                WalletOffer.expires_at > now,
+            )
+        ).first()
         if len(token) <= _MAX_SECRET
         else None
     )
-    if grant is None or grant.token_expires_at is None or grant.token_expires_at <= now:
+    if row is None:
         raise invalid_token("the access token is unknown, expired or used")
-    return grant
+    grant = OpenGrant(*row[:-1])
+    if grant.token_expires_at is None or grant.token_expires_at <= now:
+        raise invalid_token("the access token is unknown, expired or used")
+    award: IssuedCredential = row[-1]
+    return grant, award
 
 
 def invalid_token(description: str) -> OAuthError:
@@ -292,6 +311,30 @@ def _issued_at(secret: bytes, nonce: str) -> datetime | None:
     return datetime.fromtimestamp(int.from_bytes(body[:8], "big"), UTC)
 
 
+def nonce_is_fresh(secret: bytes, nonce: str | None, *, now: datetime) -> bool:
+    """Whether ``nonce`` is one of ours and unexpired (not whether it was spent: that is
+    :func:`use_nonce`). Reads nothing, so a credential request is judged before any work."""
+    return _fresh_issued_at(secret, nonce, now=now) is not None
+
+
+def _fresh_issued_at(secret: bytes, nonce: str | None, *, now: datetime) -> datetime | None:
+    if nonce is None or len(nonce) > _MAX_SECRET:
+        return None
+    issued_at = _issued_at(secret, nonce)
+    if issued_at is None or not now - NONCE_TTL < issued_at <= now + _SKEW:
+        return None
+    return issued_at
+
+
+_NONCES = cast(Table, Oid4vciNonce.__table__)
+# Prepared once: the spending is on every credential request.
+_SPEND = {
+    name: dialect.insert(_NONCES).on_conflict_do_nothing().returning(_NONCES.c.nonce_hash)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_PURGE = delete(_NONCES).where(_NONCES.c.expires_at < bindparam("now"))
+
+
 def use_nonce(session: Session, secret: bytes, nonce: str | None, *, now: datetime) -> bool:
     """Spend a ``c_nonce``: whether it is ours, unexpired and unused (then it is used).
 
@@ -299,18 +342,12 @@ def use_nonce(session: Session, secret: bytes, nonce: str | None, *, now: dateti
     database. Not committed: the caller commits it with the delivery, so a failed delivery
     leaves the nonce for another try.
     """
-    if nonce is None or len(nonce) > _MAX_SECRET:
+    issued_at = _fresh_issued_at(secret, nonce, now=now)
+    if nonce is None or issued_at is None:
         return False
-    issued_at = _issued_at(secret, nonce)
-    if issued_at is None or not now - NONCE_TTL < issued_at <= now + _SKEW:
-        return False
+    connection = session.connection()
     if secrets.randbelow(100) == 0:
-        session.execute(delete(Oid4vciNonce).where(Oid4vciNonce.expires_at < now))
+        connection.execute(_PURGE, {"now": now})
     values = {"nonce_hash": _hash(nonce), "expires_at": issued_at + NONCE_TTL, "used_at": now}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(Table, Oid4vciNonce.__table__)
-    spent = session.execute(
-        insert(table).values(values).on_conflict_do_nothing().returning(table.c.nonce_hash)
-    )
+    spent = connection.execute(_SPEND[connection.dialect.name], values)
     return spent.first() is not None
