@@ -118,24 +118,43 @@ class OpenGrant:
     offer_expires_at: datetime
 
 
-_OPEN_GRANT = select(
-    Oid4vciGrant.id,
-    WalletOffer.id,
-    WalletOffer.credential_id,
-    Oid4vciGrant.tx_code_hash,
-    Oid4vciGrant.redeemed_at,
-    Oid4vciGrant.token_expires_at,
-    WalletOffer.created_at,
-    WalletOffer.expires_at,
-).join(WalletOffer, WalletOffer.id == Oid4vciGrant.offer_id)
+_GRANTS = cast(Table, Oid4vciGrant.__table__)
+_OFFERS = cast(Table, WalletOffer.__table__)
+# Every step of the flow reads one grant row and changes at most one: the statements are
+# built once, on the tables (no ORM compile or unit of work per request), and run on the
+# session's connection.
+_OPEN_GRANT = (
+    select(
+        _GRANTS.c.id,
+        _OFFERS.c.id,
+        _OFFERS.c.credential_id,
+        _GRANTS.c.tx_code_hash,
+        _GRANTS.c.redeemed_at,
+        _GRANTS.c.token_expires_at,
+        _OFFERS.c.created_at,
+        _OFFERS.c.expires_at,
+    )
+    .join(_OFFERS, _OFFERS.c.id == _GRANTS.c.offer_id)
+    .where(_OFFERS.c.used_at.is_(None), _OFFERS.c.expires_at > bindparam("now"))
+)
+_GRANT_BY_OFFER = _OPEN_GRANT.where(
+    _OFFERS.c.token_hash == bindparam("hash"), _OFFERS.c.protocol == bindparam("protocol")
+)
+_GRANT_BY_CODE = _OPEN_GRANT.where(_GRANTS.c.code_hash == bindparam("hash"))
+_REDEEM = (
+    update(_GRANTS)
+    .where(_GRANTS.c.id == bindparam("grant_id"), _GRANTS.c.redeemed_at.is_(None))
+    .values(
+        redeemed_at=bindparam("at"),
+        token_hash=bindparam("new_token_hash"),
+        token_expires_at=bindparam("token_expires"),
+    )
+)
 
 
-def _open_grant(session: Session, condition: Any, *, now: datetime) -> OpenGrant | None:
-    """The grant matching ``condition``, while its offer is unused and unexpired (one row,
-    no ORM objects: every step of the flow reads it)."""
-    row = session.execute(
-        _OPEN_GRANT.where(condition, WalletOffer.used_at.is_(None), WalletOffer.expires_at > now)
-    ).first()
+def _open_grant(session: Session, query: Any, params: dict[str, Any]) -> OpenGrant | None:
+    """The grant ``query`` finds with ``params``, while its offer is unused and unexpired."""
+    row = session.connection().execute(query, params).first()
     return None if row is None else OpenGrant(*row)
 
 
@@ -155,9 +174,8 @@ def offer_object(
         return None
     grant = _open_grant(
         session,
-        (WalletOffer.token_hash == offers.token_hash(reference))
-        & (WalletOffer.protocol == PROTOCOL),
-        now=now,
+        _GRANT_BY_OFFER,
+        {"hash": offers.token_hash(reference), "protocol": PROTOCOL, "now": now},
     )
     if grant is None or grant.redeemed_at is not None:
         return None
@@ -190,7 +208,7 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
             transaction code; ``invalid_request`` for a transaction code missing or unexpected.
     """
     grant = (
-        _open_grant(session, Oid4vciGrant.code_hash == _hash(code), now=now)
+        _open_grant(session, _GRANT_BY_CODE, {"hash": _hash(code), "now": now})
         if len(code) <= _MAX_SECRET
         else None
     )
@@ -207,11 +225,14 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
     token = secrets.token_urlsafe(REFERENCE_BYTES)
     # The token lives no longer than the offer it delivers, which the delivery consumes.
     expires_at = min(now + TOKEN_TTL, grant.offer_expires_at)
-    redeemed = session.execute(
-        update(Oid4vciGrant)
-        .where(Oid4vciGrant.id == grant.grant_id, Oid4vciGrant.redeemed_at.is_(None))
-        .values(redeemed_at=now, token_hash=_hash(token), token_expires_at=expires_at)
-        .execution_options(synchronize_session=False)
+    redeemed = session.connection().execute(
+        _REDEEM,
+        {
+            "grant_id": grant.grant_id,
+            "at": now,
+            "new_token_hash": _hash(token),
+            "token_expires": expires_at,
+        },
     )
     if _rowcount(redeemed) != 1:
         session.rollback()
@@ -241,8 +262,11 @@ def _count_failure(session: Session, grant: OpenGrant) -> None:
     session.commit()
 
 
-_GRANT_AND_AWARD = _OPEN_GRANT.add_columns(IssuedCredential).join(
-    IssuedCredential, IssuedCredential.id == WalletOffer.credential_id
+# The award is loaded as an ORM object: binding reads it as issuing does.
+_GRANT_AND_AWARD = (
+    _OPEN_GRANT.add_columns(IssuedCredential)
+    .join(IssuedCredential, IssuedCredential.id == _OFFERS.c.credential_id)
+    .where(_GRANTS.c.token_hash == bindparam("hash"))
 )
 
 
@@ -256,13 +280,7 @@ def award_for_token(
         OAuthError: 401 ``invalid_token`` (RFC 6750 §3.1).
     """
     row = (
-        session.execute(
-            _GRANT_AND_AWARD.where(
-                Oid4vciGrant.token_hash == _hash(token),
-                WalletOffer.used_at.is_(None),
-                WalletOffer.expires_at > now,
-            )
-        ).first()
+        session.execute(_GRANT_AND_AWARD, {"hash": _hash(token), "now": now}).first()
         if len(token) <= _MAX_SECRET
         else None
     )
