@@ -107,12 +107,15 @@ def write(
     issuer_id: uuid.UUID | None,
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
+    service: bool = False,
 ) -> None:
     """:func:`record` as a plain ``INSERT`` in ``session``'s transaction, for hot paths.
 
     Written at once rather than on flush; committed or rolled back with the change it records.
     """
-    values = _values(session, action, actor, subject_type, subject_id, issuer_id, details, at)
+    values = _values(
+        session, action, actor, subject_type, subject_id, issuer_id, details, at, service
+    )
     values["id"] = uuid.uuid4()
     session.connection().execute(_INSERT, values)
 

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.bodies import read_body
-from app.deps import NowDep, Resources, ResourcesDep, SessionDep, UrlsDep
+from app.deps import NowDep, Resources, ResourcesDep, UrlsDep
 from app.errors import PayloadTooLargeError
 from app.oid4vci import delivery, service
 from app.oid4vci.errors import NO_STORE, OAuthError, error_response
@@ -65,16 +65,25 @@ def oauth_authorization_server(urls: UrlsDep) -> JSONResponse:
     summary="A credential offer, by reference",
     responses=oauth_errors(404, description="Unknown, expired or redeemed: invalid_request."),
 )
-def credential_offer(
-    reference: str, request: Request, session: SessionDep, urls: UrlsDep, now: NowDep
+async def credential_offer(
+    reference: str, request: Request, resources: ResourcesDep, now: NowDep
 ) -> JSONResponse:
     lang = choose_language(None, None, request.headers.get("accept-language"))
-    offer = service.offer_object(session, urls, reference, now=now, lang=lang)
+    # One hop to a worker thread for the one read (a session dependency and a sync endpoint
+    # would make three).
+    offer = await run_in_threadpool(_offer_object, resources, reference, now, lang)
     if offer is None:
         return error_response(
             OAuthError("invalid_request", "no such offer, or it expired or was used", status=404)
         )
     return JSONResponse(offer, headers=NO_STORE)
+
+
+def _offer_object(
+    resources: Resources, reference: str, now: datetime, lang: str
+) -> dict[str, Any] | None:
+    with resources.sessions() as session:
+        return service.offer_object(session, resources.urls, reference, now=now, lang=lang)
 
 
 async def _bounded(request: Request, limit: int) -> bytes:
@@ -141,8 +150,9 @@ def _redeem(resources: Resources, code: str, tx_code: str | None, now: datetime)
     summary="Nonce endpoint",
     responses=oauth_errors(413, description=_DESCRIPTION),
 )
-def nonce(resources: ResourcesDep, now: NowDep) -> JSONResponse:
+async def nonce(resources: ResourcesDep, now: NowDep) -> JSONResponse:
     """OpenID4VCI 1.0 §7: a fresh ``c_nonce``, never cached."""
+    # An HMAC, no I/O: answered on the event loop, without a worker thread.
     fresh = service.new_nonce(_secret(resources), now=now)
     return JSONResponse({"c_nonce": fresh}, headers=NO_STORE)
 
@@ -244,12 +254,16 @@ async def credential(
 def _deliver(
     resources: Resources, access_token: str, asked: _Request, now: datetime
 ) -> dict[str, Any]:
+    secret = _secret(resources)
     with resources.sessions() as session:
-        offer = service.offer_for_token(session, access_token, now=now)
+        offer, award = service.award_for_token(session, access_token, now=now)
         try:
             proof = verify_key_proof(asked.proof, audience=resources.urls.base, now=now)
         except KeyProofError as error:
             raise OAuthError("invalid_proof", str(error)) from None
-        if not service.use_nonce(session, _secret(resources), proof.nonce, now=now):
+        # Judged before signing; spent (once, in SQL) with the delivery's writes.
+        if not service.nonce_is_fresh(secret, proof.nonce, now=now):
             raise OAuthError("invalid_nonce", "the nonce is missing, unknown, expired or used")
-        return delivery.deliver(session, resources, offer, proof.holder, now=now)
+        return delivery.deliver(
+            session, resources, offer, award, proof.holder, proof.nonce, secret=secret, now=now
+        )

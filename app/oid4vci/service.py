@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, Table, delete, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,10 +39,11 @@ __all__ = [
     "NONCE_TTL",
     "TOKEN_TTL",
     "NewOffer",
+    "award_for_token",
     "create_offer",
     "new_nonce",
+    "nonce_is_fresh",
     "nonce_secret",
-    "offer_for_token",
     "offer_object",
     "redeem",
     "use_nonce",
@@ -117,24 +118,43 @@ class OpenGrant:
     offer_expires_at: datetime
 
 
-_OPEN_GRANT = select(
-    Oid4vciGrant.id,
-    WalletOffer.id,
-    WalletOffer.credential_id,
-    Oid4vciGrant.tx_code_hash,
-    Oid4vciGrant.redeemed_at,
-    Oid4vciGrant.token_expires_at,
-    WalletOffer.created_at,
-    WalletOffer.expires_at,
-).join(WalletOffer, WalletOffer.id == Oid4vciGrant.offer_id)
+_GRANTS = cast(Table, Oid4vciGrant.__table__)
+_OFFERS = cast(Table, WalletOffer.__table__)
+# Every step of the flow reads one grant row and changes at most one: the statements are
+# built once, on the tables (no ORM compile or unit of work per request), and run on the
+# session's connection.
+_OPEN_GRANT = (
+    select(
+        _GRANTS.c.id,
+        _OFFERS.c.id,
+        _OFFERS.c.credential_id,
+        _GRANTS.c.tx_code_hash,
+        _GRANTS.c.redeemed_at,
+        _GRANTS.c.token_expires_at,
+        _OFFERS.c.created_at,
+        _OFFERS.c.expires_at,
+    )
+    .join(_OFFERS, _OFFERS.c.id == _GRANTS.c.offer_id)
+    .where(_OFFERS.c.used_at.is_(None), _OFFERS.c.expires_at > bindparam("now"))
+)
+_GRANT_BY_OFFER = _OPEN_GRANT.where(
+    _OFFERS.c.token_hash == bindparam("hash"), _OFFERS.c.protocol == bindparam("protocol")
+)
+_GRANT_BY_CODE = _OPEN_GRANT.where(_GRANTS.c.code_hash == bindparam("hash"))
+_REDEEM = (
+    update(_GRANTS)
+    .where(_GRANTS.c.id == bindparam("grant_id"), _GRANTS.c.redeemed_at.is_(None))
+    .values(
+        redeemed_at=bindparam("at"),
+        token_hash=bindparam("new_token_hash"),
+        token_expires_at=bindparam("token_expires"),
+    )
+)
 
 
-def _open_grant(session: Session, condition: Any, *, now: datetime) -> OpenGrant | None:
-    """The grant matching ``condition``, while its offer is unused and unexpired (one row,
-    no ORM objects: every step of the flow reads it)."""
-    row = session.execute(
-        _OPEN_GRANT.where(condition, WalletOffer.used_at.is_(None), WalletOffer.expires_at > now)
-    ).first()
+def _open_grant(session: Session, query: Any, params: dict[str, Any]) -> OpenGrant | None:
+    """The grant ``query`` finds with ``params``, while its offer is unused and unexpired."""
+    row = session.connection().execute(query, params).first()
     return None if row is None else OpenGrant(*row)
 
 
@@ -154,9 +174,8 @@ def offer_object(
         return None
     grant = _open_grant(
         session,
-        (WalletOffer.token_hash == offers.token_hash(reference))
-        & (WalletOffer.protocol == PROTOCOL),
-        now=now,
+        _GRANT_BY_OFFER,
+        {"hash": offers.token_hash(reference), "protocol": PROTOCOL, "now": now},
     )
     if grant is None or grant.redeemed_at is not None:
         return None
@@ -189,7 +208,7 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
             transaction code; ``invalid_request`` for a transaction code missing or unexpected.
     """
     grant = (
-        _open_grant(session, Oid4vciGrant.code_hash == _hash(code), now=now)
+        _open_grant(session, _GRANT_BY_CODE, {"hash": _hash(code), "now": now})
         if len(code) <= _MAX_SECRET
         else None
     )
@@ -206,11 +225,14 @@ def redeem(session: Session, code: str, tx_code: str | None, *, now: datetime) -
     token = secrets.token_urlsafe(REFERENCE_BYTES)
     # The token lives no longer than the offer it delivers, which the delivery consumes.
     expires_at = min(now + TOKEN_TTL, grant.offer_expires_at)
-    redeemed = session.execute(
-        update(Oid4vciGrant)
-        .where(Oid4vciGrant.id == grant.grant_id, Oid4vciGrant.redeemed_at.is_(None))
-        .values(redeemed_at=now, token_hash=_hash(token), token_expires_at=expires_at)
-        .execution_options(synchronize_session=False)
+    redeemed = session.connection().execute(
+        _REDEEM,
+        {
+            "grant_id": grant.grant_id,
+            "at": now,
+            "new_token_hash": _hash(token),
+            "token_expires": expires_at,
+        },
     )
     if _rowcount(redeemed) != 1:
         session.rollback()
@@ -240,20 +262,35 @@ def _count_failure(session: Session, grant: OpenGrant) -> None:
     session.commit()
 
 
-def offer_for_token(session: Session, token: str, *, now: datetime) -> OpenGrant:
-    """The offer an access token was issued for, unless unknown, expired or already used.
+# The award is loaded as an ORM object: binding reads it as issuing does.
+_GRANT_AND_AWARD = (
+    _OPEN_GRANT.add_columns(IssuedCredential)
+    .join(IssuedCredential, IssuedCredential.id == _OFFERS.c.credential_id)
+    .where(_GRANTS.c.token_hash == bindparam("hash"))
+)
+
+
+def award_for_token(
+    session: Session, token: str, *, now: datetime
+) -> tuple[OpenGrant, IssuedCredential]:
+    """The offer an access token was issued for, unless unknown, expired or already used,
+    and the award it offers: one row read.
 
     Raises:
         OAuthError: 401 ``invalid_token`` (RFC 6750 §3.1).
     """
-    grant = (
-        _open_grant(session, Oid4vciGrant.token_hash == _hash(token), now=now)
+    row = (
+        session.execute(_GRANT_AND_AWARD, {"hash": _hash(token), "now": now}).first()
         if len(token) <= _MAX_SECRET
         else None
     )
-    if grant is None or grant.token_expires_at is None or grant.token_expires_at <= now:
+    if row is None:
         raise invalid_token("the access token is unknown, expired or used")
-    return grant
+    grant = OpenGrant(*row[:-1])
+    if grant.token_expires_at is None or grant.token_expires_at <= now:
+        raise invalid_token("the access token is unknown, expired or used")
+    award: IssuedCredential = row[-1]
+    return grant, award
 
 
 def invalid_token(description: str) -> OAuthError:
@@ -292,6 +329,30 @@ def _issued_at(secret: bytes, nonce: str) -> datetime | None:
     return datetime.fromtimestamp(int.from_bytes(body[:8], "big"), UTC)
 
 
+def nonce_is_fresh(secret: bytes, nonce: str | None, *, now: datetime) -> bool:
+    """Whether ``nonce`` is one of ours and unexpired (not whether it was spent: that is
+    :func:`use_nonce`). Reads nothing, so a credential request is judged before any work."""
+    return _fresh_issued_at(secret, nonce, now=now) is not None
+
+
+def _fresh_issued_at(secret: bytes, nonce: str | None, *, now: datetime) -> datetime | None:
+    if nonce is None or len(nonce) > _MAX_SECRET:
+        return None
+    issued_at = _issued_at(secret, nonce)
+    if issued_at is None or not now - NONCE_TTL < issued_at <= now + _SKEW:
+        return None
+    return issued_at
+
+
+_NONCES = cast(Table, Oid4vciNonce.__table__)
+# Prepared once: the spending is on every credential request.
+_SPEND = {
+    name: dialect.insert(_NONCES).on_conflict_do_nothing().returning(_NONCES.c.nonce_hash)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_PURGE = delete(_NONCES).where(_NONCES.c.expires_at < bindparam("now"))
+
+
 def use_nonce(session: Session, secret: bytes, nonce: str | None, *, now: datetime) -> bool:
     """Spend a ``c_nonce``: whether it is ours, unexpired and unused (then it is used).
 
@@ -299,18 +360,12 @@ def use_nonce(session: Session, secret: bytes, nonce: str | None, *, now: dateti
     database. Not committed: the caller commits it with the delivery, so a failed delivery
     leaves the nonce for another try.
     """
-    if nonce is None or len(nonce) > _MAX_SECRET:
+    issued_at = _fresh_issued_at(secret, nonce, now=now)
+    if nonce is None or issued_at is None:
         return False
-    issued_at = _issued_at(secret, nonce)
-    if issued_at is None or not now - NONCE_TTL < issued_at <= now + _SKEW:
-        return False
+    connection = session.connection()
     if secrets.randbelow(100) == 0:
-        session.execute(delete(Oid4vciNonce).where(Oid4vciNonce.expires_at < now))
+        connection.execute(_PURGE, {"now": now})
     values = {"nonce_hash": _hash(nonce), "expires_at": issued_at + NONCE_TTL, "used_at": now}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(Table, Oid4vciNonce.__table__)
-    spent = session.execute(
-        insert(table).values(values).on_conflict_do_nothing().returning(table.c.nonce_hash)
-    )
+    spent = connection.execute(_SPEND[connection.dialect.name], values)
     return spent.first() is not None

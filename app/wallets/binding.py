@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from app.achievements import service as achievement_service
@@ -28,16 +30,43 @@ from app.credentials.models import IssuedCredential
 from app.errors import ConflictError
 from app.keyring import Keyring
 from app.status import service as status_service
+from app.status.service import Position
+from app.storage_guards import refuse_overlong_values
 from app.urls import Urls
 from app.wallets.models import PROTOCOLS, WalletDelivery
 from app.wallets.templates import template_for
 from badges import data_integrity, ob3, vc_jwt
 from keys import KeySigner
 
-__all__ = ["issue_bound_credential"]
+__all__ = [
+    "BoundCredential",
+    "issue_bound_credential",
+    "record_bound_credential",
+    "sign_bound_credential",
+]
+
+_DELIVERIES = cast(Table, WalletDelivery.__table__)
+_INSERT_DELIVERY = insert(_DELIVERIES)
 
 
-def issue_bound_credential(
+@dataclass(frozen=True)
+class BoundCredential:
+    """A bound credential signed but not yet recorded: :func:`record_bound_credential` writes
+    it. Signing reads only, so on SQLite the database's write lock (taken by a transaction's
+    first write) is held for the few writes that follow, not for the signing."""
+
+    signed: dict[str, Any]
+    delivery_id: uuid.UUID
+    award_id: uuid.UUID
+    issuer_id: uuid.UUID
+    award_status: str
+    holder_did: str
+    protocol: str
+    position: Position
+    at: datetime
+
+
+def sign_bound_credential(
     session: Session,
     award: IssuedCredential,
     holder_did: str,
@@ -46,15 +75,9 @@ def issue_bound_credential(
     *,
     keyring: Keyring,
     urls: Urls,
-    offer_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
-    """Issue and record a new OB 3.0 credential of ``award`` for ``holder_did`` (no commit).
-
-    The caller commits, together with consuming the offer (:func:`app.wallets.offers.
-    consume_offer`), so an offer is used exactly when a credential was delivered for it.
-
-    Returns:
-        The signed credential.
+) -> BoundCredential:
+    """Build and sign a new OB 3.0 credential of ``award`` for ``holder_did``, writing nothing
+    (only an issuer without an Ed25519 key yet gets one made here).
 
     Raises:
         ConflictError: the award is revoked (a suspended one is delivered suspended).
@@ -85,38 +108,90 @@ def issue_bound_credential(
         ),
     )
     signed = data_integrity.sign(unsigned, signer, created=now, template=template_for(unsigned))
-    # Written after signing: on SQLite the first write takes the database's write lock.
-    status_service.claim_position(session, position)
-    session.add(
-        WalletDelivery(
-            id=delivery_id,
-            credential_id=award.id,
-            offer_id=offer_id,
-            protocol=protocol,
-            holder_did=holder_did,
-            status_list_id=position.status_list.id,
-            status_index=position.index,
-            delivered_at=now,
-            document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
-        )
+    return BoundCredential(
+        signed=signed,
+        delivery_id=delivery_id,
+        award_id=award.id,
+        issuer_id=award.issuer_id,
+        award_status=award.status,
+        holder_did=holder_did,
+        protocol=protocol,
+        position=position,
+        at=now,
     )
-    session.flush()
-    if award.status != "active":
+
+
+def record_bound_credential(
+    session: Session, bound: BoundCredential, *, offer_id: uuid.UUID | None = None
+) -> None:
+    """Claim the credential's status position and record the delivery (no commit).
+
+    Plain INSERTs on the session's connection, no ORM unit of work: the delivery is written
+    and read back by id, never changed.
+
+    Raises:
+        PositionTakenError: another credential or delivery took the position since the draw.
+    """
+    position = bound.position
+    status_service.claim_position(session, position)
+    values = {
+        "id": bound.delivery_id,
+        "credential_id": bound.award_id,
+        "offer_id": offer_id,
+        "protocol": bound.protocol,
+        "holder_did": bound.holder_did,
+        "status_list_id": position.status_list.id,
+        "status_index": position.index,
+        "delivered_at": bound.at,
+        "document": json.dumps(bound.signed, ensure_ascii=False, separators=(",", ":")),
+    }
+    refuse_overlong_values(_DELIVERIES, values)
+    session.connection().execute(_INSERT_DELIVERY, values)
+    if bound.award_status != "active":
         # A suspended award's delivery is set on the suspension list from the start.
-        status_service.record_new_position(session, position.status_list.id, award.status)
-    audit.record(
+        status_service.record_new_position(session, position.status_list.id, bound.award_status)
+    audit.write(
         session,
         "credential.deliver",
         actor=None,
         subject_type="credential",
-        subject_id=award.id,
-        issuer_id=award.issuer_id,
+        subject_id=bound.award_id,
+        issuer_id=bound.issuer_id,
         # The holder's DID is the passer's own identifier: kept in the delivery row only.
-        details={"protocol": protocol, "delivery_id": str(delivery_id)},
-        at=now,
+        details={"protocol": bound.protocol, "delivery_id": str(bound.delivery_id)},
+        at=bound.at,
         service=True,
     )
-    return signed
+
+
+def issue_bound_credential(
+    session: Session,
+    award: IssuedCredential,
+    holder_did: str,
+    protocol: str,
+    now: datetime,
+    *,
+    keyring: Keyring,
+    urls: Urls,
+    offer_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """Issue and record a new OB 3.0 credential of ``award`` for ``holder_did`` (no commit):
+    :func:`sign_bound_credential`, then :func:`record_bound_credential`.
+
+    The caller commits, together with consuming the offer (:func:`app.wallets.offers.
+    consume_offer`), so an offer is used exactly when a credential was delivered for it.
+
+    Returns:
+        The signed credential.
+
+    Raises:
+        ConflictError: the award is revoked (a suspended one is delivered suspended).
+    """
+    bound = sign_bound_credential(
+        session, award, holder_did, protocol, now, keyring=keyring, urls=urls
+    )
+    record_bound_credential(session, bound, offer_id=offer_id)
+    return bound.signed
 
 
 def _context_and_signer(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.credentials.models import IssuedCredential
@@ -104,14 +104,20 @@ def consume_offer(session: Session, offer_id: uuid.UUID, holder_did: str, now: d
     The condition is in the UPDATE itself: of two concurrent wallets exactly one sees a row
     changed. The caller issues the bound credential in the same transaction and commits.
     """
-    result = session.execute(
-        update(WalletOffer)
-        .where(
-            WalletOffer.id == offer_id,
-            WalletOffer.used_at.is_(None),
-            WalletOffer.expires_at > now,
-        )
-        .values(used_at=now, state="used", holder_did=holder_did)
-        .execution_options(synchronize_session=False)
+    result = session.connection().execute(
+        _CONSUME, {"offer_id": offer_id, "now": now, "holder": holder_did}
     )
     return cast(CursorResult[Any], result).rowcount == 1
+
+
+_OFFERS = cast(Table, WalletOffer.__table__)
+# Built once, on the table: every delivery runs it.
+_CONSUME = (
+    update(_OFFERS)
+    .where(
+        _OFFERS.c.id == bindparam("offer_id"),
+        _OFFERS.c.used_at.is_(None),
+        _OFFERS.c.expires_at > bindparam("now"),
+    )
+    .values(used_at=bindparam("now"), state="used", holder_did=bindparam("holder"))
+)
