@@ -1,4 +1,6 @@
-"""Deleting what has expired: authorization codes, tokens, sign-in links, passer sessions.
+"""Deleting what has expired: authorization codes, tokens, sign-in links, passer sessions,
+and the wallet offers a claim page made that no wallet used (each view of the page makes
+one per protocol, so they would pile up).
 
 Run every hour by a periodic task; it removes only what expired (or was revoked, or used)
 more than :data:`GRACE` ago, so that a request racing an expiry still finds its row and
@@ -14,12 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, and_, delete, or_
+from sqlalchemy import CursorResult, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from app.jobs.base import WorkContext
 from app.obapi.models import OAuthCode, OAuthToken
+from app.oid4vci.models import Oid4vciGrant
 from app.passers.models import PasserSession, PasserSignIn
+from app.wallets.models import WalletOffer
 
 CLEANUP: Final = "obapi.cleanup"
 HOURLY: Final = "17 * * * *"
@@ -32,6 +36,7 @@ class Deleted:
     tokens: int
     sign_ins: int
     sessions: int
+    offers: int = 0
 
 
 def _count(result: Any) -> int:
@@ -52,8 +57,16 @@ def delete_expired(db: Session, now: datetime) -> Deleted:
     codes = db.execute(delete(OAuthCode).where(OAuthCode.expires_at < cutoff))
     sign_ins = db.execute(delete(PasserSignIn).where(PasserSignIn.expires_at < cutoff))
     sessions = db.execute(delete(PasserSession).where(PasserSession.expires_at < cutoff))
+    # A used offer stays: its delivery names it.
+    unused = and_(WalletOffer.used_at.is_(None), WalletOffer.expires_at < cutoff)
+    db.execute(
+        delete(Oid4vciGrant).where(Oid4vciGrant.offer_id.in_(select(WalletOffer.id).where(unused)))
+    )
+    offers = db.execute(delete(WalletOffer).where(unused))
     db.commit()
-    return Deleted(_count(codes), _count(tokens), _count(sign_ins), _count(sessions))
+    return Deleted(
+        _count(codes), _count(tokens), _count(sign_ins), _count(sessions), _count(offers)
+    )
 
 
 def run(context: WorkContext) -> None:

@@ -519,3 +519,27 @@ def test_the_transaction_code_is_described_in_the_wallets_language(
         assert words in tx_code["description"]
         assert len(tx_code["description"]) <= 300
         assert (tx_code["input_mode"], tx_code["length"]) == ("numeric", 6)
+
+
+def test_the_hourly_clean_up_deletes_offers_no_wallet_used_and_keeps_used_ones(
+    client: TestClient, app: FastAPI, award: dict[str, Any]
+) -> None:
+    from app.obapi import cleanup
+    from app.oid4vci.models import Oid4vciGrant
+
+    used_uri, used_code = open_offer(client, award)
+    Wallet(client).receive(used_uri, used_code)
+    open_offer(client, award)  # a second visit: offers no wallet takes
+    with app.state.resources.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(WalletOffer)) == 4
+        # Within a day of their expiry, nothing goes.
+        soon = datetime.now(UTC) + timedelta(hours=1)
+        assert cleanup.delete_expired(session, soon).offers == 0
+        later = datetime.now(UTC) + timedelta(days=2)
+        assert cleanup.delete_expired(session, later).offers == 3
+        left = session.scalars(select(WalletOffer)).one()
+        assert left.used_at is not None
+        grants = session.scalars(select(Oid4vciGrant.offer_id)).all()
+        assert grants == [left.id]
+        delivered = session.scalars(select(WalletDelivery)).one()
+        assert delivered.offer_id == left.id
