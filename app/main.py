@@ -58,15 +58,15 @@ from app.wallets.router import router as wallets_router
 from app.webhooks.router import router as watches_router
 
 ROUTERS = (
-    # First: an HR system pages through credentials many times a second, and routes are
-    # matched in order.
+    # Routes are matched in order: first the ones called many times a second (verifying,
+    # issuing, an HR system paging through a passer's credentials).
+    verification_router,
+    credentials_router,
     ob_api_router,
     issuers_router,
     achievements_router,
-    credentials_router,
     batches_router,
     batch_templates,
-    verification_router,
     issuers_public,
     achievements_public,
     credentials_public,
