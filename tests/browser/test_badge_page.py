@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.support import LiveServer, admin_headers, issue_through_api
@@ -153,7 +154,8 @@ def test_copy_link_copies_the_page_address(
     button = page.locator("#copy-link")
     assert button.inner_text() == WORDS["en"]["copy"]
     button.click()
-    assert button.inner_text() == WORDS["en"]["copied"]
+    # The clipboard answers asynchronously: wait for the button's new label.
+    expect(button).to_have_text(WORDS["en"]["copied"])
     assert page.evaluate("navigator.clipboard.readText()") == issued["public_url"]
 
 
