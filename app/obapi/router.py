@@ -416,14 +416,7 @@ async def _form_request(request: Request, resources: Resources) -> Incoming:
 )
 async def token(request: Request, resources: ResourcesDep, now: NowDep) -> Response:
     """Exchange a code (with its PKCE verifier) or a refresh token; client_secret_basic."""
-    try:
-        incoming = await _form_request(request, resources)
-    except _BadForm as bad:
-        return bad.answer
-    try:
-        return await run_in_threadpool(_token, resources, incoming, now, False)
-    except InsecureTransportError:
-        return _oauth_error(400, "invalid_request", "OAuth 2.0 requires HTTPS")
+    return await _token_endpoint(request, resources, now, revoke=False)
 
 
 @oauth.post(
@@ -440,12 +433,19 @@ async def token(request: Request, resources: ResourcesDep, now: NowDep) -> Respo
 )
 async def revoke(request: Request, resources: ResourcesDep, now: NowDep) -> Response:
     """Revoke an access or refresh token of the authenticated client."""
+    return await _token_endpoint(request, resources, now, revoke=True)
+
+
+async def _token_endpoint(
+    request: Request, resources: Resources, now: datetime, *, revoke: bool
+) -> Response:
+    """The token or revocation endpoint's answer to a form request."""
     try:
         incoming = await _form_request(request, resources)
     except _BadForm as bad:
         return bad.answer
     try:
-        return await run_in_threadpool(_token, resources, incoming, now, True)
+        return await run_in_threadpool(_token, resources, incoming, now, revoke)
     except InsecureTransportError:
         return _oauth_error(400, "invalid_request", "OAuth 2.0 requires HTTPS")
 
