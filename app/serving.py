@@ -4,10 +4,17 @@ Before any worker starts, :func:`check_startup` makes sure the key passphrase is
 service may use and opens every stored issuer key: a wrong one would otherwise be found only
 when signing fails, after new keys had been written under it.
 
-With several workers uvicorn binds the listening socket itself, without naming the TCP
+With several workers uvicorn binds one listening socket for all, without naming the TCP
 protocol, and asyncio then leaves Nagle's algorithm on for every connection: each response
-waits ~40 ms for the client's delayed ACK. We bind the socket as TCP, so asyncio turns on
+waits ~40 ms for the client's delayed ACK. We bind the sockets as TCP, so asyncio turns on
 TCP_NODELAY as it does for a single worker.
+
+And one socket for all let one worker take every connection of a burst (whichever woke first
+accepts all that wait), so a client's pool of keep-alive connections kept one worker busy and
+the others idle. Each worker has a listening socket of its own instead, all bound to the port
+with SO_REUSEPORT, and the kernel spreads new connections across them by a hash of their
+addresses (https://man7.org/linux/man-pages/man7/socket.7.html). A worker that is replaced
+listens on every socket, so none is left without one.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 from app.db import make_engine, make_sessionmaker
 from app.keyring import check_passphrase
@@ -83,13 +90,36 @@ def check_startup(settings: Settings) -> None:
 
 
 class _Config(uvicorn.Config):
-    def bind_socket(self) -> socket.socket:
+    def bind_sockets(self, count: int) -> list[socket.socket]:
+        """``count`` listening sockets on the port, one per worker."""
+        # A port another server holds is refused here, as a plain bind would be: sockets
+        # that all set SO_REUSEPORT would share it with that server instead.
+        self._socket(reuse_port=False).close()
+        return [self._socket(reuse_port=True) for _ in range(count)]
+
+    def _socket(self, *, reuse_port: bool) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
         sock.set_inheritable(True)
         return sock
+
+
+class _Workers(Multiprocess):
+    """uvicorn's supervisor, starting each worker on a socket of its own."""
+
+    def init_processes(self) -> None:
+        for sock in self.sockets:
+            process = Process(self.config, [sock])
+            process.start()
+            self.processes.append(process)
 
 
 def run(*, host: str, port: int, workers: int, log_config: dict[str, Any] | None = None) -> None:
@@ -113,6 +143,6 @@ def run(*, host: str, port: int, workers: int, log_config: dict[str, Any] | None
         proxy_headers=False,
     )
     if workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        _Workers(config, sockets=config.bind_sockets(workers)).run()
     else:
         uvicorn.Server(config).run()
