@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app.sqlite_writes import WriteLock, connection_factory
 from app.storage_guards import install_storage_guards
 
 NAMING_CONVENTION = {
@@ -52,6 +53,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another's commit
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -61,7 +65,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     # loss may drop the last commits, never corrupt the database
     # (https://www.sqlite.org/pragma.html#pragma_synchronous).
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -79,7 +83,8 @@ def make_engine(
     pool_timeout: float = 30.0,
     background_checkpoints: bool = False,
 ) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and, for a file,
+    the write lock of :mod:`app.sqlite_writes`.
 
     The pool sizes (``SHOMEI_DB_POOL_SIZE``, ``SHOMEI_DB_MAX_OVERFLOW``) bound the connections
     one process opens to PostgreSQL; several processes together must stay under its
@@ -87,7 +92,13 @@ def make_engine(
     of the write-ahead log to :class:`app.checkpoints.WalCheckpoints`, which the caller runs.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        connect_args: dict[str, Any] = {"check_same_thread": False}
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            connect_args["factory"] = connection_factory(
+                WriteLock(database, BUSY_TIMEOUT_MS / 1000)
+            )
+        engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
         if background_checkpoints:
             event.listen(engine, "connect", _no_automatic_checkpoint)
