@@ -13,6 +13,7 @@ from typing import Annotated
 from cachetools import LRUCache
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -106,8 +107,23 @@ async def _bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise UnauthorizedError("an API key is required: Authorization: Bearer shm_…")
+        raise UnauthorizedError(_KEY_REQUIRED)
     return credentials.credentials
+
+
+_KEY_REQUIRED = "an API key is required: Authorization: Bearer shm_…"
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The API key of an ``Authorization`` header, read as :data:`BearerTokenDep` reads it.
+
+    Raises:
+        UnauthorizedError: no header, or not a bearer token.
+    """
+    scheme, token = get_authorization_scheme_param(authorization)
+    if not (scheme and token) or scheme.lower() != "bearer":
+        raise UnauthorizedError(_KEY_REQUIRED)
+    return token
 
 
 async def _principal(

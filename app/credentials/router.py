@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
-from datetime import datetime
-from typing import Annotated, cast
+from datetime import UTC, datetime
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import EmailStr
 from starlette.concurrency import run_in_threadpool
 
+from app.bodies import json_body, validated_body
 from app.claims import service as claims
 from app.credentials import service, unclaimed
 from app.credentials.models import IssuedCredential
@@ -29,10 +32,12 @@ from app.deps import (
     BearerTokenDep,
     NowDep,
     PrincipalDep,
+    Resources,
     ResourcesDep,
     SessionDep,
     UrlsDep,
     authenticated,
+    bearer_token,
 )
 from app.mail import outbox
 from app.mail import tasks as mail_tasks
@@ -87,16 +92,6 @@ def _read(session: SessionDep, urls: Urls, credential: IssuedCredential) -> Cred
     return read(urls, service.issuer_slug(session, credential), credential, mail, claimed_at)
 
 
-@router.post(
-    "",
-    status_code=201,
-    summary="Issue a credential",
-    response_model=CredentialRead,
-    responses={
-        200: {"model": CredentialRead, "description": "Issued before under this external_id."},
-        **problems(401, 422),
-    },
-)
 async def issue_credential(
     body: CredentialCreate,
     resources: ResourcesDep,
@@ -133,6 +128,40 @@ async def issue_credential(
         return Response(content, 201 if issued.created else 200, media_type="application/json")
 
     return await run_in_threadpool(issue)
+
+
+class _ReadByHand(APIRoute):
+    """The issuing route, documented from its signature like any other, but with its four
+    arguments read here rather than by FastAPI's dependency solving, which cost about a tenth
+    of an issuance's CPU. The order and the errors are FastAPI's: a body that is not JSON
+    first, then the API key, then the body's validation (a custom route class:
+    https://fastapi.tiangolo.com/how-to/custom-request-and-route/)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        async def handler(request: Request) -> Response:
+            headers = request.headers
+            data = json_body(headers.get("content-type"), await request.body())
+            token = bearer_token(headers.get("authorization"))
+            body = validated_body(data, CredentialCreate)
+            resources: Resources = request.app.state.resources
+            return await issue_credential(body, resources, token, datetime.now(UTC))
+
+        return handler
+
+
+router.add_api_route(
+    "",
+    issue_credential,
+    methods=["POST"],
+    status_code=201,
+    summary="Issue a credential",
+    response_model=CredentialRead,
+    responses={
+        200: {"model": CredentialRead, "description": "Issued before under this external_id."},
+        **problems(401, 422),
+    },
+    route_class_override=_ReadByHand,
+)
 
 
 def read_json(
