@@ -24,9 +24,17 @@ from typing import Final
 
 from sqlalchemy import Engine
 
-__all__ = ["INTERVAL_S", "WalCheckpoints"]
+__all__ = ["INTERVAL_S", "THREAD_NAME", "WalCheckpoints", "in_checkpoint_thread"]
 
 log = logging.getLogger("shomei.db")
+
+THREAD_NAME: Final = "shomei-wal-checkpoints"
+
+
+def in_checkpoint_thread() -> bool:
+    """Whether this is the checkpoint thread (whose statements are no request's)."""
+    return threading.current_thread().name == THREAD_NAME
+
 
 # Short enough that the log stays a few megabytes at a few hundred commits a second.
 INTERVAL_S: Final = 0.25
@@ -39,9 +47,7 @@ class WalCheckpoints:
         self.engine = engine
         self.interval = interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._loop, name="shomei-wal-checkpoints", daemon=True
-        )
+        self._thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
 
     @classmethod
     def start_for(cls, engine: Engine) -> WalCheckpoints | None:

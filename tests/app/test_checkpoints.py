@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from app.checkpoints import WalCheckpoints
+from app.checkpoints import THREAD_NAME, WalCheckpoints
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
@@ -52,7 +52,7 @@ def test_commits_leave_the_log_to_the_checkpoint_thread(tmp_path: Path) -> None:
             assert database.stat().st_size >= _ROWS * _ROW_BYTES  # copied back
         finally:
             checkpoints.close()
-        assert not any(t.name == "shomei-wal-checkpoints" for t in threading.enumerate())
+        assert not any(t.name == THREAD_NAME for t in threading.enumerate())
     finally:
         engine.dispose()
 
@@ -79,5 +79,5 @@ def test_the_server_runs_the_checkpoint_thread_on_sqlite(
     app = create_app(settings.model_copy(update={"database_url": url}))
     with TestClient(app):
         assert _autocheckpoint(app.state.resources.sessions.kw["bind"]) == 0
-        assert any(t.name == "shomei-wal-checkpoints" for t in threading.enumerate())
-    assert not any(t.name == "shomei-wal-checkpoints" for t in threading.enumerate())
+        assert any(t.name == THREAD_NAME for t in threading.enumerate())
+    assert not any(t.name == THREAD_NAME for t in threading.enumerate())

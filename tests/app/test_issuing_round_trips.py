@@ -7,7 +7,6 @@ commit would only cost time (and, on SQLite, a second trip through the write-ahe
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
+
+from app.checkpoints import in_checkpoint_thread
 
 
 class _Trips:
@@ -34,7 +35,7 @@ class _Trips:
 
 def _background() -> bool:
     # SQLite's checkpoint thread shares the engine; its PRAGMAs are not the request's.
-    return threading.current_thread().name == "shomei-wal-checkpoints"
+    return in_checkpoint_thread()
 
 
 @pytest.fixture

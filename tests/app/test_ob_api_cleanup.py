@@ -16,7 +16,9 @@ from app.obapi import cleanup
 from app.obapi.models import OAuthClient, OAuthCode, OAuthToken
 from app.passers.models import PasserAccount, PasserSession, PasserSignIn
 
-NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+# A month ahead of the clock: the app's own hourly clean-up, which may run during a test,
+# then finds nothing of the test's old enough to delete.
+NOW = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
 OLD = NOW - timedelta(days=1, minutes=1)  # ended more than a day ago
 RECENT = NOW - timedelta(hours=23)  # ended, but within the day of grace
 LATER = NOW + timedelta(hours=1)

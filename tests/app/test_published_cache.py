@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from app.checkpoints import in_checkpoint_thread
 from app.main import create_app
 from app.published import (
     STATUS,
@@ -39,7 +40,8 @@ class _Statements:
         self.counting = False
 
     def __call__(self, *args: Any) -> None:
-        if self.counting:
+        # SQLite's checkpoint thread shares the engine; its PRAGMAs are not the request's.
+        if self.counting and not in_checkpoint_thread():
             self.seen.append(args[2])
 
 
