@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import AuthorizationServer
@@ -405,7 +405,10 @@ class _Registration(ClientRegistrationEndpoint):
             )
             if not secure or not parts.hostname or parts.fragment:
                 error = InvalidRedirectURIError if name == "redirect_uris" else None
-                message = f"'{name}' must be an absolute HTTPS URL: {url[:200]}"
+                # Quoted: an error_description is printable ASCII but for the quote and backslash
+                # (RFC 6749, https://www.rfc-editor.org/rfc/rfc6749#section-5.2).
+                shown = quote(url[:200], safe="!#$%&'()*+,-./:;<=>?@[]^_`{|}~")
+                message = f"'{name}' must be an absolute HTTPS URL: {shown}"
                 raise (error or InvalidClientMetadataError)(message)
             hosts.add(parts.hostname)
         if len(hosts) > 1:

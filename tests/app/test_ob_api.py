@@ -203,6 +203,19 @@ def test_registration_refuses_what_the_spec_does_not_allow(
     assert response.json()["error"] == error
 
 
+def test_a_refused_url_is_named_in_the_characters_an_oauth_error_may_carry(
+    client: TestClient,
+) -> None:
+    body = registration() | {"redirect_uris": ['\u00af\u0085\t"\\ \U0001f600']}
+    response = client.post("/oauth/register", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_redirect_uri"
+    # RFC 6749 section 5.2: %x20-21 / %x23-5B / %x5D-7E
+    description = response.json()["error_description"]
+    assert all(c in " !" or "#" <= c <= "[" or "]" <= c <= "~" for c in description)
+    assert "%C2%AF%C2%85%09%22%5C%20%F0%9F%98%80" in description
+
+
 def test_registration_refuses_a_body_that_is_not_an_object(client: TestClient) -> None:
     response = client.post(
         "/oauth/register", content=b"[1]", headers={"Content-Type": "application/json"}
