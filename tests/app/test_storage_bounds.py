@@ -7,6 +7,7 @@ tests run on SQLite by default and on PostgreSQL when SHOMEI_TEST_DATABASE_URL n
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.apikeys.service import Principal
+from app.audit import service as audit_service
 from app.issuers.models import Issuer
 from app.storage_guards import UnstorableValueError
 from badges import data_integrity
@@ -252,3 +255,44 @@ def test_valid_until_outside_the_calendar_or_not_a_date_is_422(
     response = client.post("/api/v1/credentials", json=body, headers=staff)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
+
+
+# --- the audit log's filters, listed and exported -----------------------------------------
+
+_OUT_OF_CALENDAR = ["0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-14:00"]
+AUDIT_QUERIES = [
+    *(f"{name}={value}" for name in ("after", "before") for value in _OUT_OF_CALENDAR),
+    "after=1700000000",
+    "action=a%00b",
+    "subject_id=a%00b",
+    "issuer=a%00b",
+]
+
+
+@pytest.mark.parametrize("query", AUDIT_QUERIES)
+def test_audit_filters_outside_the_calendar_or_with_a_nul_are_422(
+    client: TestClient, admin_headers: dict[str, str], query: str
+) -> None:
+    response = client.get(f"/api/v1/audit?{query}", headers=admin_headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("export", ["format=jsonl", "format=csv"])
+@pytest.mark.parametrize("query", AUDIT_QUERIES)
+def test_an_audit_export_with_a_bad_filter_is_422_before_it_starts(
+    client: TestClient, admin_headers: dict[str, str], query: str, export: str
+) -> None:
+    response = client.get(f"/api/v1/audit/export?{export}&{query}", headers=admin_headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("export", [audit_service.export_jsonl, audit_service.export_csv])
+def test_an_audit_export_runs_its_first_query_before_it_returns(
+    client: TestClient, app: FastAPI, export: Any
+) -> None:
+    principal = Principal(key_id=uuid.uuid4(), is_admin=True, issuer_id=None)
+    filters = audit_service.AuditFilter(action="a\x00b")  # past the request's validation
+    with app.state.resources.sessions() as session, pytest.raises(UnstorableValueError):
+        export(session, principal, filters)
