@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     verify_slots: Positive = 16
     verify_request_budget_s: Seconds = 15.0
     verify_batch_budget_s: Seconds = 60.0
+    # A batch's JSON-LD work, shared by its items in order, in single documents' budgets (a
+    # document may cost up to a million steps, about half a second of CPU); items after it
+    # is spent are answered at once as not checked (indeterminate). A lone item keeps one.
+    verify_batch_work: Positive = 5
     verify_batch_max_items: Positive = 100
     verify_batch_max_items_with_key: Positive = 1000
 

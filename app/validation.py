@@ -44,6 +44,16 @@ def plain_text(value: str) -> str:
 StoredText = Annotated[str, AfterValidator(plain_text)]
 
 
+def raw_plain_text(value: Any) -> Any:
+    """:func:`plain_text` on the text as sent, before a URL type parses it (a URL parser
+    percent-encodes some controls and silently strips others, such as a trailing NUL)."""
+    return plain_text(value) if isinstance(value, str) else value
+
+
+# Put on a URL type: refuses the controls in the text as sent.
+NoControls = BeforeValidator(raw_plain_text)
+
+
 def _date_time_text(value: Any) -> Any:
     # pydantic reads a number (or a numeric string, as every query parameter is) as Unix
     # time; the contract says RFC 3339 date-time, so "0.5" is refused rather than read as

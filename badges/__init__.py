@@ -11,7 +11,7 @@ signatures through a :class:`Signer`, time as a ``now`` argument.
 """
 
 from badges import baking, data_integrity, ob2, ob3, presentations, status_list, vc_jwt
-from badges._jsonld import WorkBudget
+from badges._jsonld import SharedWork, WorkBudget
 from badges.errors import (
     BadgesError,
     DataLossError,
@@ -43,6 +43,7 @@ __all__ = [
     "PresentationError",
     "Recipient",
     "ResolverConfig",
+    "SharedWork",
     "Signer",
     "SigningError",
     "Status",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from typing import Any
@@ -55,6 +55,32 @@ class WorkBudget:
     max_nodes: int = 10_000
     max_values: int = 20_000
     max_steps: int = 1_000_000
+    shared: SharedWork | None = field(default=None, compare=False)
+
+
+class SharedWork:
+    """Steps of JSON-LD work several documents share (a batch's items), spent in order.
+
+    Each document still keeps its own :class:`WorkBudget`; this bounds their sum. Once a
+    document would take more than is left, nothing is left for the documents after it.
+    """
+
+    def __init__(self, max_steps: int) -> None:
+        self._left = max_steps
+        self._lock = threading.Lock()
+
+    @property
+    def spent(self) -> bool:
+        return self._left <= 0
+
+    def spend(self, steps: int) -> bool:
+        """Take ``steps``, or nothing (and empty the rest) if fewer are left."""
+        with self._lock:
+            if steps > self._left:
+                self._left = 0
+                return False
+            self._left -= steps
+            return True
 
 
 DEFAULT_BUDGET = WorkBudget()
@@ -241,6 +267,13 @@ class BudgetExceededError(DocumentError):
     """Processing the document would cost more than the :class:`WorkBudget` allows."""
 
 
+class WorkSpentError(BudgetExceededError):
+    """The :class:`SharedWork` of the document's batch is spent: it was not checked at all."""
+
+
+WORK_SPENT = "not checked: the work budget shared by the documents verified together is spent"
+
+
 def check_budget(document: Any, budget: WorkBudget = DEFAULT_BUDGET) -> None:
     """Refuse a document whose JSON-LD processing would exceed ``budget``, without processing it.
 
@@ -251,6 +284,8 @@ def check_budget(document: Any, budget: WorkBudget = DEFAULT_BUDGET) -> None:
         BudgetExceededError: a limit is exceeded; the message names it and the document's
             figure.
     """
+    if budget.shared is not None and budget.shared.spent:
+        raise WorkSpentError(WORK_SPENT)
     stack: list[tuple[Any, int]] = [(document, 0)]
     values = nodes = steps = 0
     # (node id or object identity, property) -> number of values seen.
@@ -293,6 +328,8 @@ def check_budget(document: Any, budget: WorkBudget = DEFAULT_BUDGET) -> None:
                 f"very many values (more than {budget.max_steps} steps of JSON-LD processing, "
                 "the most this verifier spends on one document)"
             )
+    if budget.shared is not None and not budget.shared.spend(steps):
+        raise WorkSpentError(WORK_SPENT)
 
 
 def _jsonld_error(error: Exception) -> DocumentError:

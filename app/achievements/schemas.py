@@ -132,8 +132,8 @@ LanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 Markdown = Annotated[
     str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(_plain)
 ]
-HttpsUrl = Annotated[str, AfterValidator(_https_url)]
-WebUrl = Annotated[str, AfterValidator(_web_url)]
+HttpsUrl = Annotated[str, AfterValidator(_plain), AfterValidator(_https_url)]
+WebUrl = Annotated[str, AfterValidator(_plain), AfterValidator(_web_url)]
 AchievementType = Annotated[
     str,
     StringConstraints(max_length=100),

@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
 
 from app.audit import service
 from app.audit.models import AuditEntry
@@ -19,6 +18,7 @@ from app.audit.schemas import AuditEntryRead, AuditList
 from app.deps import PrincipalDep, ResourcesDep, SessionDep
 from app.issuers import service as issuer_service
 from app.responses import MAX_OFFSET, problems
+from app.validation import NO_CONTROLS, Timestamp
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -26,11 +26,16 @@ ActionQuery = Annotated[
     str | None,
     Query(
         max_length=64,
+        pattern=NO_CONTROLS,
         description="An action (`credential.revoke`) or a family of them (`credential`).",
     ),
 ]
-IssuerQuery = Annotated[str | None, Query(max_length=64, description="An issuer's slug.")]
-SubjectQuery = Annotated[str | None, Query(max_length=64, description="What was changed.")]
+IssuerQuery = Annotated[
+    str | None, Query(max_length=64, pattern=NO_CONTROLS, description="An issuer's slug.")
+]
+SubjectQuery = Annotated[
+    str | None, Query(max_length=64, pattern=NO_CONTROLS, description="What was changed.")
+]
 
 
 def _read(entry: AuditEntry) -> AuditEntryRead:
@@ -44,8 +49,8 @@ def _filter(
     issuer: str | None,
     api_key_id: uuid.UUID | None,
     subject_id: str | None,
-    after: AwareDatetime | None,
-    before: AwareDatetime | None,
+    after: Timestamp | None,
+    before: Timestamp | None,
 ) -> service.AuditFilter:
     issuer_id = None
     if issuer is not None:
@@ -68,8 +73,8 @@ def list_audit_entries(
     issuer: IssuerQuery = None,
     api_key_id: uuid.UUID | None = None,
     subject_id: SubjectQuery = None,
-    after: AwareDatetime | None = None,
-    before: AwareDatetime | None = None,
+    after: Timestamp | None = None,
+    before: Timestamp | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AuditList:
@@ -97,17 +102,27 @@ def export_audit_entries(
     issuer: IssuerQuery = None,
     api_key_id: uuid.UUID | None = None,
     subject_id: SubjectQuery = None,
-    after: AwareDatetime | None = None,
-    before: AwareDatetime | None = None,
+    after: Timestamp | None = None,
+    before: Timestamp | None = None,
 ) -> StreamingResponse:
     """Every entry this key may see that matches, oldest first, as CSV or JSON Lines."""
     filters = _filter(session, principal, action, issuer, api_key_id, subject_id, after, before)
     export = service.export_csv if format == "csv" else service.export_jsonl
 
+    # Streamed after this function returns, so in its own session, not the request's. The
+    # first page is read here: an error it raises is a problem answer, not a 200 cut short.
+    own = resources.sessions()
+    try:
+        chunks = export(own, principal, filters)
+    except BaseException:
+        own.close()
+        raise
+
     def lines() -> Iterator[str]:
-        # Streamed after this function returns: its own session, not the request's.
-        with resources.sessions() as own:
-            yield from export(own, principal, filters)
+        try:
+            yield from chunks
+        finally:
+            own.close()
 
     media = "text/csv; charset=utf-8" if format == "csv" else "application/jsonl"
     filename = f"shomei-audit.{format}"

@@ -218,20 +218,28 @@ def list_entries(
 
 
 def _entries(session: Session, principal: Principal, filters: AuditFilter) -> Iterator[AuditEntry]:
-    # Oldest first, in batches keyed on (at, id): memory stays flat however long the log.
+    """Oldest first, in batches keyed on (at, id): memory stays flat however long the log.
+
+    The first batch is read before this returns, so the query's errors are raised here,
+    before an export's response has started, not in the middle of its body.
+    """
     query = _query(principal, filters).order_by(AuditEntry.at, AuditEntry.id)
-    last: tuple[datetime, uuid.UUID] | None = None
+    first = list(session.scalars(query.limit(_EXPORT_BATCH)))
+    return _pages(session, query, first)
+
+
+def _pages(
+    session: Session, query: Select[AuditEntry], rows: list[AuditEntry]
+) -> Iterator[AuditEntry]:
     while True:
-        page = query
-        if last is not None:
-            page = page.where(
-                (AuditEntry.at > last[0]) | ((AuditEntry.at == last[0]) & (AuditEntry.id > last[1]))
-            )
-        rows = list(session.scalars(page.limit(_EXPORT_BATCH)))
         yield from rows
         if len(rows) < _EXPORT_BATCH:
             return
         last = (rows[-1].at, rows[-1].id)
+        page = query.where(
+            (AuditEntry.at > last[0]) | ((AuditEntry.at == last[0]) & (AuditEntry.id > last[1]))
+        )
+        rows = list(session.scalars(page.limit(_EXPORT_BATCH)))
 
 
 def as_row(entry: AuditEntry) -> dict[str, Any]:
@@ -251,17 +259,24 @@ def as_row(entry: AuditEntry) -> dict[str, Any]:
 
 
 def export_jsonl(session: Session, principal: Principal, filters: AuditFilter) -> Iterator[str]:
-    """JSON Lines, oldest first: one entry a line."""
-    for entry in _entries(session, principal, filters):
-        yield json.dumps(as_row(entry), ensure_ascii=False, separators=(",", ":")) + "\n"
+    """JSON Lines, oldest first: one entry a line (the first batch is read before returning)."""
+    entries = _entries(session, principal, filters)
+    return (
+        json.dumps(as_row(entry), ensure_ascii=False, separators=(",", ":")) + "\n"
+        for entry in entries
+    )
 
 
 def export_csv(session: Session, principal: Principal, filters: AuditFilter) -> Iterator[str]:
-    """CSV with a header line, oldest first; ``details`` is a JSON object in one cell."""
+    """CSV with a header line, oldest first; ``details`` is a JSON object in one cell.
+
+    The first batch is read before this returns, as for :func:`export_jsonl`.
+    """
+    entries = _entries(session, principal, filters)
 
     def lines() -> Iterator[list[Any]]:
         yield list(EXPORT_COLUMNS)
-        for entry in _entries(session, principal, filters):
+        for entry in entries:
             row = as_row(entry)
             row["details"] = json.dumps(row["details"], ensure_ascii=False, separators=(",", ":"))
             yield [row[column] for column in EXPORT_COLUMNS]

@@ -27,6 +27,7 @@ from app.credentials.schemas import (
     CredentialUpdate,
     NotificationRead,
     RevokeRequest,
+    SuspendRequest,
 )
 from app.deps import (
     BearerTokenDep,
@@ -332,10 +333,12 @@ def suspend_credential(
     resources: ResourcesDep,
     urls: UrlsDep,
     now: NowDep,
+    body: SuspendRequest | None = None,
 ) -> CredentialRead:
     """Suspend an OB 3.0 credential until it is unsuspended."""
     credential = service.get_credential_for(session, principal, credential_id)
-    credential = service.suspend(session, credential, now, actor=principal)
+    reason = body.reason if body else None
+    credential = service.suspend(session, credential, now, actor=principal, reason=reason)
     webhook_tasks.kick(resources.jobs, resources.settings)
     return _read(session, urls, credential)
 

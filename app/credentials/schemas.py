@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.validation import StoredText, Timestamp
+from app.validation import NoControls, StoredText, Timestamp
 
 CredentialFormat = Literal["ob3", "ob3-jwt", "ob2"]
 CredentialStatus = Literal["active", "revoked", "suspended"]
@@ -48,10 +48,12 @@ class RecipientIn(BaseModel):
 class EvidenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: HttpUrl | None = Field(default=None, description="Where the evidence can be seen.")
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    narrative: str | None = Field(default=None, min_length=1, max_length=5000)
-    description: str | None = Field(default=None, min_length=1, max_length=2000)
+    id: Annotated[HttpUrl, NoControls] | None = Field(
+        default=None, description="Where the evidence can be seen."
+    )
+    name: StoredText | None = Field(default=None, min_length=1, max_length=200)
+    narrative: StoredText | None = Field(default=None, min_length=1, max_length=5000)
+    description: StoredText | None = Field(default=None, min_length=1, max_length=2000)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
@@ -65,7 +67,7 @@ class ResultIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    value: str | None = Field(
+    value: StoredText | None = Field(
         default=None, min_length=1, max_length=200, description="A score or grade, e.g. '87'."
     )
     status: ResultStatus | None = None
@@ -125,6 +127,17 @@ class RevokeRequest(BaseModel):
     reason_public: StrictBool = Field(
         default=False,
         description="Show the reason on the credential's public page (else only staff see it).",
+    )
+
+
+class SuspendRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: StoredText | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Why, for the staff: kept in the audit log, never shown publicly.",
     )
 
 

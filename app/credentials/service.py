@@ -367,7 +367,12 @@ def revoke(
 
 
 def suspend(
-    session: Session, credential: IssuedCredential, now: datetime, *, actor: Principal | None
+    session: Session,
+    credential: IssuedCredential,
+    now: datetime,
+    *,
+    actor: Principal | None,
+    reason: str | None = None,
 ) -> IssuedCredential:
     """Suspend until further notice (OB 3.0 only: OB 2.0 has no suspension).
 
@@ -382,7 +387,7 @@ def suspend(
         raise ConflictError(f"credential {credential.id} is {credential.status}, not active")
     status_service.record_change(session, credential, {"suspension"})
     webhook_events.record(session, credential.id, "credential.suspended", now)
-    _audit(session, "credential.suspend", credential, actor, now)
+    _audit(session, "credential.suspend", credential, actor, now, **_reason(reason))
     session.commit()
     session.refresh(credential)
     return credential
@@ -432,6 +437,11 @@ def set_listed(
     session.commit()
     session.refresh(credential)
     return credential
+
+
+def _reason(reason: str | None) -> dict[str, str]:
+    # A suspension's reason is for the staff only: it goes to the audit log, not the page.
+    return {"reason": reason} if reason else {}
 
 
 def _audit(

@@ -20,7 +20,7 @@ from pydantic import (
 
 from app.issuers.models import DEFAULT_TIME_ZONE
 from app.issuers.names import invisible_character
-from app.validation import is_time_zone, plain_text
+from app.validation import NoControls, is_time_zone, plain_text
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
@@ -37,7 +37,12 @@ def _fits_column(url: HttpUrl) -> HttpUrl:
     return url
 
 
-WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=URL_MAX_LENGTH), AfterValidator(_fits_column)]
+WebUrl = Annotated[
+    HttpUrl,
+    UrlConstraints(max_length=URL_MAX_LENGTH),
+    NoControls,
+    AfterValidator(_fits_column),
+]
 
 
 def _visible(value: str) -> str:

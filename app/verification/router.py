@@ -130,6 +130,7 @@ def _verifier(resources: Resources, lease: Lease) -> Verifier:
         local=LocalDocuments(resources.sessions, resources.keyring, resources.urls),
         budget=resources.settings.verify_request_budget_s,
         batch_budget=resources.settings.verify_batch_budget_s,
+        batch_work=resources.settings.verify_batch_work,
     )
 
 

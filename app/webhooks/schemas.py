@@ -16,6 +16,7 @@ CredentialReference = Annotated[
     Field(
         min_length=1,
         max_length=2000,
+        pattern=NO_CONTROLS,
         description="A credential's id (a UUID) or URL on this service (its `id`).",
     ),
 ]

@@ -108,6 +108,8 @@ def check_jsonld(
     """Expand the credential (without its proofs) once: the proof check reuses the quads."""
     try:
         analysis = _jsonld.analyse(data_integrity.unsecured(document), budget=budget)
+    except _jsonld.WorkSpentError as error:
+        return Check(id="document.jsonld", status="indeterminate", message=f"{error}."), None
     except DocumentError as error:
         failed = Check(
             id="document.jsonld", status="failed", message=f"{error}.", spec="VCDM 2.0 §6.1"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from badges import data_integrity, resolution
 from badges._crypto import PublicKeyInfo
-from badges._jsonld import Analysis
+from badges._jsonld import Analysis, WorkSpentError
 from badges.errors import DocumentError, FetchError
 from badges.ports import JSONObject
 from badges.report import Check, CheckId
@@ -181,6 +181,8 @@ def _check_one(
         valid = data_integrity.verify_signature(
             document, proof, lookup.key, analysis=analysis, budget=session.config.jsonld_budget
         )
+    except WorkSpentError as error:  # not checked, so never failed
+        return _Outcome(Check(id=SIGNATURE, status="indeterminate", message=f"{error}."), skipped)
     except DocumentError as error:
         return _Outcome(Check(id=SIGNATURE, status="failed", message=f"{error}."), skipped)
     if not valid:

@@ -7,6 +7,7 @@ tests run on SQLite by default and on PostgreSQL when SHOMEI_TEST_DATABASE_URL n
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.apikeys.service import Principal
+from app.audit import service as audit_service
 from app.issuers.models import Issuer
 from app.storage_guards import UnstorableValueError
 from badges import data_integrity
@@ -252,3 +255,131 @@ def test_valid_until_outside_the_calendar_or_not_a_date_is_422(
     response = client.post("/api/v1/credentials", json=body, headers=staff)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
+
+
+# --- the audit log's filters, listed and exported -----------------------------------------
+
+_OUT_OF_CALENDAR = ["0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-14:00"]
+AUDIT_QUERIES = [
+    *(f"{name}={value}" for name in ("after", "before") for value in _OUT_OF_CALENDAR),
+    "after=1700000000",
+    "action=a%00b",
+    "subject_id=a%00b",
+    "issuer=a%00b",
+]
+
+
+@pytest.mark.parametrize("query", AUDIT_QUERIES)
+def test_audit_filters_outside_the_calendar_or_with_a_nul_are_422(
+    client: TestClient, admin_headers: dict[str, str], query: str
+) -> None:
+    response = client.get(f"/api/v1/audit?{query}", headers=admin_headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("export", ["format=jsonl", "format=csv"])
+@pytest.mark.parametrize("query", AUDIT_QUERIES)
+def test_an_audit_export_with_a_bad_filter_is_422_before_it_starts(
+    client: TestClient, admin_headers: dict[str, str], query: str, export: str
+) -> None:
+    response = client.get(f"/api/v1/audit/export?{export}&{query}", headers=admin_headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("export", [audit_service.export_jsonl, audit_service.export_csv])
+def test_an_audit_export_runs_its_first_query_before_it_returns(
+    client: TestClient, app: FastAPI, export: Any
+) -> None:
+    principal = Principal(key_id=uuid.uuid4(), is_admin=True, issuer_id=None)
+    filters = audit_service.AuditFilter(action="a\x00b")  # past the request's validation
+    with app.state.resources.sessions() as session, pytest.raises(UnstorableValueError):
+        export(session, principal, filters)
+
+
+# --- a NUL in every text field of the API ------------------------------------------------
+
+_ISSUER_NUL_FIELDS = [
+    {"url": "https://ai-exam.example.jp/a\x00b"},
+    {"url": "https://ai-exam.example.jp/\x00"},  # a URL parser strips it silently
+    {"image_url": "https://ai-exam.example.jp/logo\x00.png"},
+    {"description": "a\x00b"},
+]
+
+
+@pytest.mark.parametrize("fields", _ISSUER_NUL_FIELDS)
+def test_issuer_urls_and_texts_with_a_nul_are_422(
+    client: TestClient, admin_headers: dict[str, str], make_issuer: MakeIssuer, fields: Any
+) -> None:
+    body = {"slug": "nul", "name": "Nul", "url": "https://nul.example.jp/", "email": "a@nul.jp"}
+    response = client.post("/api/v1/issuers", json=body | fields, headers=admin_headers)
+    assert response.status_code == 422, response.text
+    make_issuer("ai-exam")
+    response = client.patch("/api/v1/issuers/ai-exam", json=fields, headers=admin_headers)
+    assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"evidence": [{"name": "a\x00b"}]},
+        {"evidence": [{"description": "a\x00b"}]},
+        {"evidence": [{"id": "https://ai-exam.example.jp/e\x00"}]},
+        {"result": [{"value": "8\x007"}]},
+    ],
+)
+def test_evidence_and_result_texts_with_a_nul_are_422(
+    client: TestClient, app: FastAPI, make_issuer: MakeIssuer, fields: Any
+) -> None:
+    issuer, staff = make_issuer("ai-exam")
+    body = {
+        "achievement_id": make_achievement(app, issuer["id"]),
+        "recipient": {"email": "a@example.org"},
+    }
+    response = client.post("/api/v1/credentials", json=body | fields, headers=staff)
+    assert response.status_code == 422, response.text
+
+
+def test_a_suspension_reason_with_a_nul_is_422_and_a_plain_one_is_audited(
+    client: TestClient, app: FastAPI, make_issuer: MakeIssuer, admin_headers: dict[str, str]
+) -> None:
+    issuer, staff = make_issuer("ai-exam")
+    credential = issue(client, staff, make_achievement(app, issuer["id"]))
+    url = f"/api/v1/credentials/{credential['id']}/suspend"
+    response = client.post(url, json={"reason": "a\x00b"}, headers=staff)
+    assert response.status_code == 422, response.text
+    assert client.post(url, json={"reason": "under review"}, headers=staff).is_success
+    entries = client.get("/api/v1/audit?action=credential.suspend", headers=admin_headers)
+    assert entries.json()["items"][0]["details"]["reason"] == "under review"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"criteria": {"url": "https://ai-exam.example.jp/c\x00"}},
+        {"alignments": [{"target_name": "x", "target_url": "https://ai-exam.example.jp/\x00"}]},
+    ],
+)
+def test_achievement_urls_with_a_nul_are_422(
+    client: TestClient, make_issuer: MakeIssuer, fields: Any
+) -> None:
+    _, staff = make_issuer("ai-exam")
+    body = {
+        "issuer": "ai-exam",
+        "name": {"ja": "検定"},
+        "description": {"ja": "説明"},
+        "criteria": {"narrative": "合格"},
+    }
+    response = client.post("/api/v1/achievements", json=body | fields, headers=staff)
+    assert response.status_code == 422, response.text
+
+
+def test_a_watched_credential_reference_with_a_nul_is_422(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    hr = client.post("/api/v1/apikeys", json={"name": "hr", "hr": True}, headers=admin_headers)
+    headers = {"Authorization": f"Bearer {hr.json()['key']}"}
+    body = {"credentials": ["a\x00b"], "callback_url": "https://hr.example.jp/hook"}
+    response = client.post("/api/v1/watches", json=body, headers=headers)
+    assert response.status_code == 422, response.text
