@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from cachetools import LRUCache
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -49,9 +50,24 @@ class Resources:
     )
     share_images_lock: threading.Lock = field(default_factory=threading.Lock)
     generations: Generations = field(default_factory=Generations)
+    # Issuing runs on this process's few threads (issuing_threads), not the whole pool.
+    issuing_threads: CapacityLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.issued_documents = LRUCache(maxsize=self.settings.document_cache_entries)
+        self.issuing_threads = CapacityLimiter(issuing_threads(self.settings.database_url))
+
+
+def issuing_threads(database_url: str) -> int:
+    """How many issuances one process runs at once.
+
+    Issuing is CPU work under one interpreter lock: a second thread adds no speed, and on
+    SQLite it made the first wait for the interpreter while holding the database's write
+    lock, which the other processes then waited for (four connections issued a third fewer
+    credentials a second than one thread each). On PostgreSQL a few run at once, so one
+    request's round trips to the database overlap another's work.
+    """
+    return 1 if database_url.startswith("sqlite") else 4
 
 
 # Dependencies that do no I/O are `async def`: FastAPI then runs them on the event loop

@@ -9,10 +9,10 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
+from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import EmailStr
-from starlette.concurrency import run_in_threadpool
 
 from app.bodies import json_body, validated_body
 from app.claims import service as claims
@@ -128,7 +128,7 @@ async def issue_credential(
             mail_tasks.kick(resources.jobs, resources.settings)  # now, not at the next tick
         return Response(content, 201 if issued.created else 200, media_type="application/json")
 
-    return await run_in_threadpool(issue)
+    return await to_thread.run_sync(issue, limiter=resources.issuing_threads)
 
 
 class _ReadByHand(APIRoute):

@@ -6,13 +6,18 @@ endpoint, is added to the same app; every malformed request gets the same answer
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+import time
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.credentials import service
 from app.credentials.router import issue_credential
 
 TWIN = "/api/v1/credentials-twin"
@@ -89,3 +94,56 @@ def test_both_issue_the_same_way(
         assert response.status_code == 201, response.text
         answers.append(sorted(response.json()))
     assert answers[0] == answers[1]
+
+
+def test_issuances_of_one_process_run_one_at_a_time_on_sqlite(
+    app: FastAPI,
+    client: TestClient,
+    staff: dict[str, str],
+    achievement_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On SQLite a second issuing thread only lengthens the write lock's holds (app.deps).
+    if not app.state.resources.settings.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL runs a few at once")
+    running, most = 0, 0
+    guard = threading.Lock()
+    issue = service.issue_credential
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)  # long enough for the others to arrive
+        try:
+            return issue(*args, **kwargs)
+        finally:
+            with guard:
+                running -= 1
+
+    monkeypatch.setattr(service, "issue_credential", counted)
+
+    def body(number: int) -> dict[str, Any]:
+        return {"achievement_id": achievement_id, "recipient": {"email": f"{number}@x.jp"}}
+
+    async def burst() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            answers = await asyncio.gather(
+                *(
+                    http.post(
+                        "/api/v1/credentials",
+                        json={
+                            "achievement_id": achievement_id,
+                            "recipient": {"email": f"{n}@x.jp"},
+                        },
+                        headers=staff,
+                    )
+                    for n in range(6)
+                )
+            )
+        return [answer.status_code for answer in answers]
+
+    assert asyncio.run(burst()) == [201] * 6
+    assert most == 1
