@@ -269,9 +269,10 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     return figures
 
 
-# Connections issuing at once for ``api_issue_ob3_per_s``: of 1 to 16, 4 gave the most
-# issuances a second on SQLite with two workers; beyond that the requests mostly wait for
-# SQLite's one write lock (and its busy handler's sleeps), and throughput falls again.
+# Connections issuing at once for ``api_issue_ob3_per_s``: with each worker on a listening
+# socket of its own and issuing on one thread (app.serving, app.deps), 4 and 8 gave about the
+# same on SQLite with two workers (2 leaves one worker idle when both connections hash to the
+# same socket; 16 costs a tenth more CPU per issuance, in the workers' event loops).
 ISSUE_CONCURRENCY = 4
 
 
@@ -560,9 +561,8 @@ RATIOS = {
 MEASURED = {
     "ob3_*, png_*, svg_*, ob2_*, verify_*": "the library in this process, one thread, wall clock",
     "api_issue_ob3_per_s": "real server, 2 workers (two processes, against one core for the "
-    f"library's ob3_di_sign_per_s), {ISSUE_CONCURRENCY} keep-alive connections at once: of 1 "
-    "to 16 the most issuances a second on SQLite, whose one write lock the workers share; the "
-    "load generator shares the two cores",
+    f"library's ob3_di_sign_per_s), {ISSUE_CONCURRENCY} keep-alive connections at once, on "
+    "SQLite, whose one write lock the workers share; the load generator shares the two cores",
     "api_issue_ob3_serial_*": "the same server, 1 connection, one request at a time: the "
     "latency (p50, p99) and the rate one client gets",
     "api_* over HTTP, public_get_per_s": "after a warm-up of the same load (1 s), not counted",
