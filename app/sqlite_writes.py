@@ -7,10 +7,11 @@ two server processes issuing at once, the waiter mostly slept while the lock sto
 when the holder's thread waited for the interpreter lock, the other process's sleeps grew
 longer still: four connections issued fewer credentials a second than two.
 
-Each write transaction therefore first takes a lock of the process (its threads queue on it)
-and then an exclusive ``flock`` on a file beside the database (the processes queue on it);
-both wake the next writer the moment the holder commits or rolls back. SQLite's own locking
-is unchanged and still guards against every other writer (a command line, a migration).
+Each write transaction therefore first takes a lock of the process (its threads queue on it,
+and the next wakes the moment the holder commits or rolls back) and then an exclusive
+``flock`` on a file beside the database (another process's writer tries it again after a
+tenth of a millisecond, growing to two). SQLite's own locking is unchanged and still guards
+against every other writer (a command line, a migration).
 
 The connections keep Python's implicit transactions
 (https://docs.python.org/3/library/sqlite3.html#sqlite3-transaction-control): a
@@ -41,28 +42,37 @@ class WriteLock:
     """
 
     def __init__(self, database: str, timeout: float) -> None:
-        self._threads = threading.RLock()
+        # A plain lock, not a thread's: a transaction may end on another thread than the one
+        # it began on (a session closed by a route's teardown).
+        self._threads = threading.Lock()
+        self._owner: int | None = None  # the thread that took it
         self._depth = 0
         self._path = f"{database}.write-lock"
         self._fd: int | None = None
         self._timeout = timeout
 
     def acquire(self) -> None:
+        me = threading.get_ident()
+        if self._owner == me:  # a second connection of the holder's own thread
+            self._depth += 1
+            return
         deadline = time.monotonic() + self._timeout
         if not self._threads.acquire(timeout=self._timeout):
             raise sqlite3.OperationalError("database is locked")
         try:
-            if self._depth == 0:
-                self._lock_file(deadline)
-            self._depth += 1
+            self._lock_file(deadline)
         except BaseException:
             self._threads.release()
             raise
+        self._owner, self._depth = me, 1
 
     def release(self) -> None:
+        self._depth -= 1
+        if self._depth:
+            return
+        self._owner = None
         try:
-            self._depth -= 1
-            if self._depth == 0 and self._fd is not None:
+            if self._fd is not None:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()

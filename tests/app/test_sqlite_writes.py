@@ -125,3 +125,29 @@ def test_a_writer_waits_no_longer_than_its_timeout(database: Path) -> None:
     finally:
         holder.close()
     assert _count(database)[0] == 1
+
+
+def test_a_transaction_may_end_on_another_thread(database: Path) -> None:
+    # A route's session may be closed (and its transaction rolled back) by the teardown of
+    # its dependency, on another thread of the pool than the one that wrote.
+    engine = _engine(database)
+    try:
+        connection = engine.connect()
+        connection.execute(text("UPDATE counter SET n = n + 1"))
+        ended: list[BaseException] = []
+
+        def end() -> None:
+            try:
+                connection.rollback()
+                connection.close()
+            except BaseException as error:
+                ended.append(error)
+
+        thread = threading.Thread(target=end)
+        thread.start()
+        thread.join()
+        assert ended == []
+        _write(database, "after")  # the lock was released: others write again
+    finally:
+        engine.dispose()
+    assert _count(database) == (WRITES, WRITES)
