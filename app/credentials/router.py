@@ -136,7 +136,8 @@ class _ReadByHand(APIRoute):
     arguments read here rather than by FastAPI's dependency solving, which cost about a tenth
     of an issuance's CPU. The order and the errors are FastAPI's: a body that is not JSON
     first, then the API key, then the body's validation (a custom route class:
-    https://fastapi.tiangolo.com/how-to/custom-request-and-route/)."""
+    https://fastapi.tiangolo.com/how-to/custom-request-and-route/). Being read by hand, they
+    take no ``app.dependency_overrides``."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         async def handler(request: Request) -> Response:
