@@ -71,27 +71,34 @@ class WriteLock:
         if self._depth:
             return
         self._owner = None
+        fd, self._fd = self._fd, None
         try:
-            if self._fd is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if fd is not None:
+                os.close(fd)  # which unlocks it
         finally:
             self._threads.release()
 
     def _lock_file(self, deadline: float) -> None:
-        if self._fd is None:
-            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        # Opened for each transaction and closed after it (a few microseconds): a descriptor
+        # kept open would outlive the engine, one per engine ever made in a process.
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         # flock has no timeout: another process's writer is polled for, after sleeps of a
         # tenth of a millisecond growing to two (SQLite's own grow to 100 ms).
         pause = 0.0001
         while True:
             try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._fd = fd
                 return
             except BlockingIOError:
                 if time.monotonic() >= deadline:
+                    os.close(fd)
                     raise sqlite3.OperationalError("database is locked") from None
                 time.sleep(pause)
                 pause = min(2 * pause, 0.002)
+            except BaseException:
+                os.close(fd)
+                raise
 
 
 def connection_factory(lock: WriteLock) -> type[sqlite3.Connection]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import multiprocessing
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -151,3 +152,17 @@ def test_a_transaction_may_end_on_another_thread(database: Path) -> None:
     finally:
         engine.dispose()
     assert _count(database) == (WRITES, WRITES)
+
+
+def test_no_descriptor_is_left_open(database: Path) -> None:
+    # One per engine would add up: a process that makes many (the tests) ran out.
+    def descriptors() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = descriptors()
+    for _ in range(20):
+        engine = _engine(database)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE counter SET n = n + 1"))
+        engine.dispose()
+    assert descriptors() <= before
