@@ -269,11 +269,12 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     return figures
 
 
-# Connections issuing at once for ``api_issue_ob3_per_s``: with each worker on a listening
-# socket of its own and issuing on one thread (app.serving, app.deps), 4 and 8 gave about the
-# same on SQLite with two workers (2 leaves one worker idle when both connections hash to the
-# same socket; 16 costs a tenth more CPU per issuance, in the workers' event loops).
-ISSUE_CONCURRENCY = 4
+# Connections issuing at once for ``api_issue_ob3_per_s``. Each worker has a listening
+# socket of its own and issues on one thread (app.serving, app.deps): from 2 connections on a
+# worker it always has one waiting, and 4 and 8 gave about the same on SQLite with two
+# workers. The kernel spreads connections by a hash, so with 4 all land on one worker one
+# run in eight; with 8, one in 128 (16 cost a tenth more CPU per issuance).
+ISSUE_CONCURRENCY = 8
 
 
 def run_http(*, quick: bool = False) -> dict[str, Any]:
