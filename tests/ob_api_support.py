@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from pydantic import SecretStr
+
+from app.settings import Settings
+from tests.app.conftest import TEST_PASSPHRASE
 
 SCHEMAS = Path(__file__).parent / "schemas" / "ob_v3p0"
 READ = "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly"
@@ -19,6 +23,20 @@ UPSERT = "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert"
 PROFILE_READ = "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.readonly"
 PROFILE_UPDATE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.update"
 ALL = f"{READ} {UPSERT} {PROFILE_READ} {PROFILE_UPDATE} offline_access"
+
+
+def ob_api_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings of an app for the OAuth 2.0 flow: HTTPS, or HTTP on a loopback host, as
+    here (RFC 8252 §7.3, https://www.rfc-editor.org/rfc/rfc8252#section-7.3)."""
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        base_url="http://localhost",
+        key_passphrase=SecretStr(TEST_PASSPHRASE),
+        did_web_http_hosts="localhost",
+        mail_paused=True,
+        **overrides,
+    )
 
 
 @cache

@@ -17,19 +17,18 @@ import jsonschema
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from app.mail.models import OutboxMessage
 from app.obapi.models import OAuthToken
 from app.settings import Settings
-from tests.app.conftest import TEST_PASSPHRASE
 from tests.ob_api_support import (
     ALL,
     PROFILE_READ,
     PROFILE_UPDATE,
     READ,
     assert_valid,
+    ob_api_settings,
     pkce,
     registration,
 )
@@ -39,15 +38,7 @@ EMAIL = "hanako@example.jp"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # OAuth 2.0 needs HTTPS, or HTTP on a loopback host (RFC 8252 §7.3).
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        base_url="http://localhost",
-        key_passphrase=SecretStr(TEST_PASSPHRASE),
-        did_web_http_hosts="localhost",
-        mail_paused=True,
-    )
+    return ob_api_settings(database_url)
 
 
 def sign_in(client: TestClient, app: FastAPI, email: str = EMAIL) -> None:

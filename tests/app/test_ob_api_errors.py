@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from app.middleware.body import ENVELOPE_BYTES
 from app.settings import Settings
-from tests.app.conftest import TEST_PASSPHRASE
 from tests.app.test_ob_api import assert_imsx, bearer, tokens
-from tests.ob_api_support import registration
+from tests.ob_api_support import ob_api_settings, registration
 
 CAP = 4096
 UPLOAD_CAP = CAP + ENVELOPE_BYTES
@@ -25,13 +23,8 @@ UPLOAD_CAP = CAP + ENVELOPE_BYTES
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        base_url="http://localhost",
-        key_passphrase=SecretStr(TEST_PASSPHRASE),
-        did_web_http_hosts="localhost",
-        mail_paused=True,
+    return ob_api_settings(
+        database_url,
         max_json_bytes=CAP,
         max_upload_bytes=CAP,
         max_image_bytes=CAP,

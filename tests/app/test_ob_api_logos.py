@@ -16,14 +16,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
-from pydantic import SecretStr
 
 from app.obapi import logos
 from app.settings import Settings
-from tests.app.conftest import TEST_PASSPHRASE
 from tests.app.test_ob_api import authorize_url, register, sign_in
 from tests.database import empty_tables
-from tests.ob_api_support import pkce
+from tests.ob_api_support import ob_api_settings, pkce
 
 
 def picture(kind: str, size: tuple[int, int] = (300, 200)) -> bytes:
@@ -84,15 +82,7 @@ def logo_server() -> Iterator[int]:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     # The logo server is on loopback: allowed here, as an operator would allow an intranet.
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        base_url="http://localhost",
-        key_passphrase=SecretStr(TEST_PASSPHRASE),
-        did_web_http_hosts="localhost",
-        mail_paused=True,
-        fetch_allow="127.0.0.1",
-    )
+    return ob_api_settings(database_url, fetch_allow="127.0.0.1")
 
 
 def consent_page(client: TestClient, info: dict[str, Any]) -> str:
@@ -135,16 +125,7 @@ def test_an_unusable_logo_is_left_out_and_registration_succeeds(
 def app_with(database_url: str, **overrides: Any) -> Iterator[tuple[FastAPI, TestClient]]:
     from app.main import create_app
 
-    settings = Settings(
-        _env_file=None,
-        database_url=database_url,
-        base_url="http://localhost",
-        key_passphrase=SecretStr(TEST_PASSPHRASE),
-        did_web_http_hosts="localhost",
-        mail_paused=True,
-        **overrides,
-    )
-    app = create_app(settings)
+    app = create_app(ob_api_settings(database_url, **overrides))
     try:
         with TestClient(app) as client:
             yield app, client
