@@ -97,16 +97,29 @@ def test_processes_take_turns(database: Path) -> None:
 
 
 def test_a_second_connection_of_the_same_thread_fails_rather_than_waits(database: Path) -> None:
-    # The write lock lets its holder's thread through; SQLite then refuses the second writer
-    # as it always has, where a lock that waited for itself would hang.
-    engine = _engine(database)
-    try:
-        with engine.begin() as first:
-            first.execute(text("UPDATE counter SET n = n + 1"))
-            with pytest.raises(Exception, match="database is locked"), engine.begin() as second:
-                second.execute(text("UPDATE counter SET n = n + 1"))
-    finally:
-        engine.dispose()
+    # The write lock lets its holder's thread through; SQLite (busy timeout zero) then refuses
+    # the second writer as it always has. A lock that waited for itself would wait its hour.
+    lock = WriteLock(str(database), timeout=3600)
+    factory = connection_factory(lock)
+    first = sqlite3.connect(database, factory=factory, check_same_thread=False)
+    second = sqlite3.connect(database, factory=factory, timeout=0, check_same_thread=False)
+    outcome: list[str] = []
+
+    def write_twice() -> None:
+        first.cursor().execute("UPDATE counter SET n = n + 1")
+        try:
+            second.cursor().execute("UPDATE counter SET n = n + 1")
+        except sqlite3.OperationalError as error:
+            outcome.append(str(error))
+        first.commit()
+
+    thread = threading.Thread(target=write_twice, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the holder's own second connection waited for the lock"
+    assert outcome == ["database is locked"]
+    first.close()
+    second.close()
     assert _count(database)[0] == 1
 
 
