@@ -154,12 +154,13 @@ class SigningTemplate:
             return None
         quads = list(self._quads)
         for number, position, parts in self._slots:
-            subject, predicate, object_, graph = quads[number]
-            term = quads[number][position]
+            quad = quads[number]
+            term = quad[position]
             assert term is not None  # noqa: S101 - slots are made for terms only
             text = "".join(values[p] if isinstance(p, int) else p for p in parts)
             # Built directly: NamedTuple._replace costs several times more, per slot.
             made = _rdfc.Term(term.kind, text, term.datatype, term.language)
+            subject, predicate, object_, graph = quad
             quads[number] = _rdfc.Quad(
                 made if position == 0 else subject,
                 made if position == 1 else predicate,

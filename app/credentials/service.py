@@ -387,7 +387,9 @@ def suspend(
         raise ConflictError(f"credential {credential.id} is {credential.status}, not active")
     status_service.record_change(session, credential, {"suspension"})
     webhook_events.record(session, credential.id, "credential.suspended", now)
-    _audit(session, "credential.suspend", credential, actor, now, **_reason(reason))
+    # For the staff only: the reason goes to the audit log, never to the public page.
+    details = {"reason": reason} if reason else {}
+    _audit(session, "credential.suspend", credential, actor, now, **details)
     session.commit()
     session.refresh(credential)
     return credential
@@ -437,11 +439,6 @@ def set_listed(
     session.commit()
     session.refresh(credential)
     return credential
-
-
-def _reason(reason: str | None) -> dict[str, str]:
-    # A suspension's reason is for the staff only: it goes to the audit log, not the page.
-    return {"reason": reason} if reason else {}
 
 
 def _audit(
