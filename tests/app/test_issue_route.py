@@ -131,17 +131,7 @@ def test_issuances_of_one_process_run_one_at_a_time_on_sqlite(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             answers = await asyncio.gather(
-                *(
-                    http.post(
-                        "/api/v1/credentials",
-                        json={
-                            "achievement_id": achievement_id,
-                            "recipient": {"email": f"{n}@x.jp"},
-                        },
-                        headers=staff,
-                    )
-                    for n in range(6)
-                )
+                *(http.post("/api/v1/credentials", json=body(n), headers=staff) for n in range(6))
             )
         return [answer.status_code for answer in answers]
 

@@ -25,17 +25,12 @@ class _Trips:
         self.seen: list[str] = []
 
     def statement(self, *args: Any) -> None:
-        if not _background():
+        if not in_checkpoint_thread():
             self.seen.append(str(args[2]).split(None, 1)[0].upper())
 
     def commit(self, *args: Any) -> None:
-        if not _background():
+        if not in_checkpoint_thread():
             self.seen.append("COMMIT")
-
-
-def _background() -> bool:
-    # SQLite's checkpoint thread shares the engine; its PRAGMAs are not the request's.
-    return in_checkpoint_thread()
 
 
 @pytest.fixture

@@ -69,15 +69,19 @@ def _connections_of(pid: int, inodes: set[str]) -> int:
     return count
 
 
-@pytest.mark.slow
-def test_a_burst_of_keep_alive_connections_reaches_every_worker(
-    settings: Settings, tmp_path: Path
-) -> None:
-    env = {
+def _env(settings: Settings) -> dict[str, str]:
+    return {
         "SHOMEI_DATABASE_URL": settings.database_url,
         "SHOMEI_KEY_PASSPHRASE": TEST_PASSPHRASE,
         "SHOMEI_REDIS_URL": "",
     }
+
+
+@pytest.mark.slow
+def test_a_burst_of_keep_alive_connections_reaches_every_worker(
+    settings: Settings, tmp_path: Path
+) -> None:
+    env = _env(settings)
     with serve(env, tmp_path, "--workers", "2") as server:
         workers = _workers(server)
         clients = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(CONNECTIONS)]
@@ -101,11 +105,7 @@ def test_a_burst_of_keep_alive_connections_reaches_every_worker(
 @pytest.mark.slow
 def test_a_second_server_on_the_same_port_is_refused(settings: Settings, tmp_path: Path) -> None:
     # Sockets that all set SO_REUSEPORT would share the port with the first server.
-    env = {
-        "SHOMEI_DATABASE_URL": settings.database_url,
-        "SHOMEI_KEY_PASSPHRASE": TEST_PASSPHRASE,
-        "SHOMEI_REDIS_URL": "",
-    }
+    env = _env(settings)
     with serve(env, tmp_path, "--workers", "2") as server:
         second = shomei("serve", "--port", str(server.port), "--workers", "2", env=env)
         assert server.process.poll() is None

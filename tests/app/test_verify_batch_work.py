@@ -7,7 +7,6 @@ in one anonymous request; now the batch stops after SHOMEI_VERIFY_BATCH_WORK doc
 from __future__ import annotations
 
 import copy
-import time
 
 from fastapi.testclient import TestClient
 
@@ -30,9 +29,7 @@ def _not_checked(check: dict[str, str]) -> bool:
 
 def test_a_batch_of_heavy_items_stops_at_its_work_budget(client: TestClient) -> None:
     items = [{"credential": _heavy()} for _ in range(30)]
-    started = time.process_time()
     response = client.post("/api/v1/verify/batch", json={"items": items})
-    spent = time.process_time() - started
     assert response.status_code == 200, response.text
     reports = response.json()["reports"]
     assert [r["index"] for r in reports] == list(range(30))
@@ -40,7 +37,6 @@ def test_a_batch_of_heavy_items_stops_at_its_work_budget(client: TestClient) -> 
     assert len(undecided) >= 24  # 5 documents' worth by default, and the one that overran
     assert all(r["ok"] is False for r in undecided)
     assert not any(_not_checked(c) for r in reports[:5] for c in r["checks"])
-    print(f"30 x 1,400 evidence: {spent:.2f} s of CPU")
 
 
 def test_a_genuine_credential_after_nothing_heavy_still_verifies(client: TestClient) -> None:
@@ -49,6 +45,7 @@ def test_a_genuine_credential_after_nothing_heavy_still_verifies(client: TestCli
     )
     assert response.status_code == 200, response.text
     for report in response.json()["reports"]:
+        assert report["ok"] is True, report
         assert all(
             c["status"] != "indeterminate" or "work" not in c["message"] for c in report["checks"]
         )
